@@ -28,30 +28,37 @@ public final class ConformanceFiles {
    * directory is missing, aborts the test via Assumptions with a clear message naming the property
    * and path.
    *
-   * <p>Subdirectories are walked too; their tests are named {@code dir/file}. {@code
+   * <p>The abort happens inside a single placeholder test, so that the reason appears in the test
+   * reports. Subdirectories are walked too; their tests are named {@code dir/file}. {@code
    * handlerFactory} is called once per file, so a handler may keep state across the directives of
    * its file.
    */
   public static Stream<DynamicTest> tests(
       String subdir, Function<Path, Function<TestData, String>> handlerFactory) {
     String root = System.getProperty(PROPERTY);
-    Assumptions.assumeTrue(
-        root != null && !root.isBlank(),
-        "system property " + PROPERTY + " is not set; skipping the conformance scripts");
+    if (root == null || root.isBlank()) {
+      return skipped("system property " + PROPERTY + " is not set; skipping the conformance scripts");
+    }
     Path dir = Path.of(root).resolve(subdir);
-    Assumptions.assumeTrue(
-        Files.isDirectory(dir),
-        () ->
-            "conformance scripts not found at "
-                + dir.toAbsolutePath()
-                + " (system property "
-                + PROPERTY
-                + "="
-                + root
-                + "); skipping");
+    if (!Files.isDirectory(dir)) {
+      return skipped(
+          "conformance scripts not found at "
+              + dir.toAbsolutePath()
+              + " (system property "
+              + PROPERTY
+              + "="
+              + root
+              + "); skipping");
+    }
     List<DynamicTest> tests = new ArrayList<>();
     collect(dir, "", handlerFactory, tests);
     return tests.stream();
+  }
+
+  /** A single aborted test, so that the reason shows up in the test reports. */
+  private static Stream<DynamicTest> skipped(String reason) {
+    return Stream.of(DynamicTest.dynamicTest("conformance scripts unavailable",
+        () -> Assumptions.abort(reason)));
   }
 
   private static void collect(
