@@ -25,7 +25,8 @@ class ChangerPropertiesTest {
   }
 
   private static Arbitrary<ConfChangeSingle> changes(Arbitrary<Long> ids) {
-    return Combinators.combine(Arbitraries.of(ConfChangeType.class), ids).as(ChangerPropertiesTest::cc);
+    return Combinators.combine(Arbitraries.of(ConfChangeType.class), ids)
+        .as(ChangerPropertiesTest::cc);
   }
 
   /** Voter 1 plus up to five more voters among 1..5, added one at a time. */
@@ -59,7 +60,8 @@ class ChangerPropertiesTest {
     return t.config() + "\n" + t.progress();
   }
 
-  private static ProgressTracker applySimply(List<ConfChangeSingle> setup, List<ConfChangeSingle> ccs) {
+  private static ProgressTracker applySimply(
+      List<ConfChangeSingle> setup, List<ConfChangeSingle> ccs) {
     ProgressTracker t = new ProgressTracker(10, 0);
     for (ConfChangeSingle cc : setup) {
       install(t, new Changer(t, LAST_INDEX).simple(List.of(cc)));
@@ -99,15 +101,15 @@ class ChangerPropertiesTest {
   Arbitrary<List<Step>> walks() {
     Arbitrary<List<ConfChangeSingle>> ccs =
         changes(Arbitraries.longs().between(0, 6)).list().ofMaxSize(4);
-    return Combinators.combine(Arbitraries.integers().between(0, 2), Arbitraries.of(true, false), ccs)
+    return Combinators.combine(
+            Arbitraries.integers().between(0, 2), Arbitraries.of(true, false), ccs)
         .as(Step::new)
         .list()
         .ofMaxSize(25);
   }
 
   @Property(tries = 300)
-  void invariantsHoldAfterEveryStepAndFailedStepsChangeNothing(
-      @ForAll("walks") List<Step> walk) {
+  void invariantsHoldAfterEveryStepAndFailedStepsChangeNothing(@ForAll("walks") List<Step> walk) {
     ProgressTracker t = new ProgressTracker(10, 0);
     long lastIndex = 0;
     for (Step s : walk) {
@@ -137,7 +139,8 @@ class ChangerPropertiesTest {
   @Provide
   Arbitrary<ConfState> confStates() {
     Arbitrary<List<Long>> ids =
-        Arbitraries.oneOf(Arbitraries.longs().between(1, 30), Arbitraries.longs().filter(l -> l != 0))
+        Arbitraries.oneOf(
+                Arbitraries.longs().between(1, 30), Arbitraries.longs().filter(l -> l != 0))
             .list()
             .uniqueElements()
             .ofSize(11);
@@ -153,8 +156,10 @@ class ChangerPropertiesTest {
             (pool, nVoters, nLearners, nRemoved, nRetained, nNext, autoLeave) -> {
               List<Long> voters = pool.subList(0, nVoters);
               List<Long> learners = pool.subList(nVoters, nVoters + nLearners);
-              List<Long> removed = pool.subList(nVoters + nLearners, nVoters + nLearners + nRemoved);
-              List<Long> outgoing = new ArrayList<>(voters.subList(0, Math.min(nRetained, nVoters)));
+              List<Long> removed =
+                  pool.subList(nVoters + nLearners, nVoters + nLearners + nRemoved);
+              List<Long> outgoing =
+                  new ArrayList<>(voters.subList(0, Math.min(nRetained, nVoters)));
               outgoing.addAll(removed);
               ConfState.Builder b =
                   ConfState.newBuilder()

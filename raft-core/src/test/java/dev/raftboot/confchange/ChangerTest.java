@@ -31,8 +31,8 @@ class ChangerTest {
   @Test
   void newProgressUsesTheTrackerLimitsAndLastIndex() {
     Changer.Result r = new Changer(tracker, 7).simple(ConfChanges.fromString("v1 l2"));
-    assertThat(r.progress()).hasToString(
-        "1: StateProbe match=0 next=7\n2: StateProbe match=0 next=7 learner\n");
+    assertThat(r.progress())
+        .hasToString("1: StateProbe match=0 next=7\n2: StateProbe match=0 next=7 learner\n");
     Progress pr = r.progress().get(1L);
     for (int i = 0; i < 4; i++) {
       assertThat(pr.inflights().full()).isFalse();

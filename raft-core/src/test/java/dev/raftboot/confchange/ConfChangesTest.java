@@ -95,7 +95,8 @@ class ConfChangesTest {
         .isTrue();
     assertThat(ConfChanges.leaveJoint(v2(ConfChangeTransition.ConfChangeTransitionAuto, 1)))
         .isFalse();
-    assertThat(ConfChanges.leaveJoint(v2(ConfChangeTransition.ConfChangeTransitionJointExplicit, 0)))
+    assertThat(
+            ConfChanges.leaveJoint(v2(ConfChangeTransition.ConfChangeTransitionJointExplicit, 0)))
         .isFalse();
   }
 

@@ -37,13 +37,14 @@ public final class ConformanceFiles {
       String subdir, Function<Path, Function<TestData, String>> handlerFactory) {
     String root = System.getProperty(PROPERTY);
     if (root == null || root.isBlank()) {
-      return skipped("system property " + PROPERTY + " is not set; skipping the conformance scripts");
+      return skipped(
+          "system property " + PROPERTY + " is not set; skipping the conformance scripts");
     }
     Path dir = Path.of(root).resolve(subdir);
     if (!Files.isDirectory(dir)) {
       return skipped(
           "conformance scripts not found at "
-              + dir.toAbsolutePath()
+              + dir.toAbsolutePath().normalize()
               + " (system property "
               + PROPERTY
               + "="
@@ -57,8 +58,9 @@ public final class ConformanceFiles {
 
   /** A single aborted test, so that the reason shows up in the test reports. */
   private static Stream<DynamicTest> skipped(String reason) {
-    return Stream.of(DynamicTest.dynamicTest("conformance scripts unavailable",
-        () -> Assumptions.abort(reason)));
+    return Stream.of(
+        DynamicTest.dynamicTest(
+            "conformance scripts unavailable", () -> Assumptions.abort(reason)));
   }
 
   private static void collect(

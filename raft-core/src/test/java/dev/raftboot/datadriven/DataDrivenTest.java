@@ -130,7 +130,8 @@ class DataDrivenTest {
         .hasMessage("cannot parse directive at column 11: cmd a=(1, 2");
     assertThatThrownBy(() -> line("cmd a=(x(1, 2)"))
         .hasMessage("cannot parse directive at column 8: cmd a=(x(1, 2)");
-    assertThatThrownBy(() -> line("cmd =x")).hasMessage("cannot parse directive at column 5: cmd =x");
+    assertThatThrownBy(() -> line("cmd =x"))
+        .hasMessage("cannot parse directive at column 5: cmd =x");
     assertThatThrownBy(() -> line("∞ =x")).hasMessage("cannot parse directive at column 5: ∞ =x");
   }
 
@@ -138,7 +139,9 @@ class DataDrivenTest {
   void parseErrorNamesPosition() throws IOException {
     assertThatThrownBy(() -> parse("\n\ncmd k=(\n----\n"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("f.txt:3: cannot parse directive at column 8: cmd k=(".replace("f.txt", dir.resolve("f.txt").toString()));
+        .hasMessage(
+            "f.txt:3: cannot parse directive at column 8: cmd k=("
+                .replace("f.txt", dir.resolve("f.txt").toString()));
   }
 
   @Test

@@ -26,8 +26,7 @@ class QuorumPropertiesTest {
   /** Mostly small IDs, so that joint halves overlap, and some with the top bit set. */
   private static Arbitrary<Long> ids() {
     return Arbitraries.frequencyOf(
-        Tuple.of(4, Arbitraries.longs().between(1, 12)),
-        Tuple.of(1, Arbitraries.longs()));
+        Tuple.of(4, Arbitraries.longs().between(1, 12)), Tuple.of(1, Arbitraries.longs()));
   }
 
   /** Mostly small indexes, so that ties are common, and some beyond 2^63. */
@@ -84,15 +83,15 @@ class QuorumPropertiesTest {
   }
 
   @Property(tries = 300)
-  void jointCommittedIsTheMinimumOfTheHalves(
-      @ForAll("cases") Case in, @ForAll("cases") Case out) {
+  void jointCommittedIsTheMinimumOfTheHalves(@ForAll("cases") Case in, @ForAll("cases") Case out) {
     Map<Long, Long> acks = new HashMap<>(out.acks());
     acks.putAll(in.acks());
     AckedIndexer l = id -> acks.getOrDefault(id, AckedIndexer.NOT_FOUND);
     long a = NaiveQuorum.committed(in.voters(), l);
     long b = NaiveQuorum.committed(out.voters(), l);
     long expected = Long.compareUnsigned(a, b) <= 0 ? a : b;
-    JointConfig j = new JointConfig(new MajorityConfig(in.voters()), new MajorityConfig(out.voters()));
+    JointConfig j =
+        new JointConfig(new MajorityConfig(in.voters()), new MajorityConfig(out.voters()));
     JointConfig swapped = new JointConfig(j.outgoing(), j.incoming());
     assertThat(j.committedIndex(l)).isEqualTo(expected);
     assertThat(swapped.committedIndex(l)).isEqualTo(expected);
@@ -118,7 +117,8 @@ class QuorumPropertiesTest {
     } else {
       expected = VoteResult.PENDING;
     }
-    JointConfig j = new JointConfig(new MajorityConfig(in.voters()), new MajorityConfig(out.voters()));
+    JointConfig j =
+        new JointConfig(new MajorityConfig(in.voters()), new MajorityConfig(out.voters()));
     assertThat(j.voteResult(votes)).isEqualTo(expected);
     assertThat(new JointConfig(j.outgoing(), j.incoming()).voteResult(votes)).isEqualTo(expected);
   }

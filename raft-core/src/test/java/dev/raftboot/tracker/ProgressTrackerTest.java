@@ -123,7 +123,8 @@ class ProgressTrackerTest {
     ProgressMap copy = t.progress().copy();
     t.progress().get(12L).maybeUpdate(5);
     assertThat(copy)
-        .hasToString("2: StateProbe match=0 next=1 learner inactive\n12: StateProbe match=3 next=4\n");
+        .hasToString(
+            "2: StateProbe match=0 next=1 learner inactive\n12: StateProbe match=3 next=4\n");
   }
 
   @Test
