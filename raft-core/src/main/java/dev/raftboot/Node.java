@@ -268,6 +268,11 @@ public final class Node implements AutoCloseable {
     return run(rn -> rn.readIndex(rctx));
   }
 
+  /** As {@link RawNode#readIndex(ByteString, ReadOnlyOption)}. */
+  public CompletableFuture<Void> readIndex(ByteString rctx, ReadOnlyOption option) {
+    return run(rn -> rn.readIndex(rctx, option));
+  }
+
   /** Stops the node thread; pending and later calls fail with {@link StoppedException}. */
   public void stop() {
     if (stopped) {

@@ -41,6 +41,9 @@ final class Raft {
     static final ByteString TRANSFER_CONTEXT = ByteString.copyFromUtf8("CampaignTransfer");
   }
 
+  /** Marks a MsgReadIndex whose sender asked for a lease-based read for that request only. */
+  static final ByteString LEASE_READ_CONTEXT = ByteString.copyFromUtf8("raftboot-lease-read");
+
   final long id;
   long term;
   long vote;
@@ -1314,7 +1317,12 @@ final class Raft {
   }
 
   private void sendReadIndexResponse(Message m) {
-    if (readOnly.option == ReadOnlyOption.SAFE) {
+    // A request may ask for a lease read on its own; the lease only holds with CheckQuorum, which
+    // makes every node ignore votes while it hears from a leader.
+    boolean lease =
+        readOnly.option == ReadOnlyOption.LEASE_BASED
+            || (checkQuorum && m.getContext().equals(LEASE_READ_CONTEXT));
+    if (!lease) {
       ByteString ctx = readOnly.addRequest(raftLog.committed, m, id);
       bcastHeartbeatWithCtx(ctx);
     } else {

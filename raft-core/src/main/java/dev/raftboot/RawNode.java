@@ -390,11 +390,28 @@ public final class RawNode {
    * leader is known (retry later).
    */
   public void readIndex(ByteString rctx) {
+    raft.step(readIndexMsg(rctx).build());
+  }
+
+  /**
+   * As {@link #readIndex(ByteString)}, choosing the read option for this request only: {@link
+   * ReadOnlyOption#LEASE_BASED} answers from the leader's lease without a heartbeat round when
+   * CheckQuorum is enabled (and falls back to the configured option otherwise).
+   */
+  public void readIndex(ByteString rctx, ReadOnlyOption option) {
+    Message.Builder m = readIndexMsg(rctx);
+    if (option == ReadOnlyOption.LEASE_BASED) {
+      m.setContext(Raft.LEASE_READ_CONTEXT);
+    }
+    raft.step(m.build());
+  }
+
+  private static Message.Builder readIndexMsg(ByteString rctx) {
     Entry.Builder e = Entry.newBuilder();
     if (!rctx.isEmpty()) {
       e.setData(rctx);
     }
-    raft.step(Message.newBuilder().setType(MessageType.MsgReadIndex).addEntries(e).build());
+    return Message.newBuilder().setType(MessageType.MsgReadIndex).addEntries(e);
   }
 
   /**
