@@ -9,12 +9,8 @@ import dev.raftboot.tracker.ProgressTracker;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 class ChangerPropertiesTest {
 
@@ -24,31 +20,42 @@ class ChangerPropertiesTest {
     return ConfChangeSingle.newBuilder().setType(t).setNodeId(id).build();
   }
 
-  private static Arbitrary<ConfChangeSingle> changes(Arbitrary<Long> ids) {
-    return Combinators.combine(Arbitraries.of(ConfChangeType.class), ids)
-        .as(ChangerPropertiesTest::cc);
+  private static final int TRIES = 300;
+
+  /** A random change of a random type to a node in {@code [lo, hi]}. */
+  private static ConfChangeSingle change(SplittableRandom r, long lo, long hi) {
+    ConfChangeType[] types = ConfChangeType.values();
+    return cc(types[r.nextInt(types.length)], r.nextLong(lo, hi + 1));
   }
 
   /** Voter 1 plus up to five more voters among 1..5, added one at a time. */
-  @Provide
-  Arbitrary<List<ConfChangeSingle>> setups() {
-    return Arbitraries.longs()
-        .between(1, 5)
-        .list()
-        .ofMaxSize(5)
-        .map(
-            ids -> {
-              List<ConfChangeSingle> l = new ArrayList<>();
-              l.add(cc(ConfChangeType.ConfChangeAddNode, 1));
-              ids.forEach(id -> l.add(cc(ConfChangeType.ConfChangeAddNode, id)));
-              return l;
-            });
+  static List<ConfChangeSingle> setup(SplittableRandom r) {
+    List<ConfChangeSingle> l = new ArrayList<>();
+    l.add(cc(ConfChangeType.ConfChangeAddNode, 1));
+    for (int i = r.nextInt(6); i > 0; i--) {
+      l.add(cc(ConfChangeType.ConfChangeAddNode, r.nextLong(1, 6)));
+    }
+    return l;
   }
 
   /** Any changes to nodes 2..10; node 1 is left alone so that no config runs out of voters. */
-  @Provide
-  Arbitrary<List<ConfChangeSingle>> batches() {
-    return changes(Arbitraries.longs().between(2, 10)).list().ofMinSize(1).ofMaxSize(9);
+  static List<ConfChangeSingle> batch(SplittableRandom r) {
+    List<ConfChangeSingle> l = new ArrayList<>();
+    for (int i = 1 + r.nextInt(9); i > 0; i--) {
+      l.add(change(r, 2, 10));
+    }
+    return l;
+  }
+
+  /** Runs {@code check} with {@link #TRIES} seeded random sources; a failure names its seed. */
+  private static void forAll(java.util.function.Consumer<SplittableRandom> check) {
+    for (int seed = 0; seed < TRIES; seed++) {
+      try {
+        check.accept(new SplittableRandom(seed));
+      } catch (AssertionError | RuntimeException e) {
+        throw new AssertionError("seed " + seed, e);
+      }
+    }
   }
 
   private static void install(ProgressTracker t, Changer.Result r) {
@@ -73,10 +80,13 @@ class ChangerPropertiesTest {
     return t;
   }
 
-  @Property(tries = 300)
-  void oneByOneAndJointReachTheSameConfig(
-      @ForAll("setups") List<ConfChangeSingle> setup,
-      @ForAll("batches") List<ConfChangeSingle> ccs) {
+  @Test
+  void oneByOneAndJointReachTheSameConfig() {
+    forAll(rnd -> oneByOneAndJointReachTheSameConfig(setup(rnd), batch(rnd)));
+  }
+
+  private static void oneByOneAndJointReachTheSameConfig(
+      List<ConfChangeSingle> setup, List<ConfChangeSingle> ccs) {
     ProgressTracker simple = applySimply(setup, ccs);
 
     ProgressTracker joint = applySimply(setup, List.of());
@@ -97,19 +107,24 @@ class ChangerPropertiesTest {
   /** A step of a random walk: a simple change, entering a joint config, or leaving it. */
   record Step(int kind, boolean autoLeave, List<ConfChangeSingle> ccs) {}
 
-  @Provide
-  Arbitrary<List<Step>> walks() {
-    Arbitrary<List<ConfChangeSingle>> ccs =
-        changes(Arbitraries.longs().between(0, 6)).list().ofMaxSize(4);
-    return Combinators.combine(
-            Arbitraries.integers().between(0, 2), Arbitraries.of(true, false), ccs)
-        .as(Step::new)
-        .list()
-        .ofMaxSize(25);
+  static List<Step> walk(SplittableRandom r) {
+    List<Step> walk = new ArrayList<>();
+    for (int i = r.nextInt(26); i > 0; i--) {
+      List<ConfChangeSingle> ccs = new ArrayList<>();
+      for (int j = r.nextInt(5); j > 0; j--) {
+        ccs.add(change(r, 0, 6));
+      }
+      walk.add(new Step(r.nextInt(3), r.nextBoolean(), ccs));
+    }
+    return walk;
   }
 
-  @Property(tries = 300)
-  void invariantsHoldAfterEveryStepAndFailedStepsChangeNothing(@ForAll("walks") List<Step> walk) {
+  @Test
+  void invariantsHoldAfterEveryStepAndFailedStepsChangeNothing() {
+    forAll(rnd -> invariantsHoldAfterEveryStepAndFailedStepsChangeNothing(walk(rnd)));
+  }
+
+  private static void invariantsHoldAfterEveryStepAndFailedStepsChangeNothing(List<Step> walk) {
     ProgressTracker t = new ProgressTracker(10, 0);
     long lastIndex = 0;
     for (Step s : walk) {
@@ -136,43 +151,41 @@ class ChangerPropertiesTest {
    * keeps some incoming voters, has up to 2 voters of its own, and stages some of those as
    * learners. IDs are distinct and some have the top bit set; lists are in random order.
    */
-  @Provide
-  Arbitrary<ConfState> confStates() {
-    Arbitrary<List<Long>> ids =
-        Arbitraries.oneOf(
-                Arbitraries.longs().between(1, 30), Arbitraries.longs().filter(l -> l != 0))
-            .list()
-            .uniqueElements()
-            .ofSize(11);
-    return Combinators.combine(
-            ids,
-            Arbitraries.integers().between(1, 5),
-            Arbitraries.integers().between(0, 4),
-            Arbitraries.integers().between(0, 2),
-            Arbitraries.integers().between(0, 5),
-            Arbitraries.integers().between(0, 2),
-            Arbitraries.of(true, false))
-        .as(
-            (pool, nVoters, nLearners, nRemoved, nRetained, nNext, autoLeave) -> {
-              List<Long> voters = pool.subList(0, nVoters);
-              List<Long> learners = pool.subList(nVoters, nVoters + nLearners);
-              List<Long> removed =
-                  pool.subList(nVoters + nLearners, nVoters + nLearners + nRemoved);
-              List<Long> outgoing =
-                  new ArrayList<>(voters.subList(0, Math.min(nRetained, nVoters)));
-              outgoing.addAll(removed);
-              ConfState.Builder b =
-                  ConfState.newBuilder()
-                      .addAllVoters(voters)
-                      .addAllLearners(learners)
-                      .addAllVotersOutgoing(outgoing)
-                      .addAllLearnersNext(removed.subList(0, Math.min(nNext, nRemoved)));
-              return b.setAutoLeave(!outgoing.isEmpty() && autoLeave).build();
-            });
+  static ConfState confState(SplittableRandom r) {
+    java.util.LinkedHashSet<Long> ids = new java.util.LinkedHashSet<>();
+    while (ids.size() < 11) {
+      long id = r.nextBoolean() ? r.nextLong(1, 31) : r.nextLong();
+      if (id != 0) {
+        ids.add(id);
+      }
+    }
+    List<Long> pool = new ArrayList<>(ids);
+    int nVoters = r.nextInt(1, 6);
+    int nLearners = r.nextInt(5);
+    int nRemoved = r.nextInt(3);
+    int nRetained = r.nextInt(6);
+    int nNext = r.nextInt(3);
+    boolean autoLeave = r.nextBoolean();
+    List<Long> voters = pool.subList(0, nVoters);
+    List<Long> learners = pool.subList(nVoters, nVoters + nLearners);
+    List<Long> removed = pool.subList(nVoters + nLearners, nVoters + nLearners + nRemoved);
+    List<Long> outgoing = new ArrayList<>(voters.subList(0, Math.min(nRetained, nVoters)));
+    outgoing.addAll(removed);
+    return ConfState.newBuilder()
+        .addAllVoters(voters)
+        .addAllLearners(learners)
+        .addAllVotersOutgoing(outgoing)
+        .addAllLearnersNext(removed.subList(0, Math.min(nNext, nRemoved)))
+        .setAutoLeave(!outgoing.isEmpty() && autoLeave)
+        .build();
   }
 
-  @Property(tries = 300)
-  void restoreRoundTrips(@ForAll("confStates") ConfState cs) {
+  @Test
+  void restoreRoundTrips() {
+    forAll(rnd -> restoreRoundTrips(confState(rnd)));
+  }
+
+  private static void restoreRoundTrips(ConfState cs) {
     ProgressTracker t = new ProgressTracker(20, 0);
     Changer.Result r = Restore.restore(new Changer(t, LAST_INDEX), cs);
     Invariants.check(r.config(), r.progress());

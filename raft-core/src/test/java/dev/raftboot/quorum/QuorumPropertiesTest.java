@@ -6,13 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 class QuorumPropertiesTest {
 
@@ -23,67 +18,85 @@ class QuorumPropertiesTest {
     }
   }
 
+  private static final int MAX_VOTERS = 9;
+  private static final int TRIES = 300;
+
   /** Mostly small IDs, so that joint halves overlap, and some with the top bit set. */
-  private static Arbitrary<Long> ids() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(4, Arbitraries.longs().between(1, 12)), Tuple.of(1, Arbitraries.longs()));
+  private static long id(SplittableRandom r) {
+    return r.nextInt(5) < 4 ? 1 + r.nextInt(12) : r.nextLong();
   }
 
   /** Mostly small indexes, so that ties are common, and some beyond 2^63. */
-  private static Arbitrary<Long> indexes() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(4, Arbitraries.longs().between(0, 20)),
-        Tuple.of(1, Arbitraries.longs().filter(l -> l != AckedIndexer.NOT_FOUND)));
+  private static long index(SplittableRandom r) {
+    if (r.nextInt(5) < 4) {
+      return r.nextInt(21);
+    }
+    long l;
+    do {
+      l = r.nextLong();
+    } while (l == AckedIndexer.NOT_FOUND);
+    return l;
   }
 
-  private static final int MAX_VOTERS = 9;
-
-  /**
-   * Acks and votes are drawn per position in the voter list: {@code null} for an unknown ack, and
-   * 0, 1, 2 for no vote, no and yes.
-   */
-  @Provide
-  Arbitrary<Case> cases() {
-    Arbitrary<List<Long>> voters = ids().list().uniqueElements().ofMaxSize(MAX_VOTERS);
-    Arbitrary<List<Long>> acks = indexes().injectNull(0.2).list().ofSize(MAX_VOTERS);
-    Arbitrary<List<Integer>> votes = Arbitraries.integers().between(0, 2).list().ofSize(MAX_VOTERS);
-    return Combinators.combine(voters, acks, votes)
-        .as(
-            (vs, as, bs) -> {
-              Map<Long, Long> ackMap = new HashMap<>();
-              Map<Long, Boolean> voteMap = new HashMap<>();
-              for (int i = 0; i < vs.size(); i++) {
-                if (as.get(i) != null) {
-                  ackMap.put(vs.get(i), as.get(i));
-                }
-                if (bs.get(i) != 0) {
-                  voteMap.put(vs.get(i), bs.get(i) == 2);
-                }
-              }
-              return new Case(Set.copyOf(vs), ackMap, voteMap);
-            });
+  /** A random case: acks unknown for about a fifth of the voters; votes none, no or yes. */
+  static Case randomCase(SplittableRandom r) {
+    int n = r.nextInt(MAX_VOTERS + 1);
+    java.util.LinkedHashSet<Long> voters = new java.util.LinkedHashSet<>();
+    while (voters.size() < n) {
+      voters.add(id(r));
+    }
+    Map<Long, Long> ackMap = new HashMap<>();
+    Map<Long, Boolean> voteMap = new HashMap<>();
+    for (long v : voters) {
+      if (r.nextInt(5) > 0) {
+        ackMap.put(v, index(r));
+      }
+      int vote = r.nextInt(3);
+      if (vote != 0) {
+        voteMap.put(v, vote == 2);
+      }
+    }
+    return new Case(Set.copyOf(voters), ackMap, voteMap);
   }
 
-  @Property(tries = 300)
-  void committedIndexMatchesNaiveComputation(@ForAll("cases") Case c) {
+  /** Runs {@code check} on {@link #TRIES} seeded cases; a failure names its seed. */
+  private static void forAll(java.util.function.BiConsumer<Case, Case> check) {
+    for (int seed = 0; seed < TRIES; seed++) {
+      SplittableRandom r = new SplittableRandom(seed);
+      Case a = randomCase(r);
+      Case b = randomCase(r);
+      try {
+        check.accept(a, b);
+      } catch (AssertionError e) {
+        throw new AssertionError("seed " + seed + ": " + a + " / " + b, e);
+      }
+    }
+  }
+
+  @Test
+  void committedIndexMatchesNaiveComputation() {
+    forAll((c, unused) -> {
     MajorityConfig m = new MajorityConfig(c.voters());
     assertThat(m.committedIndex(c.indexer()))
         .isEqualTo(NaiveQuorum.committed(c.voters(), c.indexer()));
+    });
   }
 
-  @Property(tries = 300)
-  void committedIndexStaysCorrectAcrossMutations(
-      @ForAll("cases") Case c, @ForAll("cases") Case other) {
+  @Test
+  void committedIndexStaysCorrectAcrossMutations() {
+    forAll((c, other) -> {
     MajorityConfig m = new MajorityConfig(c.voters());
     m.committedIndex(c.indexer());
     other.voters().forEach(m::add);
     c.voters().stream().filter(id -> id % 2 == 0).forEach(m::remove);
     assertThat(m.committedIndex(c.indexer()))
         .isEqualTo(NaiveQuorum.committed(m.ids(), c.indexer()));
+    });
   }
 
-  @Property(tries = 300)
-  void jointCommittedIsTheMinimumOfTheHalves(@ForAll("cases") Case in, @ForAll("cases") Case out) {
+  @Test
+  void jointCommittedIsTheMinimumOfTheHalves() {
+    forAll((in, out) -> {
     Map<Long, Long> acks = new HashMap<>(out.acks());
     acks.putAll(in.acks());
     AckedIndexer l = id -> acks.getOrDefault(id, AckedIndexer.NOT_FOUND);
@@ -95,16 +108,20 @@ class QuorumPropertiesTest {
     JointConfig swapped = new JointConfig(j.outgoing(), j.incoming());
     assertThat(j.committedIndex(l)).isEqualTo(expected);
     assertThat(swapped.committedIndex(l)).isEqualTo(expected);
+    });
   }
 
-  @Property(tries = 300)
-  void voteResultMatchesNaiveComputation(@ForAll("cases") Case c) {
+  @Test
+  void voteResultMatchesNaiveComputation() {
+    forAll((c, unused) -> {
     assertThat(new MajorityConfig(c.voters()).voteResult(c.votes()))
         .isEqualTo(NaiveQuorum.vote(c.voters(), c.votes()));
+    });
   }
 
-  @Property(tries = 300)
-  void jointVoteNeedsBothHalves(@ForAll("cases") Case in, @ForAll("cases") Case out) {
+  @Test
+  void jointVoteNeedsBothHalves() {
+    forAll((in, out) -> {
     Map<Long, Boolean> votes = new HashMap<>(out.votes());
     votes.putAll(in.votes());
     VoteResult a = NaiveQuorum.vote(in.voters(), votes);
@@ -121,5 +138,6 @@ class QuorumPropertiesTest {
         new JointConfig(new MajorityConfig(in.voters()), new MajorityConfig(out.voters()));
     assertThat(j.voteResult(votes)).isEqualTo(expected);
     assertThat(new JointConfig(j.outgoing(), j.incoming()).voteResult(votes)).isEqualTo(expected);
+    });
   }
 }
