@@ -4,34 +4,43 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
  * The linearizability search for the sub-history of a single key.
  *
  * <p>This is the Wing &amp; Gong backtracking search in the form Lowe (2017) describes, with his
- * memoization of configurations. The history is laid out as one list of call and return events in
- * time order. Walking the list from the front, every call event met before the first return event
- * belongs to an operation that is <em>minimal</em>: no pending operation finished before it started,
- * so it may be linearized next. The search tries to linearize such an operation (apply it to the
- * model); on success the operation's two events are unlinked from the list and the walk restarts at
- * the front. Meeting a return event means the operation that returns there has not been linearized
- * although everything still in the list before it was tried: the last choice is undone
- * (backtracking) and the walk continues after the undone operation's call.
+ * memoization of configurations. The operations with a known outcome are laid out as one list of
+ * call and return events in time order. Walking the list from the front, every call event met before
+ * the first return event belongs to an operation that is <em>minimal</em>: no pending operation
+ * finished before it started, so it may be linearized next. The search tries to linearize such an
+ * operation (apply it to the model); on success the operation's two events are unlinked from the
+ * list and the walk restarts at the front. When no candidate works, the last choice is undone
+ * (backtracking) and the search moves on to the candidate after it.
  *
  * <p>A configuration is the set of linearized operations together with the model state; the state
  * reached depends only on the choices made, so two paths that reach the same configuration have the
  * same future. Every configuration entered is remembered and never entered twice, which bounds the
  * search by the number of distinct configurations rather than the number of orders.
  *
- * <p>Operations with an unknown outcome have a call event but no return event: nothing forces them
- * to be linearized before anything, so they may be placed anywhere after their invocation or never.
- * The search succeeds once every operation with a known outcome is linearized.
+ * <p>Operations with an unknown outcome have no response, so nothing forces them to be linearized
+ * before anything: they may be placed at any point after their invocation, or never. They are kept
+ * out of the event list. After the list's candidates, the search tries them: any one invoked no
+ * later than the first pending return. Two refinements keep them from multiplying the search
+ * space:
+ * <ul>
+ *   <li>symmetry: unknown-outcome operations with the same effect (say two timed-out
+ *       {@code put(k, "v")}) are interchangeable once both are invoked, so only the earliest-invoked
+ *       unused one of each such class is ever tried;</li>
+ *   <li>dominance: a configuration is not entered if one with the same known-outcome set and value
+ *       but a subset of its unknown-outcome operations was (see {@link Memo}).</li>
+ * </ul>
+ * Trying known-outcome operations first means the cheap configurations (few unknown operations
+ * used) tend to be entered first and dominate the others. The search succeeds once every
+ * operation with a known outcome is linearized.
  *
  * <p>Values are interned to small integers (0 = absent) so that a step of the model is a couple of
  * integer comparisons.
@@ -159,27 +168,28 @@ final class KeySearch {
      * Runs the search.
      *
      * @param deadlineNanos {@link System#nanoTime()} value after which to give up
-     * @param maxStates     number of remembered configurations after which to give up
+     * @param maxStates     number of configurations entered after which to give up
      */
     Outcome run(long deadlineNanos, long maxStates) {
         if (requiredCount == 0) {
             return new Outcome(Status.LINEARIZABLE, new int[0], 0, null);
         }
 
-        // Events in time order; at equal times calls come first, so such operations overlap.
-        int eventCount = n + requiredCount;
+        // ---- The event list: calls and returns of the operations with a known outcome. ----
+        // Event e < n is the call of operation e; event n + j is the return of the j-th required one.
+        int eventCount = 2 * requiredCount;
         Integer[] events = new Integer[eventCount];
-        // event e < n: call of op e; event n + j: return of the j-th required op
         int[] returnOwner = new int[requiredCount];
         int j = 0;
         for (int i = 0; i < n; i++) {
-            events[i] = i;
             if (required[i]) {
+                events[2 * j] = i;
+                events[2 * j + 1] = n + j;
                 returnOwner[j] = i;
-                events[n + j] = n + j;
                 j++;
             }
         }
+        // Time order; at equal times calls come first, so operations touching at one instant overlap.
         Arrays.sort(events, (a, b) -> {
             long ta = a < n ? invoke[a] : response[returnOwner[a - n]];
             long tb = b < n ? invoke[b] : response[returnOwner[b - n]];
@@ -193,8 +203,7 @@ final class KeySearch {
             }
             return Integer.compare(a, b);
         });
-
-        // Doubly linked list over nodes 1..eventCount with sentinels HEAD = 0 and TAIL.
+        // A doubly linked list over nodes 1..eventCount between the sentinels HEAD = 0 and TAIL.
         final int head = 0;
         final int tail = eventCount + 1;
         int[] next = new int[eventCount + 2];
@@ -203,7 +212,6 @@ final class KeySearch {
         boolean[] isCall = new boolean[eventCount + 2];
         int[] callNode = new int[n];
         int[] returnNode = new int[n];
-        Arrays.fill(returnNode, -1);
         for (int pos = 0; pos < eventCount; pos++) {
             int node = pos + 1;
             int ev = events[pos];
@@ -222,16 +230,49 @@ final class KeySearch {
             prev[node + 1] = node;
         }
 
-        // Zobrist-style hashing of the linearized set keeps hashing a configuration O(1).
+        // ---- Operations with an unknown outcome, grouped by identical effect. ----
+        // Once invoked, such an operation stays available forever, so two of them with the same
+        // effect are interchangeable as soon as both have been invoked. The search therefore only
+        // ever takes the earliest-invoked unused member of a class: the used members of class c are
+        // always its first used[c] members, and a set of them is described by those counts.
+        Map<Long, Integer> classIds = new HashMap<>();
+        List<List<Integer>> classLists = new ArrayList<>();
+        int[] classOf = new int[n];
+        int[] unknownIndex = new int[n];
+        int unknownCount = 0;
+        for (int i = 0; i < n; i++) {
+            if (!required[i]) {
+                long effect = ((long) kind[i] << 56) ^ ((long) arg1[i] << 28) ^ arg2[i];
+                int c = classIds.computeIfAbsent(effect, e -> {
+                    classLists.add(new ArrayList<>());
+                    return classLists.size() - 1;
+                });
+                classLists.get(c).add(i); // ops are in invocation order
+                classOf[i] = c;
+                unknownIndex[i] = unknownCount++;
+            }
+        }
+        int classCount = classLists.size();
+        int[][] members = new int[classCount][];
+        for (int c = 0; c < classCount; c++) {
+            members[c] = classLists.get(c).stream().mapToInt(Integer::intValue).toArray();
+        }
+        int[] used = new int[classCount];
+
+        // Zobrist hashing of the set of linearized known-outcome operations keeps hashing O(1).
         SplittableRandom random = new SplittableRandom(0x5EEDL ^ n);
         long[] zobrist = new long[n];
         for (int i = 0; i < n; i++) {
             zobrist[i] = random.nextLong();
         }
 
-        long[] bits = new long[(n + 63) >>> 6];
+        long[] requiredBits = new long[(n + 63) >>> 6];
+        // One bit per unknown-outcome operation, plus a last bit that is set when the configuration
+        // was reached by an unknown-outcome operation (see below).
+        long[] unknownBits = unknownCount == 0 ? NO_BITS : new long[(unknownCount + 64) >>> 6];
+        final int afterUnknownBit = unknownCount;
         long setHash = 0;
-        Set<Configuration> seen = new HashSet<>();
+        Memo memo = new Memo();
         int[] stackOp = new int[n];
         int[] stackValue = new int[n];
         int depth = 0;
@@ -240,66 +281,152 @@ final class KeySearch {
         int requiredLeft = requiredCount;
         long iterations = 0;
 
+        // The cursor over the candidates of the current configuration: first the calls in the list
+        // before its first return event (phase 1), then one operation per unknown-outcome class
+        // invoked no later than that return (phase 2).
         int node = next[head];
+        boolean unknownPhase = false;
+        int nextClass = 0;
+        long horizon = 0;
         while (true) {
             if ((++iterations & 0x3FF) == 0 && System.nanoTime() - deadlineNanos > 0) {
-                return new Outcome(Status.BUDGET_EXCEEDED, best, seen.size(),
-                        "time budget exhausted after " + seen.size() + " configurations");
+                return new Outcome(Status.BUDGET_EXCEEDED, best, memo.entered,
+                        "time budget exhausted after " + memo.entered + " configurations");
             }
-            if (node != tail && isCall[node]) {
-                int op = nodeOp[node];
-                int after = step(op, state);
-                if (after != ILLEGAL) {
-                    bits[op >>> 6] ^= 1L << op;
-                    long h = setHash ^ zobrist[op];
-                    long hash = mix(h ^ (after * 0x9E3779B97F4A7C15L));
-                    if (!seen.contains(new Configuration(bits, after, hash))) {
-                        seen.add(new Configuration(bits.clone(), after, hash));
-                        if (seen.size() > maxStates) {
-                            return new Outcome(Status.BUDGET_EXCEEDED, best, seen.size(),
-                                    "state budget of " + maxStates + " configurations exhausted");
-                        }
-                        stackOp[depth] = op;
-                        stackValue[depth] = state;
-                        depth++;
-                        state = after;
-                        setHash = h;
-                        unlink(next, prev, callNode[op]);
-                        if (returnNode[op] >= 0) {
-                            unlink(next, prev, returnNode[op]);
-                        }
-                        if (required[op] && --requiredLeft == 0) {
-                            return new Outcome(Status.LINEARIZABLE, Arrays.copyOf(stackOp, depth), seen.size(), null);
-                        }
-                        node = next[head];
-                        continue;
-                    }
-                    bits[op >>> 6] ^= 1L << op;
+            int op = -1;
+            if (!unknownPhase) {
+                if (isCall[node]) {
+                    op = nodeOp[node];
+                    node = next[node];
+                } else {
+                    // node is a return event (never TAIL: while a known-outcome operation is
+                    // pending, its return is still in the list)
+                    unknownPhase = true;
+                    nextClass = 0;
+                    horizon = response[nodeOp[node]];
+                    continue;
                 }
-                node = next[node];
             } else {
-                // A return event of an operation not yet linearized (or, defensively, the end of the
-                // list): the current partial linearization cannot be extended; undo the last choice.
-                if (depth > best.length) {
-                    best = Arrays.copyOf(stackOp, depth);
+                // Within a run of consecutive unknown-outcome operations a blind write (put,
+                // delete) only makes sense first: it wipes out whatever the run did before it, so
+                // that part could as well be left out.
+                boolean afterUnknown = depth > 0 && !required[stackOp[depth - 1]];
+                while (nextClass < classCount && op < 0) {
+                    int c = nextClass++;
+                    if (used[c] < members[c].length && invoke[members[c][used[c]]] <= horizon) {
+                        int candidate = members[c][used[c]];
+                        if (!(afterUnknown && isBlindWrite(candidate))) {
+                            op = candidate;
+                        }
+                    }
                 }
-                if (depth == 0) {
-                    return new Outcome(Status.NOT_LINEARIZABLE, best, seen.size(), null);
-                }
-                depth--;
-                int op = stackOp[depth];
-                state = stackValue[depth];
-                bits[op >>> 6] ^= 1L << op;
-                setHash ^= zobrist[op];
-                if (returnNode[op] >= 0) {
-                    relink(next, prev, returnNode[op]);
-                }
-                relink(next, prev, callNode[op]);
-                if (required[op]) {
-                    requiredLeft++;
-                }
-                node = next[callNode[op]];
             }
+
+            if (op >= 0) {
+                int after = step(op, state);
+                if (after == ILLEGAL) {
+                    continue;
+                }
+                long h = setHash;
+                boolean wasAfterUnknown = unknownCount > 0 && testBit(unknownBits, afterUnknownBit);
+                if (required[op]) {
+                    requiredBits[op >>> 6] ^= 1L << op;
+                    h ^= zobrist[op];
+                } else {
+                    flipBit(unknownBits, unknownIndex[op]);
+                }
+                if (unknownCount > 0) {
+                    setBit(unknownBits, afterUnknownBit, !required[op]);
+                }
+                if (!memo.enter(requiredBits, unknownBits, after, h)) {
+                    if (required[op]) {
+                        requiredBits[op >>> 6] ^= 1L << op;
+                    } else {
+                        flipBit(unknownBits, unknownIndex[op]);
+                    }
+                    if (unknownCount > 0) {
+                        setBit(unknownBits, afterUnknownBit, wasAfterUnknown);
+                    }
+                    continue;
+                }
+                if (memo.entered > maxStates) {
+                    return new Outcome(Status.BUDGET_EXCEEDED, best, memo.entered,
+                            "state budget of " + maxStates + " configurations exhausted");
+                }
+                stackOp[depth] = op;
+                stackValue[depth] = state;
+                depth++;
+                state = after;
+                setHash = h;
+                if (required[op]) {
+                    unlink(next, prev, callNode[op]);
+                    unlink(next, prev, returnNode[op]);
+                    if (--requiredLeft == 0) {
+                        return new Outcome(Status.LINEARIZABLE, Arrays.copyOf(stackOp, depth), memo.entered, null);
+                    }
+                } else {
+                    used[classOf[op]]++;
+                }
+                unknownPhase = false;
+                node = next[head];
+                continue;
+            }
+
+            // No candidate left: the configuration is a dead end; undo the last choice and move on
+            // to the candidate after it.
+            if (depth > best.length) {
+                best = Arrays.copyOf(stackOp, depth);
+            }
+            if (depth == 0) {
+                return new Outcome(Status.NOT_LINEARIZABLE, best, memo.entered, null);
+            }
+            depth--;
+            op = stackOp[depth];
+            state = stackValue[depth];
+            if (unknownCount > 0) {
+                setBit(unknownBits, afterUnknownBit, depth > 0 && !required[stackOp[depth - 1]]);
+            }
+            if (required[op]) {
+                requiredBits[op >>> 6] ^= 1L << op;
+                setHash ^= zobrist[op];
+                relink(next, prev, returnNode[op]);
+                relink(next, prev, callNode[op]);
+                requiredLeft++;
+                unknownPhase = false;
+                node = next[callNode[op]];
+            } else {
+                flipBit(unknownBits, unknownIndex[op]);
+                used[classOf[op]]--;
+                unknownPhase = true;
+                nextClass = classOf[op] + 1;
+                int first = next[head];
+                while (isCall[first]) {
+                    first = next[first];
+                }
+                horizon = response[nodeOp[first]];
+            }
+        }
+    }
+
+    private static final long[] NO_BITS = new long[0];
+
+    private boolean isBlindWrite(int op) {
+        return kind[op] == PUT || kind[op] == DELETE_ANY;
+    }
+
+    private static boolean testBit(long[] bits, int i) {
+        return (bits[i >>> 6] & (1L << i)) != 0;
+    }
+
+    private static void flipBit(long[] bits, int i) {
+        bits[i >>> 6] ^= 1L << i;
+    }
+
+    private static void setBit(long[] bits, int i, boolean value) {
+        if (value) {
+            bits[i >>> 6] |= 1L << i;
+        } else {
+            bits[i >>> 6] &= ~(1L << i);
         }
     }
 
@@ -320,7 +447,75 @@ final class KeySearch {
         return z ^ (z >>> 31);
     }
 
-    /** Set of linearized operations plus the value of the key: the memoized search configuration. */
+    /** True if every bit set in {@code a} is set in {@code b}. */
+    private static boolean subset(long[] a, long[] b) {
+        for (int i = 0; i < a.length; i++) {
+            if ((a[i] & ~b[i]) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The configurations entered so far. A configuration is (linearized known-outcome operations,
+     * value, linearized unknown-outcome operations). Configuration D is <em>dominated</em> by an
+     * entered E with the same known-outcome set and value if E used a subset of D's unknown-outcome
+     * operations: whatever D can still do, E can too, since the operations D has left are a subset of
+     * E's. Entering D is then pointless, whether E was already refuted or is an ancestor of D still
+     * being explored (any success after D is also a shorter success after E, which E's own
+     * exploration covers). Without unknown-outcome operations this is plain memoization of (set,
+     * value) pairs.
+     *
+     * <p>The unknown-operation set carries one more member, "reached by an unknown-outcome
+     * operation", which forbids starting with a blind write; having it is having fewer options, so
+     * the subset test orders these configurations correctly too.
+     */
+    private static final class Memo {
+        /** For each (known set, value): the minimal unknown-operation sets entered with it. */
+        private final Map<Configuration, Object> frontier = new HashMap<>();
+        long entered;
+
+        boolean enter(long[] requiredBits, long[] unknownBits, int value, long setHash) {
+            long hash = mix(setHash ^ (value * 0x9E3779B97F4A7C15L));
+            Configuration probe = new Configuration(requiredBits, value, hash);
+            Object known = frontier.get(probe);
+            long[] mine = unknownBits.length == 0 ? NO_BITS : unknownBits.clone();
+            if (known == null) {
+                frontier.put(new Configuration(requiredBits.clone(), value, hash), mine);
+                entered++;
+                return true;
+            }
+            if (known instanceof long[] single) {
+                if (subset(single, unknownBits)) {
+                    return false;
+                }
+                if (subset(unknownBits, single)) {
+                    frontier.put(probe, mine); // the key already stored stays; only the value changes
+                } else {
+                    List<long[]> list = new ArrayList<>(2);
+                    list.add(single);
+                    list.add(mine);
+                    frontier.put(probe, list);
+                }
+                entered++;
+                return true;
+            }
+            @SuppressWarnings("unchecked")
+            List<long[]> list = (List<long[]>) known;
+            for (long[] other : list) {
+                if (subset(other, unknownBits)) {
+                    return false;
+                }
+            }
+            list.removeIf(other -> subset(unknownBits, other));
+            list.add(mine);
+            entered++;
+            return true;
+        }
+    }
+
+    /** A set of linearized known-outcome operations plus the value of the key. */
     private static final class Configuration {
         final long[] bits;
         final int value;
@@ -363,9 +558,11 @@ final class KeySearch {
         List<Violation.Unplaced> unplaced = new ArrayList<>();
         if (blocking >= 0) {
             unplaced.add(unplaced(blocking, value));
-            for (int i = 0; i < n; i++) {
-                if (i != blocking && !inPrefix[i] && invoke[i] <= response[blocking]) {
-                    unplaced.add(unplaced(i, value));
+            for (boolean known : new boolean[] {true, false}) {
+                for (int i = 0; i < n; i++) {
+                    if (i != blocking && !inPrefix[i] && required[i] == known && invoke[i] <= response[blocking]) {
+                        unplaced.add(unplaced(i, value));
+                    }
                 }
             }
         }
