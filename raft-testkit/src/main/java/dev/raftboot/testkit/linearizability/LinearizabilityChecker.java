@@ -3,6 +3,7 @@ package dev.raftboot.testkit.linearizability;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +106,11 @@ public final class LinearizabilityChecker {
         List<CheckResult.Undecided> undecided = new ArrayList<>();
         Map<String, List<HistoryEntry>> witnesses = new HashMap<>();
         long states = 0;
-        for (Map.Entry<String, List<HistoryEntry>> part : byKey.entrySet()) {
+        // Small keys first: if one huge key exhausts the time budget, the others are decided anyway.
+        List<Map.Entry<String, List<HistoryEntry>>> parts = new ArrayList<>(byKey.entrySet());
+        parts.sort(Comparator.comparingInt((Map.Entry<String, List<HistoryEntry>> e) -> e.getValue().size())
+                .thenComparing(Map.Entry::getKey));
+        for (Map.Entry<String, List<HistoryEntry>> part : parts) {
             String key = part.getKey();
             String initial = initialValues.get(key);
             if (System.nanoTime() - deadline > 0) {
@@ -129,6 +134,8 @@ public final class LinearizabilityChecker {
                         + " (time budget " + timeBudget + ", state budget " + maxStatesPerKey + " per key)"));
             }
         }
+        violations.sort(Comparator.comparing(Violation::key));
+        undecided.sort(Comparator.comparing(CheckResult.Undecided::key));
         return new CheckResult(violations, undecided, witnesses, byKey.size(), history.size(), failed, unknown,
                 states, Duration.ofNanos(System.nanoTime() - start));
     }
@@ -152,7 +159,8 @@ public final class LinearizabilityChecker {
 
         /**
          * Wall-clock time the whole check may take; keys not decided by then are reported as
-         * undecided and the verdict is {@code UNKNOWN} (unless a violation was found).
+         * undecided and the verdict is {@code UNKNOWN} (unless a violation was found). Keys are
+         * checked smallest first, so one huge key cannot starve the others.
          */
         public Builder timeBudget(Duration budget) {
             Objects.requireNonNull(budget, "budget");

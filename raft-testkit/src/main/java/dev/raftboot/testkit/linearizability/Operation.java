@@ -48,8 +48,14 @@ public sealed interface Operation permits Operation.Put, Operation.Get, Operatio
         return new Cas(key, expected, newValue);
     }
 
-    /** Unconditional write. */
+    /**
+     * Unconditional write.
+     *
+     * @param key   the key
+     * @param value the value to store
+     */
     record Put(String key, String value) implements Operation {
+        /** @throws NullPointerException if {@code key} or {@code value} is null */
         public Put {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
@@ -61,8 +67,13 @@ public sealed interface Operation permits Operation.Put, Operation.Get, Operatio
         }
     }
 
-    /** Read. */
+    /**
+     * Read.
+     *
+     * @param key the key
+     */
     record Get(String key) implements Operation {
+        /** @throws NullPointerException if {@code key} is null */
         public Get {
             Objects.requireNonNull(key, "key");
         }
@@ -73,8 +84,13 @@ public sealed interface Operation permits Operation.Put, Operation.Get, Operatio
         }
     }
 
-    /** Removal. */
+    /**
+     * Removal.
+     *
+     * @param key the key
+     */
     record Delete(String key) implements Operation {
+        /** @throws NullPointerException if {@code key} is null */
         public Delete {
             Objects.requireNonNull(key, "key");
         }
@@ -85,8 +101,15 @@ public sealed interface Operation permits Operation.Put, Operation.Get, Operatio
         }
     }
 
-    /** Compare-and-set; {@code expected == null} means the key must be absent. */
+    /**
+     * Compare-and-set.
+     *
+     * @param key      the key
+     * @param expected the value the key must hold for the swap; {@code null} means absent
+     * @param newValue the value to store if it does
+     */
     record Cas(String key, String expected, String newValue) implements Operation {
+        /** @throws NullPointerException if {@code key} or {@code newValue} is null */
         public Cas {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(newValue, "newValue");
