@@ -66,7 +66,7 @@ import org.jspecify.annotations.Nullable;
  * conflicting suffix, installing a snapshot) hold the write lock for their transaction so that no
  * reader sees a half-replaced log. A reader never sees entries whose transaction has not committed.
  */
-public final class JdbcStorage implements Storage {
+public final class JdbcStorage implements RaftStorage {
 
   /** Number of newest entries kept in memory unless configured otherwise. */
   public static final int DEFAULT_TAIL_CACHE_ENTRIES = 1024;
