@@ -91,7 +91,6 @@ public final class RaftServer
   private final BlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
   private final BlockingQueue<Runnable> applyQueue = new LinkedBlockingQueue<>();
   private final Map<Long, PendingCommand> pending = new ConcurrentHashMap<>();
-  private final Map<Long, URI> unreachableSince = new ConcurrentHashMap<>();
   private final Map<Long, Long> unreachableAt = new ConcurrentHashMap<>();
 
   // Owned by the raft loop thread.
@@ -162,7 +161,7 @@ public final class RaftServer
             .id(settings.nodeId())
             .storage(storage)
             .applied(appliedIndex)
-            .logger(new Slf4jRaftLogger());
+            .logger(dev.raftboot.Logger.defaultLogger());
     rawNode = new RawNode(config);
     if (fresh && !settings.join()) {
       List<Peer> peers = new ArrayList<>();
