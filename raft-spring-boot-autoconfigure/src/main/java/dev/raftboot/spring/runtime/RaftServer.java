@@ -187,12 +187,24 @@ public final class RaftServer
     raftLoop.start();
   }
 
+  /** Stops gracefully: a leader first hands leadership to the most up-to-date voter. */
   @Override
   public void stop() {
     if (!running) {
       return;
     }
     handOverLeadership();
+    halt();
+  }
+
+  /**
+   * Stops at once, without handing over leadership (the cluster notices by timeout). What was
+   * persisted stays; commands in flight fail with {@link NodeStoppedException}.
+   */
+  public synchronized void halt() {
+    if (!running) {
+      return;
+    }
     running = false;
     inbox.add(() -> {});
     applyQueue.add(() -> {});
