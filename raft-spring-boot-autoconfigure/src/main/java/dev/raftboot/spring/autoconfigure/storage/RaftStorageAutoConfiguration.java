@@ -1,6 +1,6 @@
 package dev.raftboot.spring.autoconfigure.storage;
 
-import dev.raftboot.Storage;
+import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.autoconfigure.RaftProperties;
 import dev.raftboot.spring.storage.JdbcStorage;
 import javax.sql.DataSource;
@@ -31,7 +31,7 @@ import org.springframework.core.io.ResourceLoader;
 public final class RaftStorageAutoConfiguration {
 
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnMissingBean(Storage.class)
+  @ConditionalOnMissingBean(RaftStorage.class)
   static final class JdbcStorageConfiguration {
 
     @Bean
@@ -57,7 +57,7 @@ public final class RaftStorageAutoConfiguration {
     }
 
     @Bean
-    @ConditionalOnMissingBean(Storage.class)
+    @ConditionalOnMissingBean(RaftStorage.class)
     JdbcStorage raftStorage(RaftStorageDataSource dataSource, RaftProperties properties) {
       RaftProperties.Storage storage = properties.getStorage();
       return JdbcStorage.builder(dataSource.getDataSource(), properties.getNodeId())
