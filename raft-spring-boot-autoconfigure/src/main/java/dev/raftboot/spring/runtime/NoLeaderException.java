@@ -1,0 +1,13 @@
+package dev.raftboot.spring.runtime;
+
+/**
+ * The command was not accepted because no leader is known (an election is in progress, or this
+ * node is cut off from a quorum). It was not appended to the log and will never be applied: safe
+ * to retry.
+ */
+public final class NoLeaderException extends ReplicationException {
+
+  public NoLeaderException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,988 @@
+package dev.raftboot.spring.runtime;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.raftboot.Config;
+import dev.raftboot.InitialState;
+import dev.raftboot.Peer;
+import dev.raftboot.ProposalDroppedException;
+import dev.raftboot.RaftException;
+import dev.raftboot.RaftUtil;
+import dev.raftboot.RawNode;
+import dev.raftboot.ReadOnlyOption;
+import dev.raftboot.ReadState;
+import dev.raftboot.Ready;
+import dev.raftboot.SnapshotStatus;
+import dev.raftboot.StateType;
+import dev.raftboot.Status;
+import dev.raftboot.raftpb.ConfChange;
+import dev.raftboot.raftpb.ConfChangeType;
+import dev.raftboot.raftpb.ConfChangeV2;
+import dev.raftboot.raftpb.ConfState;
+import dev.raftboot.raftpb.Entry;
+import dev.raftboot.raftpb.EntryType;
+import dev.raftboot.raftpb.Message;
+import dev.raftboot.raftpb.MessageType;
+import dev.raftboot.raftpb.Snapshot;
+import dev.raftboot.spring.storage.RaftStorage;
+import dev.raftboot.spring.transport.RaftMessageReceiver;
+import dev.raftboot.spring.transport.RaftTransport;
+import dev.raftboot.spring.transport.TransportListener;
+import dev.raftboot.tracker.Progress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Runs one raft node inside the application: ticks it, drives its Ready loop (persist, send,
+ * apply, advance), applies committed commands on a single apply thread, and serves commands,
+ * reads and membership operations.
+ *
+ * <h2>Threads</h2>
+ *
+ * <ul>
+ *   <li>The raft loop thread owns the {@link RawNode} and the storage writes. Every other thread
+ *       talks to it through a queue, so concurrent callers are batched into one Ready, one storage
+ *       transaction and one request per peer.
+ *   <li>The apply thread invokes the {@link CommandApplier} in log order and completes the
+ *       callers' futures. Snapshots are taken and restored there too.
+ * </ul>
+ *
+ * <h2>Durability</h2>
+ *
+ * Messages that promise durability (append acknowledgements and votes) are sent only after the
+ * Ready's storage transaction has committed; all other messages, including the leader's appends to
+ * followers, go out before the write (Raft thesis 10.2.1).
+ */
+public final class RaftServer
+    implements SmartLifecycle, RaftOperations, RaftMessageReceiver, TransportListener {
+
+  /** Stops before the web server, so that leadership can be handed over through HTTP. */
+  public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
+
+  private static final Logger log = LoggerFactory.getLogger(RaftServer.class);
+
+  private final RaftServerSettings settings;
+  private final RaftStorage storage;
+  private final RaftTransport transport;
+  private final CommandApplier applier;
+  private final StateSnapshotter snapshotter;
+  private final ApplicationEventPublisher events;
+  private final long tickNanos;
+  private final AtomicLong requestIds = new AtomicLong(new SecureRandom().nextLong());
+
+  private final BlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Runnable> applyQueue = new LinkedBlockingQueue<>();
+  private final Map<Long, PendingCommand> pending = new ConcurrentHashMap<>();
+  private final Map<Long, Long> unreachableAt = new ConcurrentHashMap<>();
+
+  // Owned by the raft loop thread.
+  private RawNode rawNode;
+  private long lastLeader;
+  private final List<PendingRead> readsToIssue = new ArrayList<>();
+  /**
+   * Proposals raft dropped (no leader yet, a leadership transfer, the uncommitted-size limit), in
+   * submission order; retried every tick until they are accepted or time out.
+   */
+  private final java.util.ArrayDeque<Proposal> parked = new java.util.ArrayDeque<>();
+  private final Map<ByteString, ReadBatch> readsInFlight = new HashMap<>();
+  private long ticks;
+
+  // Owned by the apply thread (volatile where other threads read them).
+  private volatile long appliedIndex;
+  private volatile ConfState confState = ConfState.getDefaultInstance();
+  private volatile Map<Long, URI> addresses;
+  private long lastSnapshotIndex;
+  private final TreeMap<Long, List<CompletableFuture<Void>>> readWaiters = new TreeMap<>();
+
+  private volatile boolean running;
+  private volatile boolean applying;
+  private Thread raftLoop;
+  private Thread applyThread;
+
+  // Counters for metrics.
+  final AtomicLong proposalsCommitted = new AtomicLong();
+  final AtomicLong proposalsFailed = new AtomicLong();
+  final AtomicLong leaderChanges = new AtomicLong();
+  final AtomicLong lastPersistNanos = new AtomicLong();
+  final AtomicLong snapshotsTaken = new AtomicLong();
+  final AtomicLong snapshotsInstalled = new AtomicLong();
+  private volatile long commitIndex;
+
+  public RaftServer(
+      RaftServerSettings settings,
+      RaftStorage storage,
+      RaftTransport transport,
+      CommandApplier applier,
+      StateSnapshotter snapshotter,
+      ApplicationEventPublisher events) {
+    this.settings = settings;
+    this.storage = storage;
+    this.transport = transport;
+    this.applier = applier;
+    this.snapshotter = snapshotter;
+    this.events = events;
+    this.tickNanos = settings.tickInterval().toNanos();
+    this.addresses = Map.copyOf(settings.peers());
+  }
+
+  // --- lifecycle -----------------------------------------------------------------------------------
+
+  @Override
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    InitialState initial = storage.initialState();
+    boolean fresh =
+        storage.lastIndex() == 0
+            && RaftUtil.isEmptyHardState(initial.hardState())
+            && RaftUtil.isEmptySnap(storage.snapshot());
+    Snapshot snap = storage.snapshot();
+    if (!RaftUtil.isEmptySnap(snap)) {
+      restoreFromSnapshot(snap);
+    }
+    Config config =
+        settings
+            .raft()
+            .copy()
+            .id(settings.nodeId())
+            .storage(storage)
+            .applied(appliedIndex)
+            .logger(dev.raftboot.Logger.defaultLogger());
+    rawNode = new RawNode(config);
+    if (fresh && !settings.join()) {
+      List<Peer> peers = new ArrayList<>();
+      for (Map.Entry<Long, URI> e : new TreeMap<>(settings.peers()).entrySet()) {
+        peers.add(new Peer(e.getKey(), urlBytes(e.getValue())));
+      }
+      rawNode.bootstrap(peers);
+      log.info("raft node {} bootstrapping a new cluster with {}", settings.nodeId(), settings.peers().keySet());
+    } else if (fresh) {
+      log.info("raft node {} waiting to be added to the cluster", settings.nodeId());
+    } else {
+      log.info(
+          "raft node {} restarting from storage (snapshot {}, last index {})",
+          settings.nodeId(), snap.getMetadata().getIndex(), storage.lastIndex());
+    }
+    running = true;
+    transport.start(settings.nodeId(), othersOf(addresses), this);
+    applyThread = new Thread(this::applyLoop, "raft-apply-" + settings.nodeId());
+    raftLoop = new Thread(this::raftLoop, "raft-loop-" + settings.nodeId());
+    applyThread.setDaemon(true);
+    raftLoop.setDaemon(true);
+    applyThread.start();
+    raftLoop.start();
+  }
+
+  /** Stops gracefully: a leader first hands leadership to the most up-to-date voter. */
+  @Override
+  public void stop() {
+    if (!running) {
+      return;
+    }
+    handOverLeadership();
+    halt();
+  }
+
+  /**
+   * Stops at once, without handing over leadership (the cluster notices by timeout). What was
+   * persisted stays; commands in flight fail with {@link NodeStoppedException}.
+   */
+  public synchronized void halt() {
+    if (!running) {
+      return;
+    }
+    running = false;
+    inbox.add(() -> {});
+    applyQueue.add(() -> {});
+    join(raftLoop);
+    join(applyThread);
+    transport.stop();
+    for (PendingCommand p : pending.values()) {
+      p.future.completeExceptionally(new NodeStoppedException("raft node stopped"));
+    }
+    pending.clear();
+    log.info("raft node {} stopped", settings.nodeId());
+  }
+
+  /** On a graceful stop the leader first hands over to the most up-to-date voter. */
+  private void handOverLeadership() {
+    try {
+      Status st = call(RawNode::status).get(2, TimeUnit.SECONDS);
+      if (st.raftState() != StateType.LEADER || st.progress() == null) {
+        return;
+      }
+      long best = 0;
+      long bestMatch = -1;
+      for (Map.Entry<Long, Progress> e : st.progress().entrySet()) {
+        long id = e.getKey();
+        if (id != settings.nodeId()
+            && st.config().voters().ids().contains(id)
+            && e.getValue().match() > bestMatch) {
+          best = id;
+          bestMatch = e.getValue().match();
+        }
+      }
+      if (best == 0) {
+        return;
+      }
+      log.info("raft node {} handing leadership to {} before stopping", settings.nodeId(), best);
+      transferLeadership(best).get(electionTimeoutMillis() * 2, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.info("raft node {} stops without a leadership transfer: {}", settings.nodeId(), e.toString());
+    }
+  }
+
+  private static void join(Thread t) {
+    if (t == null) {
+      return;
+    }
+    try {
+      t.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    return PHASE;
+  }
+
+  // --- raft loop -----------------------------------------------------------------------------------
+
+  private void raftLoop() {
+    long nextTick = System.nanoTime() + tickNanos;
+    List<Runnable> batch = new ArrayList<>();
+    while (running) {
+      try {
+        long now = System.nanoTime();
+        if (now >= nextTick) {
+          rawNode.tick();
+          ticks++;
+          retryParked();
+          // Do not try to catch up on missed ticks after a pause: that would fire timeouts at once.
+          nextTick = Math.max(nextTick + tickNanos, now);
+          if (ticks % 10 == 0) {
+            expireTimedOut();
+          }
+        }
+        Runnable first = inbox.poll(Math.max(0, nextTick - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (first != null) {
+          batch.add(first);
+          inbox.drainTo(batch);
+          for (Runnable r : batch) {
+            r.run();
+          }
+          batch.clear();
+        }
+        issueReads();
+        if (rawNode.hasReady()) {
+          processReady(rawNode.ready());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        // Storage failures are fatal for this node: continuing could acknowledge unpersisted data.
+        log.error("raft node {} stops after an unexpected error", settings.nodeId(), e);
+        running = false;
+        return;
+      }
+    }
+  }
+
+  private void processReady(Ready rd) {
+    if (rd.softState() != null && rd.softState().lead() != lastLeader) {
+      lastLeader = rd.softState().lead();
+      leaderChanges.incrementAndGet();
+      long term = rawNode.basicStatus().hardState().getTerm();
+      long lead = lastLeader;
+      applyQueue.add(() -> publish(new RaftLeaderChangedEvent(this, settings.nodeId(), term, lead)));
+    }
+    List<Message> afterPersist = new ArrayList<>();
+    for (Message m : rd.messages()) {
+      if (promisesDurability(m.getType())) {
+        afterPersist.add(m);
+      } else {
+        transport.send(m);
+      }
+    }
+    if (rd.hasHardState() || !rd.entries().isEmpty() || rd.hasSnapshot()) {
+      long start = System.nanoTime();
+      storage.save(rd.hardState(), rd.entries(), rd.snapshot());
+      lastPersistNanos.set(System.nanoTime() - start);
+    }
+    if (rd.hasHardState()) {
+      commitIndex = rd.hardState().getCommit();
+    }
+    if (rd.hasSnapshot()) {
+      Snapshot snap = rd.snapshot();
+      applyQueue.add(() -> restoreFromSnapshot(snap));
+    }
+    for (Message m : afterPersist) {
+      transport.send(m);
+    }
+    for (ReadState rs : rd.readStates()) {
+      ReadBatch batch = readsInFlight.remove(rs.requestCtx());
+      if (batch != null) {
+        long index = rs.index();
+        applyQueue.add(() -> awaitApplied(index, batch.futures()));
+      }
+    }
+    if (!rd.committedEntries().isEmpty()) {
+      List<Entry> ents = rd.committedEntries();
+      List<ConfState> confStates = new ArrayList<>(ents.size());
+      for (Entry e : ents) {
+        confStates.add(applyConfChangeIfAny(e));
+      }
+      applyQueue.add(() -> applyEntries(ents, confStates));
+    }
+    rawNode.advance();
+  }
+
+  private static boolean promisesDurability(MessageType t) {
+    return t == MessageType.MsgAppResp || t == MessageType.MsgVoteResp || t == MessageType.MsgPreVoteResp;
+  }
+
+  /** Conf changes take effect in Raft on the loop thread, in order, before advance. */
+  private ConfState applyConfChangeIfAny(Entry e) {
+    try {
+      if (e.getType() == EntryType.EntryConfChange) {
+        return rawNode.applyConfChange(ConfChange.parseFrom(e.getData()));
+      } else if (e.getType() == EntryType.EntryConfChangeV2) {
+        return rawNode.applyConfChange(ConfChangeV2.parseFrom(e.getData()));
+      }
+      return null;
+    } catch (InvalidProtocolBufferException ex) {
+      throw new IllegalStateException("corrupt conf change at index " + e.getIndex(), ex);
+    }
+  }
+
+  private void expireTimedOut() {
+    long now = System.nanoTime();
+    java.util.Set<Long> neverProposed = new java.util.HashSet<>();
+    for (Proposal p : parked) {
+      neverProposed.add(p.id());
+    }
+    for (Iterator<Map.Entry<Long, PendingCommand>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Long, PendingCommand> e = it.next();
+      PendingCommand p = e.getValue();
+      if (now - p.deadline > 0) {
+        it.remove();
+        proposalsFailed.incrementAndGet();
+        if (neverProposed.contains(e.getKey())) {
+          p.future.completeExceptionally(
+              new NoLeaderException(
+                  "no leader accepted the command within " + settings.commandTimeout().toMillis()
+                      + " ms; it was not applied"));
+        } else {
+          p.future.completeExceptionally(
+              new CommandTimeoutException(
+                  "not applied within " + settings.commandTimeout().toMillis()
+                      + " ms; the outcome is unknown (it may still be applied)"));
+        }
+      }
+    }
+    for (Iterator<ReadBatch> it = readsInFlight.values().iterator(); it.hasNext(); ) {
+      ReadBatch b = it.next();
+      if (ticks - b.issuedAtTick() > 2L * settings.raft().electionTick()) {
+        // No answer (no leader, lost messages): ask again with the reads still waiting.
+        it.remove();
+        for (int i = 0; i < b.futures().size(); i++) {
+          readsToIssue.add(new PendingRead(b.futures().get(i), b.consistency(), b.deadlines().get(i)));
+        }
+      }
+    }
+    readsToIssue.removeIf(
+        r -> {
+          if (now - r.deadline() > 0) {
+            r.future().completeExceptionally(
+                new ReadTimeoutException("read not confirmed by a leader in time"));
+            return true;
+          }
+          return false;
+        });
+  }
+
+  // --- commands ------------------------------------------------------------------------------------
+
+  /**
+   * Replicates {@code command} and completes with what the {@link CommandApplier} returned for it
+   * on this node (or exceptionally with what it threw), once it is applied here.
+   */
+  public CompletableFuture<Object> submit(ByteString command) {
+    CompletableFuture<Object> f = new CompletableFuture<>();
+    if (!running) {
+      f.completeExceptionally(new NodeStoppedException("raft node is not running"));
+      return f;
+    }
+    long id = requestIds.incrementAndGet();
+    pending.put(id, new PendingCommand(f, System.nanoTime() + settings.commandTimeout().toNanos()));
+    ByteString data = new CommandEnvelope(id, settings.nodeId(), command).encode();
+    inbox.add(() -> propose(new Proposal(id, rn -> rn.propose(data))));
+    return f;
+  }
+
+  /** Proposes now, or parks behind earlier dropped proposals so that submission order holds. */
+  private void propose(Proposal p) {
+    if (!parked.isEmpty() || !tryPropose(p)) {
+      parked.add(p);
+    }
+  }
+
+  private boolean tryPropose(Proposal p) {
+    try {
+      p.action().accept(rawNode);
+      return true;
+    } catch (ProposalDroppedException e) {
+      return false;
+    }
+  }
+
+  private void retryParked() {
+    while (!parked.isEmpty()) {
+      Proposal p = parked.peek();
+      if (!pending.containsKey(p.id())) {
+        parked.poll(); // timed out meanwhile
+      } else if (tryPropose(p)) {
+        parked.poll();
+      } else {
+        return;
+      }
+    }
+  }
+
+  /** Whether the calling thread is the apply thread, i.e. inside a {@link CommandApplier} call. */
+  public boolean isApplyThread() {
+    return applying && Thread.currentThread() == applyThread;
+  }
+
+  /**
+   * Completes once a read at {@code consistency} may be served from this node's state: for {@link
+   * ReadConsistency#LOCAL} at once, otherwise when this node has applied the leader's confirmed
+   * commit index. Concurrent reads share one read-index round.
+   */
+  public CompletableFuture<Void> readBarrier(ReadConsistency consistency) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    if (consistency == ReadConsistency.LOCAL) {
+      f.complete(null);
+      return f;
+    }
+    if (!running) {
+      f.completeExceptionally(new NodeStoppedException("raft node is not running"));
+      return f;
+    }
+    long deadline = System.nanoTime() + settings.commandTimeout().toNanos();
+    inbox.add(() -> readsToIssue.add(new PendingRead(f, consistency, deadline)));
+    return f;
+  }
+
+  private void issueReads() {
+    if (readsToIssue.isEmpty()) {
+      return;
+    }
+    for (ReadConsistency c : ReadConsistency.values()) {
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      List<Long> deadlines = new ArrayList<>();
+      for (PendingRead r : readsToIssue) {
+        if (r.consistency() == c) {
+          futures.add(r.future());
+          deadlines.add(r.deadline());
+        }
+      }
+      if (futures.isEmpty()) {
+        continue;
+      }
+      ByteString ctx = ByteString.copyFromUtf8("r" + requestIds.incrementAndGet());
+      readsInFlight.put(ctx, new ReadBatch(futures, deadlines, c, ticks));
+      rawNode.readIndex(
+          ctx, c == ReadConsistency.LEASE ? ReadOnlyOption.LEASE_BASED : ReadOnlyOption.SAFE);
+    }
+    readsToIssue.clear();
+  }
+
+  // --- apply thread --------------------------------------------------------------------------------
+
+  private void applyLoop() {
+    while (running) {
+      try {
+        Runnable task = applyQueue.take();
+        task.run();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.error("raft node {} apply thread stops after an unexpected error", settings.nodeId(), e);
+        running = false;
+        return;
+      }
+    }
+  }
+
+  private void applyEntries(List<Entry> ents, List<ConfState> confStates) {
+    for (int i = 0; i < ents.size(); i++) {
+      Entry e = ents.get(i);
+      if (e.getIndex() <= appliedIndex) {
+        // Already covered by a snapshot this node restored.
+        continue;
+      }
+      if (e.getType() == EntryType.EntryNormal) {
+        if (!e.getData().isEmpty()) {
+          applyCommand(CommandEnvelope.decode(e.getData()));
+        }
+      } else {
+        applyMembership(e, confStates.get(i));
+      }
+      appliedIndex = e.getIndex();
+    }
+    completeReads();
+    maybeSnapshot(false);
+  }
+
+  private void applyCommand(CommandEnvelope env) {
+    Object result = null;
+    Throwable error = null;
+    applying = true;
+    try {
+      result = applier.apply(env.payload());
+    } catch (Exception | LinkageError | AssertionError t) {
+      error = t;
+    } finally {
+      applying = false;
+    }
+    if (env.origin() == settings.nodeId()) {
+      PendingCommand p = pending.remove(env.requestId());
+      if (p != null) {
+        proposalsCommitted.incrementAndGet();
+        if (error != null) {
+          p.future.completeExceptionally(error);
+        } else {
+          p.future.complete(result);
+        }
+      }
+    }
+  }
+
+  private void applyMembership(Entry e, ConfState cs) {
+    ConfChangeV2 cc;
+    long changeId = 0;
+    try {
+      if (e.getType() == EntryType.EntryConfChange) {
+        ConfChange v1 = ConfChange.parseFrom(e.getData());
+        changeId = v1.getId();
+        cc =
+            ConfChangeV2.newBuilder()
+                .addChanges(
+                    dev.raftboot.raftpb.ConfChangeSingle.newBuilder()
+                        .setType(v1.getType())
+                        .setNodeId(v1.getNodeId()))
+                .setContext(v1.getContext())
+                .build();
+      } else {
+        cc = ConfChangeV2.parseFrom(e.getData());
+      }
+    } catch (InvalidProtocolBufferException ex) {
+      throw new IllegalStateException("corrupt conf change at index " + e.getIndex(), ex);
+    }
+    Map<Long, URI> book = new TreeMap<>(addresses);
+    for (var change : cc.getChangesList()) {
+      if (change.getType() == ConfChangeType.ConfChangeRemoveNode) {
+        book.remove(change.getNodeId());
+      } else if (!cc.getContext().isEmpty() && cc.getChangesCount() == 1) {
+        book.put(change.getNodeId(), URI.create(cc.getContext().toStringUtf8()));
+      }
+    }
+    addresses = Map.copyOf(book);
+    transport.updatePeers(othersOf(addresses));
+    if (cs != null) {
+      confState = cs;
+      publish(new RaftMembershipChangedEvent(this, cs.getVotersList(), cs.getLearnersList()));
+    }
+    if (changeId != 0) {
+      PendingCommand p = pending.remove(changeId);
+      if (p != null) {
+        p.future.complete(null);
+      }
+    }
+  }
+
+  private void restoreFromSnapshot(Snapshot snap) {
+    SnapshotEnvelope env = SnapshotEnvelope.decode(snap.getData());
+    if (snapshotter != null) {
+      applying = true;
+      try {
+        snapshotter.restore(env.state());
+      } finally {
+        applying = false;
+      }
+    }
+    if (!env.addresses().isEmpty()) {
+      addresses = Map.copyOf(env.addresses());
+      if (running) {
+        transport.updatePeers(othersOf(addresses));
+      }
+    }
+    appliedIndex = snap.getMetadata().getIndex();
+    lastSnapshotIndex = appliedIndex;
+    confState = snap.getMetadata().getConfState();
+    snapshotsInstalled.incrementAndGet();
+    completeReads();
+  }
+
+  private void awaitApplied(long index, List<CompletableFuture<Void>> futures) {
+    if (appliedIndex >= index) {
+      futures.forEach(f -> f.complete(null));
+    } else {
+      readWaiters.computeIfAbsent(index, k -> new ArrayList<>()).addAll(futures);
+    }
+  }
+
+  private void completeReads() {
+    while (!readWaiters.isEmpty() && readWaiters.firstKey() <= appliedIndex) {
+      readWaiters.pollFirstEntry().getValue().forEach(f -> f.complete(null));
+    }
+  }
+
+  /** Snapshots the applied state when due (or when forced) and compacts the log behind it. */
+  private long maybeSnapshot(boolean force) {
+    if (snapshotter == null || appliedIndex <= lastSnapshotIndex) {
+      return lastSnapshotIndex;
+    }
+    if (!force
+        && (settings.snapshotEntries() <= 0
+            || appliedIndex - lastSnapshotIndex < settings.snapshotEntries())) {
+      return lastSnapshotIndex;
+    }
+    long index = appliedIndex;
+    ConfState cs = confState;
+    ByteString data;
+    applying = true;
+    try {
+      data = new SnapshotEnvelope(addresses, snapshotter.snapshot()).encode();
+    } finally {
+      applying = false;
+    }
+    lastSnapshotIndex = index;
+    inbox.add(
+        () -> {
+          try {
+            storage.createSnapshot(index, cs, data);
+            long compactTo = index - settings.snapshotKeepEntries();
+            if (compactTo >= storage.firstIndex()) {
+              storage.compact(compactTo);
+            }
+            snapshotsTaken.incrementAndGet();
+          } catch (RaftException e) {
+            log.debug("snapshot at {} skipped: {}", index, e.getMessage());
+          }
+        });
+    return index;
+  }
+
+  private void publish(Object event) {
+    if (events != null) {
+      try {
+        events.publishEvent(event);
+      } catch (RuntimeException e) {
+        log.warn("raft event listener failed", e);
+      }
+    }
+  }
+
+  // --- inbound messages and transport feedback -------------------------------------------------------
+
+  @Override
+  public long nodeId() {
+    return settings.nodeId();
+  }
+
+  @Override
+  public String clusterId() {
+    return settings.clusterId();
+  }
+
+  @Override
+  public boolean isMember(long id) {
+    ConfState cs = confState;
+    if (cs.getVotersList().isEmpty() && cs.getLearnersList().isEmpty()) {
+      // Before the first configuration is applied (new or joining node) trust the address book.
+      return addresses.containsKey(id);
+    }
+    return cs.getVotersList().contains(id)
+        || cs.getLearnersList().contains(id)
+        || cs.getVotersOutgoingList().contains(id)
+        || addresses.containsKey(id);
+  }
+
+  @Override
+  public boolean receive(Message message) {
+    if (!running) {
+      return false;
+    }
+    inbox.add(
+        () -> {
+          try {
+            rawNode.step(message);
+          } catch (RaftException e) {
+            log.debug("dropped message from {}: {}", message.getFrom(), e.getMessage());
+          }
+        });
+    return true;
+  }
+
+  @Override
+  public void reportUnreachable(long peerId) {
+    unreachableAt.put(peerId, System.nanoTime());
+    inbox.add(() -> rawNode.reportUnreachable(peerId));
+  }
+
+  @Override
+  public void reportSnapshot(long peerId, SnapshotStatus status) {
+    inbox.add(() -> rawNode.reportSnapshot(peerId, status));
+  }
+
+  // --- operations ----------------------------------------------------------------------------------
+
+  private <T> CompletableFuture<T> call(java.util.function.Function<RawNode, T> action) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    if (!running) {
+      f.completeExceptionally(new NodeStoppedException("raft node is not running"));
+      return f;
+    }
+    inbox.add(
+        () -> {
+          try {
+            f.complete(action.apply(rawNode));
+          } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+          }
+        });
+    return f;
+  }
+
+  @Override
+  public RaftStatus status() {
+    Status st;
+    try {
+      st = call(RawNode::status).get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new NodeStoppedException("raft node did not answer: " + e);
+    }
+    Map<Long, PeerProgress> progress = new TreeMap<>();
+    if (st.progress() != null) {
+      long staleBefore = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(2 * electionTimeoutMillis());
+      st.progress()
+          .forEach(
+              (id, pr) -> {
+                Long at = unreachableAt.get(id);
+                progress.put(
+                    id,
+                    new PeerProgress(
+                        pr.match(),
+                        pr.next(),
+                        pr.state().toString(),
+                        pr.recentActive(),
+                        at == null || at - staleBefore < 0,
+                        pr.inflights().count()));
+              });
+    }
+    var voters = st.config().voters();
+    return new RaftStatus(
+        st.id(),
+        st.raftState(),
+        st.term(),
+        st.lead(),
+        st.commit(),
+        appliedIndex,
+        storage.firstIndex(),
+        storage.lastIndex(),
+        storage.snapshot().getMetadata().getIndex(),
+        List.copyOf(voters.incoming().ids()),
+        List.copyOf(voters.outgoing().ids()),
+        List.copyOf(st.config().learners()),
+        progress);
+  }
+
+  @Override
+  public Optional<RaftMember> leader() {
+    long lead = lastLeaderSeen();
+    if (lead == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(new RaftMember(lead, addresses.get(lead), true));
+  }
+
+  private long lastLeaderSeen() {
+    try {
+      return call(rn -> rn.basicStatus().softState().lead())
+          .get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public List<RaftMember> members() {
+    ConfState cs = confState;
+    List<RaftMember> out = new ArrayList<>();
+    java.util.Set<Long> voters = new java.util.TreeSet<>(cs.getVotersList());
+    voters.addAll(cs.getVotersOutgoingList());
+    for (long id : voters) {
+      out.add(new RaftMember(id, addresses.get(id), true));
+    }
+    for (long id : cs.getLearnersList()) {
+      out.add(new RaftMember(id, addresses.get(id), false));
+    }
+    return out;
+  }
+
+  @Override
+  public CompletableFuture<Void> addLearner(long id, URI url) {
+    return proposeConfChange(ConfChangeType.ConfChangeAddLearnerNode, id, url);
+  }
+
+  @Override
+  public CompletableFuture<Void> promote(long id) {
+    return proposeConfChange(ConfChangeType.ConfChangeAddNode, id, addresses.get(id));
+  }
+
+  @Override
+  public CompletableFuture<Void> remove(long id) {
+    return proposeConfChange(ConfChangeType.ConfChangeRemoveNode, id, null);
+  }
+
+  private CompletableFuture<Void> proposeConfChange(ConfChangeType type, long id, URI url) {
+    if (id == 0 || RaftUtil.isLocalTarget(id)) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("invalid node id " + id));
+    }
+    CompletableFuture<Object> f = new CompletableFuture<>();
+    if (!running) {
+      f.completeExceptionally(new NodeStoppedException("raft node is not running"));
+      return f.thenApply(x -> null);
+    }
+    long changeId = requestIds.incrementAndGet();
+    pending.put(changeId, new PendingCommand(f, System.nanoTime() + settings.commandTimeout().toNanos()));
+    ConfChange.Builder cc = ConfChange.newBuilder().setType(type).setNodeId(id).setId(changeId);
+    if (url != null) {
+      cc.setContext(urlBytes(url));
+    }
+    ConfChange change = cc.build();
+    inbox.add(() -> propose(new Proposal(changeId, rn -> rn.proposeConfChange(change))));
+    return f.thenApply(x -> null);
+  }
+
+  @Override
+  public CompletableFuture<Void> transferLeadership(long id) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    long deadline = System.nanoTime() + settings.commandTimeout().toNanos();
+    call(
+            rn -> {
+              rn.transferLeader(id);
+              return null;
+            })
+        .whenComplete(
+            (v, err) -> {
+              if (err != null) {
+                done.completeExceptionally(err);
+              } else {
+                pollLeader(id, deadline, done);
+              }
+            });
+    return done;
+  }
+
+  private void pollLeader(long id, long deadline, CompletableFuture<Void> done) {
+    call(rn -> rn.basicStatus().softState().lead())
+        .whenComplete(
+            (lead, err) -> {
+              if (err != null) {
+                done.completeExceptionally(err);
+              } else if (lead == id) {
+                done.complete(null);
+              } else if (System.nanoTime() - deadline > 0) {
+                done.completeExceptionally(
+                    new CommandTimeoutException("leadership did not move to " + id + " in time"));
+              } else {
+                CompletableFuture.delayedExecutor(tickNanos, TimeUnit.NANOSECONDS)
+                    .execute(() -> pollLeader(id, deadline, done));
+              }
+            });
+  }
+
+  @Override
+  public CompletableFuture<Long> triggerSnapshot() {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    if (snapshotter == null) {
+      f.completeExceptionally(
+          new IllegalStateException("no StateSnapshotter bean: snapshots are not supported"));
+      return f;
+    }
+    applyQueue.add(() -> f.complete(maybeSnapshot(true)));
+    return f;
+  }
+
+  // --- helpers -------------------------------------------------------------------------------------
+
+  private long electionTimeoutMillis() {
+    return settings.tickInterval().toMillis() * settings.raft().electionTick();
+  }
+
+  private Map<Long, URI> othersOf(Map<Long, URI> book) {
+    Map<Long, URI> others = new TreeMap<>(book);
+    others.remove(settings.nodeId());
+    return others;
+  }
+
+  private static ByteString urlBytes(URI url) {
+    return ByteString.copyFrom(url.toString(), StandardCharsets.UTF_8);
+  }
+
+  /** The current leader's id as last reported by a Ready (for metrics; may lag). */
+  long knownLeader() {
+    return lastLeader;
+  }
+
+  long appliedIndex() {
+    return appliedIndex;
+  }
+
+  long commitIndex() {
+    return commitIndex;
+  }
+
+  private record PendingCommand(CompletableFuture<Object> future, long deadline) {}
+
+  private record Proposal(long id, java.util.function.Consumer<RawNode> action) {}
+
+  private record PendingRead(CompletableFuture<Void> future, ReadConsistency consistency, long deadline) {}
+
+  private record ReadBatch(
+      List<CompletableFuture<Void>> futures,
+      List<Long> deadlines,
+      ReadConsistency consistency,
+      long issuedAtTick) {}
+}

@@ -1,0 +1,105 @@
+package dev.raftboot.spring.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The tables of {@link JdbcStorage}: where their scripts are and how to create them without
+ * Spring. In a Spring Boot application they are created by Boot's database initialization (see
+ * {@code raft.storage.jdbc.initialize-schema}); this class is for programs and tests that hand a
+ * {@link DataSource} to {@link JdbcStorage} directly.
+ */
+public final class JdbcStorageSchema {
+
+  /**
+   * Location of the schema scripts, with Spring Boot's {@code @@platform@@} placeholder for {@code
+   * h2}, {@code postgresql} or {@code mariadb} (MySQL uses the MariaDB script).
+   */
+  public static final String SCHEMA_LOCATION =
+      "classpath:dev/raftboot/spring/storage/schema-@@platform@@.sql";
+
+  private static final String RESOURCE_PATTERN = "dev/raftboot/spring/storage/schema-%s.sql";
+
+  private JdbcStorageSchema() {}
+
+  /**
+   * The script platform of the database behind {@code dataSource}: {@code h2}, {@code postgresql}
+   * or {@code mariadb}.
+   *
+   * @throws IllegalStateException for a database without a script
+   */
+  public static String platform(DataSource dataSource) {
+    try (Connection c = dataSource.getConnection()) {
+      String product = c.getMetaData().getDatabaseProductName();
+      String platform = SqlDialect.ofProductName(product).platform();
+      if (platform == null) {
+        throw new IllegalStateException(
+            "raftboot has no schema script for "
+                + product
+                + "; create the tables raft_log, raft_hard_state and raft_snapshot yourself,"
+                + " modelled on the PostgreSQL script at "
+                + String.format(RESOURCE_PATTERN, "postgresql"));
+      }
+      return platform;
+    } catch (SQLException e) {
+      throw new JdbcStorageException("Could not connect to find out the database type", e);
+    }
+  }
+
+  /**
+   * Creates the tables that do not exist yet, using the script for the database's platform. Safe to
+   * run at every start.
+   */
+  public static void create(DataSource dataSource) {
+    String script = script(platform(dataSource));
+    try (Connection c = dataSource.getConnection();
+        Statement st = c.createStatement()) {
+      for (String statement : statements(script)) {
+        st.execute(statement);
+      }
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    } catch (SQLException e) {
+      throw new JdbcStorageException("Could not create the raft tables: " + e.getMessage(), e);
+    }
+  }
+
+  /** The text of the schema script for {@code platform}. */
+  public static String script(String platform) {
+    String resource = String.format(RESOURCE_PATTERN, platform);
+    try (InputStream in = JdbcStorageSchema.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException("No raft schema script for platform " + platform);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Splits a script of ours into statements: {@code --} comments dropped, split at {@code ;}. */
+  static List<String> statements(String script) {
+    StringBuilder text = new StringBuilder();
+    for (String line : script.split("\n", -1)) {
+      int comment = line.indexOf("--");
+      text.append(comment >= 0 ? line.substring(0, comment) : line).append('\n');
+    }
+    List<String> statements = new ArrayList<>();
+    for (String part : text.toString().split(";")) {
+      String statement = part.strip();
+      if (!statement.isEmpty()) {
+        statements.add(statement);
+      }
+    }
+    return statements;
+  }
+}

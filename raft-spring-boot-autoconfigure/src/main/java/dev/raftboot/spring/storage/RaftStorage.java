@@ -1,0 +1,29 @@
+package dev.raftboot.spring.storage;
+
+import com.google.protobuf.ByteString;
+import dev.raftboot.Storage;
+import dev.raftboot.raftpb.ConfState;
+import dev.raftboot.raftpb.Entry;
+import dev.raftboot.raftpb.HardState;
+import dev.raftboot.raftpb.Snapshot;
+import java.util.List;
+
+/**
+ * A durable {@link Storage} the runtime writes to: one {@link #save} per Ready, plus snapshots and
+ * compaction. Written only by the raft loop thread; read by raft and by status queries.
+ */
+public interface RaftStorage extends Storage {
+
+  /**
+   * Persists what one Ready asks for, atomically and durably (synced before returning): a snapshot
+   * (replacing the log), then entries (replacing any conflicting suffix), then the hard state.
+   * Empty default instances mean "nothing to write".
+   */
+  void save(HardState hardState, List<Entry> entries, Snapshot snapshot);
+
+  /** Records a snapshot of the applied state at {@code index}. */
+  Snapshot createSnapshot(long index, ConfState confState, ByteString data);
+
+  /** Discards log entries up to and including {@code compactIndex}. */
+  void compact(long compactIndex);
+}
