@@ -170,6 +170,11 @@ public final class JdbcStorage implements Storage {
     return nodeId;
   }
 
+  /** How many of the newest entries are kept in memory. */
+  public int tailCacheEntries() {
+    return tail.capacity();
+  }
+
   /** How commits are made durable on this database, in words (for logs and diagnostics). */
   public String durabilityDescription() {
     return durability.description();
