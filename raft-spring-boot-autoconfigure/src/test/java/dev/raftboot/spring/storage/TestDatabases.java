@@ -56,6 +56,14 @@ public final class TestDatabases {
     return pool(MARIADB_URL, MARIADB_USER, MARIADB_PASSWORD);
   }
 
+  /** The URL of another database on the same server as {@code url}. */
+  public static String withDatabase(String url, String database) {
+    int query = url.indexOf('?');
+    String base = query < 0 ? url : url.substring(0, query);
+    String params = query < 0 ? "" : url.substring(query);
+    return base.substring(0, base.lastIndexOf('/') + 1) + database + params;
+  }
+
   /** Whether the PostgreSQL test server answers. */
   public static boolean postgresqlReachable() {
     return reachable(POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD) == null;
@@ -106,7 +114,8 @@ public final class TestDatabases {
     }
   }
 
-  private static HikariDataSource pool(String url, String user, String password) {
+  /** A small Hikari pool. */
+  public static HikariDataSource pool(String url, String user, String password) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setUsername(user);
