@@ -1,11 +1,11 @@
 package dev.raftboot;
 
-/**  cannot step raft local message:A local message type was stepped from outside the node. */
+/** A node-local message type was stepped from outside the node. */
 public final class StepLocalMessageException extends RaftException {
 
   public static final StepLocalMessageException INSTANCE = new StepLocalMessageException();
 
   private StepLocalMessageException() {
-    super("raft");
+    super("raft: cannot step raft local message");
   }
 }

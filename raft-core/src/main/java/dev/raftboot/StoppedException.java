@@ -1,11 +1,11 @@
 package dev.raftboot;
 
-/**  stopped:The node was stopped. */
+/** The node was stopped. */
 public final class StoppedException extends RaftException {
 
   public static final StoppedException INSTANCE = new StoppedException();
 
   private StoppedException() {
-    super("raft");
+    super("raft: stopped");
   }
 }
