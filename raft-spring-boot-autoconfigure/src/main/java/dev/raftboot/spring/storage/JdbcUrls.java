@@ -9,8 +9,8 @@ public final class JdbcUrls {
   private JdbcUrls() {}
 
   /**
-   * Whether the URL names a database that lives only in memory and is gone when the process (or
-   * the last connection) ends: H2 {@code mem:} databases (embedded or behind an H2 server), HSQLDB
+   * Whether the URL names a database that lives only in memory and is gone when the process (or the
+   * last connection) ends: H2 {@code mem:} databases (embedded or behind an H2 server), HSQLDB
    * {@code mem:} databases, Derby {@code memory:} databases and SQLite {@code :memory:}.
    */
   public static boolean isInMemory(@Nullable String url) {

@@ -6,9 +6,9 @@ import dev.raftboot.ReadOnlyOption;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -49,7 +49,8 @@ class RaftPropertiesTests {
     assertThat(p.getStorage().getUseApplicationDatasource()).isNull();
     assertThat(p.getStorage().isAllowInMemory()).isFalse();
     assertThat(p.getStorage().getTailCacheEntries()).isEqualTo(1024);
-    assertThat(p.getStorage().getJdbc().getInitializeSchema()).isEqualTo(DatabaseInitializationMode.ALWAYS);
+    assertThat(p.getStorage().getJdbc().getInitializeSchema())
+        .isEqualTo(DatabaseInitializationMode.ALWAYS);
     assertThat(p.getStorage().getJdbc().isRequireSync()).isTrue();
     assertThat(p.getSnapshot().getEntries()).isEqualTo(10_000);
     assertThat(p.getSnapshot().getKeepEntries()).isEqualTo(5_000);
@@ -143,39 +144,39 @@ class RaftPropertiesTests {
       delimiter = '|',
       textBlock =
           """
-          raft.node-id=0                                     | raft.node-id must be set to this node's ID, a positive number
-          raft.node-id=-3                                    | raft.node-id must be set to this node's ID, a positive number
-          raft.cluster-id=                                   | raft.cluster-id must not be empty
-          raft.node-id=9                                     | raft.peers must list this node (raft.peers.9=<this node's base URL>)
-          raft.peers.4=http://10.0.0.1:8080/                 | raft.peers.1 and raft.peers.4 have the same URL http://10.0.0.1:8080/
-          raft.peers.4=HTTP://10.0.0.1:8080                  | have the same URL
-          raft.peers.4=ftp://10.0.0.4                        | raft.peers.4=ftp://10.0.0.4 is not an http or https URL with a host
-          raft.peers.0=http://10.0.0.9:8080                  | raft.peers.0: peer IDs must be positive numbers
-          raft.election-tick=1                               | raft.election-tick (1) must be greater than raft.heartbeat-tick (1)
-          raft.heartbeat-tick=0                              | raft.heartbeat-tick must be at least 1
-          raft.tick-interval=0                               | raft.tick-interval must be a positive duration, such as 100ms
-          raft.tick-interval=-5ms                            | raft.tick-interval must be a positive duration
-          raft.command-timeout=0s                            | raft.command-timeout must be a positive duration
-          raft.transport.connect-timeout=0                   | raft.transport.connect-timeout must be a positive duration
-          raft.transport.request-timeout=-1s                 | raft.transport.request-timeout must be a positive duration
-          raft.max-size-per-msg=0                            | raft.max-size-per-msg must be a positive size
-          raft.max-inflight-bytes=-1MB                       | raft.max-inflight-bytes must be a positive size
-          raft.max-inflight-bytes=1KB                        | raft.max-inflight-bytes (1024B) must be at least raft.max-size-per-msg
-          raft.max-uncommitted-size=0                        | raft.max-uncommitted-size must be a positive size
-          raft.max-committed-size-per-ready=0                | raft.max-committed-size-per-ready must be a positive size
-          raft.max-inflight-msgs=0                           | raft.max-inflight-msgs must be at least 1
-          raft.transport.max-message-size=0                  | raft.transport.max-message-size must be a positive size
-          raft.transport.max-message-size=512KB              | raft.transport.max-message-size (524288B) must be at least raft.max-size-per-msg
-          raft.transport.queue-size=0                        | raft.transport.queue-size must be at least 1
-          raft.transport.path-prefix=raft                    | raft.transport.path-prefix must start with '/'
-          raft.snapshot.entries=0                            | raft.snapshot.entries must be at least 1
-          raft.snapshot.keep-entries=-1                      | raft.snapshot.keep-entries must not be negative
-          raft.storage.tail-cache-entries=-1                 | raft.storage.tail-cache-entries must not be negative
-          raft.storage.jdbc.url=jdbc:h2:mem:raft             | raft.storage.jdbc.url=jdbc:h2:mem:raft is an in-memory database
-          raft.storage.jdbc.url=jdbc:h2:tcp://db/mem:raft    | is an in-memory database
-          raft.storage.jdbc.url=jdbc:hsqldb:mem:raft         | is an in-memory database
-          raft.storage.jdbc.url=jdbc:derby:memory:raft       | is an in-memory database
-          """)
+raft.node-id=0                                     | raft.node-id must be set to this node's ID, a positive number
+raft.node-id=-3                                    | raft.node-id must be set to this node's ID, a positive number
+raft.cluster-id=                                   | raft.cluster-id must not be empty
+raft.node-id=9                                     | raft.peers must list this node (raft.peers.9=<this node's base URL>)
+raft.peers.4=http://10.0.0.1:8080/                 | raft.peers.1 and raft.peers.4 have the same URL http://10.0.0.1:8080/
+raft.peers.4=HTTP://10.0.0.1:8080                  | have the same URL
+raft.peers.4=ftp://10.0.0.4                        | raft.peers.4=ftp://10.0.0.4 is not an http or https URL with a host
+raft.peers.0=http://10.0.0.9:8080                  | raft.peers.0: peer IDs must be positive numbers
+raft.election-tick=1                               | raft.election-tick (1) must be greater than raft.heartbeat-tick (1)
+raft.heartbeat-tick=0                              | raft.heartbeat-tick must be at least 1
+raft.tick-interval=0                               | raft.tick-interval must be a positive duration, such as 100ms
+raft.tick-interval=-5ms                            | raft.tick-interval must be a positive duration
+raft.command-timeout=0s                            | raft.command-timeout must be a positive duration
+raft.transport.connect-timeout=0                   | raft.transport.connect-timeout must be a positive duration
+raft.transport.request-timeout=-1s                 | raft.transport.request-timeout must be a positive duration
+raft.max-size-per-msg=0                            | raft.max-size-per-msg must be a positive size
+raft.max-inflight-bytes=-1MB                       | raft.max-inflight-bytes must be a positive size
+raft.max-inflight-bytes=1KB                        | raft.max-inflight-bytes (1024B) must be at least raft.max-size-per-msg
+raft.max-uncommitted-size=0                        | raft.max-uncommitted-size must be a positive size
+raft.max-committed-size-per-ready=0                | raft.max-committed-size-per-ready must be a positive size
+raft.max-inflight-msgs=0                           | raft.max-inflight-msgs must be at least 1
+raft.transport.max-message-size=0                  | raft.transport.max-message-size must be a positive size
+raft.transport.max-message-size=512KB              | raft.transport.max-message-size (524288B) must be at least raft.max-size-per-msg
+raft.transport.queue-size=0                        | raft.transport.queue-size must be at least 1
+raft.transport.path-prefix=raft                    | raft.transport.path-prefix must start with '/'
+raft.snapshot.entries=0                            | raft.snapshot.entries must be at least 1
+raft.snapshot.keep-entries=-1                      | raft.snapshot.keep-entries must not be negative
+raft.storage.tail-cache-entries=-1                 | raft.storage.tail-cache-entries must not be negative
+raft.storage.jdbc.url=jdbc:h2:mem:raft             | raft.storage.jdbc.url=jdbc:h2:mem:raft is an in-memory database
+raft.storage.jdbc.url=jdbc:h2:tcp://db/mem:raft    | is an in-memory database
+raft.storage.jdbc.url=jdbc:hsqldb:mem:raft         | is an in-memory database
+raft.storage.jdbc.url=jdbc:derby:memory:raft       | is an in-memory database
+""")
   void refusesWithAMessageThatSaysWhatToFix(String property, String message) {
     contextRunner
         .withPropertyValues(property)
@@ -192,7 +193,8 @@ class RaftPropertiesTests {
   @Test
   void inMemoryUrlIsAcceptedWithAllowInMemory() {
     contextRunner
-        .withPropertyValues("raft.storage.jdbc.url=jdbc:h2:mem:raft", "raft.storage.allow-in-memory=true")
+        .withPropertyValues(
+            "raft.storage.jdbc.url=jdbc:h2:mem:raft", "raft.storage.allow-in-memory=true")
         .run(context -> assertThat(context).hasNotFailed());
   }
 
@@ -200,7 +202,8 @@ class RaftPropertiesTests {
   void ownUrlAndUseApplicationDatasourceContradictEachOther() {
     contextRunner
         .withPropertyValues(
-            "raft.storage.jdbc.url=jdbc:h2:file:/tmp/raft", "raft.storage.use-application-datasource=true")
+            "raft.storage.jdbc.url=jdbc:h2:file:/tmp/raft",
+            "raft.storage.use-application-datasource=true")
         .run(
             context ->
                 assertThat(context.getStartupFailure())

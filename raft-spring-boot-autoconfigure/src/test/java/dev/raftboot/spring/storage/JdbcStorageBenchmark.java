@@ -53,7 +53,11 @@ public final class JdbcStorageBenchmark {
     try (HikariDataSource h2 = TestDatabases.h2File(dir)) {
       run("H2 file", h2, seconds, JdbcStorageBenchmark::h2Unsynced);
     }
-    runIfReachable("PostgreSQL", TestDatabases::postgresqlOrSkip, seconds, JdbcStorageBenchmark::postgresUnsynced);
+    runIfReachable(
+        "PostgreSQL",
+        TestDatabases::postgresqlOrSkip,
+        seconds,
+        JdbcStorageBenchmark::postgresUnsynced);
     runIfReachable("MariaDB", TestDatabases::mariadbOrSkip, seconds, null);
   }
 
@@ -62,7 +66,8 @@ public final class JdbcStorageBenchmark {
   }
 
   private static void runIfReachable(
-      String name, Supplier<HikariDataSource> open, double seconds, Baseline baseline) throws Exception {
+      String name, Supplier<HikariDataSource> open, double seconds, Baseline baseline)
+      throws Exception {
     HikariDataSource ds;
     try {
       ds = open.get();
@@ -135,8 +140,7 @@ public final class JdbcStorageBenchmark {
     long saves = 0;
     while (System.nanoTime() < end) {
       List<Entry> entries = batch(next, perSave, 1);
-      HardState hs =
-          HardState.newBuilder().setTerm(1).setVote(1).setCommit(next[0] - 1).build();
+      HardState hs = HardState.newBuilder().setTerm(1).setVote(1).setCommit(next[0] - 1).build();
       storage.save(hs, entries, Snapshot.getDefaultInstance());
       saves++;
     }
@@ -162,7 +166,8 @@ public final class JdbcStorageBenchmark {
 
   private static void insert(Connection c, long nodeId, List<Entry> entries) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("INSERT INTO raft_log (node_id, idx, term, type, data) VALUES (?, ?, ?, ?, ?)")) {
+        c.prepareStatement(
+            "INSERT INTO raft_log (node_id, idx, term, type, data) VALUES (?, ?, ?, ?, ?)")) {
       for (Entry e : entries) {
         ps.setLong(1, nodeId);
         ps.setLong(2, e.getIndex());
@@ -176,7 +181,8 @@ public final class JdbcStorageBenchmark {
   }
 
   /** The same batch insert and a plain commit, which H2 neither writes out nor syncs at once. */
-  private static void h2Unsynced(Connection c, long nodeId, List<Entry> entries) throws SQLException {
+  private static void h2Unsynced(Connection c, long nodeId, List<Entry> entries)
+      throws SQLException {
     insert(c, nodeId, entries);
     c.commit();
   }

@@ -52,7 +52,8 @@ class MariadbJdbcStorageTests extends JdbcStorageContractTests {
             TestDatabases.MARIADB_PASSWORD)) {
       try (Connection c = other.getConnection();
           Statement st = c.createStatement()) {
-        String script = JdbcStorageSchema.script("mariadb").replace("ENGINE=InnoDB", "ENGINE=MyISAM");
+        String script =
+            JdbcStorageSchema.script("mariadb").replace("ENGINE=InnoDB", "ENGINE=MyISAM");
         for (String statement : JdbcStorageSchema.statements(script)) {
           st.execute(statement);
         }

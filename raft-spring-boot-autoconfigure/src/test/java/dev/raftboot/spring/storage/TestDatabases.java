@@ -31,7 +31,10 @@ public final class TestDatabases {
   private TestDatabases() {}
 
   public static HikariDataSource h2File(Path dir) {
-    return pool("jdbc:h2:file:" + dir.toAbsolutePath().resolve("raft") + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+    return pool(
+        "jdbc:h2:file:" + dir.toAbsolutePath().resolve("raft") + ";DB_CLOSE_ON_EXIT=FALSE",
+        "sa",
+        "");
   }
 
   /** A pool on the PostgreSQL test server, or the test is skipped (see the class comment). */
@@ -78,7 +81,8 @@ public final class TestDatabases {
   public static void deleteNode(DataSource dataSource, long nodeId) {
     try (Connection c = dataSource.getConnection()) {
       for (String table : new String[] {"raft_log", "raft_hard_state", "raft_snapshot"}) {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE node_id = ?")) {
+        try (PreparedStatement ps =
+            c.prepareStatement("DELETE FROM " + table + " WHERE node_id = ?")) {
           ps.setLong(1, nodeId);
           ps.executeUpdate();
         }

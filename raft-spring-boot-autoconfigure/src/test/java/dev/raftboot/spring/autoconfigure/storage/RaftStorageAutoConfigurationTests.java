@@ -49,7 +49,8 @@ class RaftStorageAutoConfigurationTests {
   private ApplicationContextRunner withBootDataSource() {
     return runner()
         .withConfiguration(
-            AutoConfigurations.of(DataSourceAutoConfiguration.class, RaftStorageAutoConfiguration.class));
+            AutoConfigurations.of(
+                DataSourceAutoConfiguration.class, RaftStorageAutoConfiguration.class));
   }
 
   private static void saveOneEntry(JdbcStorage storage) {
@@ -72,13 +73,15 @@ class RaftStorageAutoConfigurationTests {
                   .contains("embedded H2 file database");
               JdbcStorage storage = context.getBean(JdbcStorage.class);
               assertThat(storage.nodeId()).isEqualTo(1);
-              assertThat(storage.tailCacheEntries()).isEqualTo(JdbcStorage.DEFAULT_TAIL_CACHE_ENTRIES);
+              assertThat(storage.tailCacheEntries())
+                  .isEqualTo(JdbcStorage.DEFAULT_TAIL_CACHE_ENTRIES);
               assertThat(storage.durabilityDescription()).contains("CHECKPOINT SYNC");
               saveOneEntry(storage);
               assertThat(Files.exists(dir.resolve("raft.mv.db"))).isTrue();
             });
     // the pool was closed with the context, and the log is still there
-    runner().run(context -> assertThat(context.getBean(JdbcStorage.class).lastIndex()).isEqualTo(1));
+    runner()
+        .run(context -> assertThat(context.getBean(JdbcStorage.class).lastIndex()).isEqualTo(1));
   }
 
   @Test
@@ -127,7 +130,8 @@ class RaftStorageAutoConfigurationTests {
 
   @Test
   void jdbcUrlUsernameAndPasswordOpenRaftsOwnDatabase() {
-    String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("custom") + ";DB_CLOSE_ON_EXIT=FALSE";
+    String url =
+        "jdbc:h2:file:" + dir.toAbsolutePath().resolve("custom") + ";DB_CLOSE_ON_EXIT=FALSE";
     runner()
         .withPropertyValues(
             "raft.storage.jdbc.url=" + url,
@@ -137,7 +141,9 @@ class RaftStorageAutoConfigurationTests {
             context -> {
               RaftStorageDataSource dataSource = context.getBean(RaftStorageDataSource.class);
               assertThat(dataSource.isOwned()).isTrue();
-              assertThat(dataSource.getDescription()).startsWith(url).contains("raft.storage.jdbc.url");
+              assertThat(dataSource.getDescription())
+                  .startsWith(url)
+                  .contains("raft.storage.jdbc.url");
               HikariDataSource pool = (HikariDataSource) dataSource.getDataSource();
               assertThat(pool.getUsername()).isEqualTo("raft");
               saveOneEntry(context.getBean(JdbcStorage.class));
@@ -159,7 +165,8 @@ class RaftStorageAutoConfigurationTests {
             context -> {
               assertThat(context).hasFailed();
               assertThat(context.getStartupFailure())
-                  .hasStackTraceContaining("Do the tables raft_log, raft_hard_state and raft_snapshot exist?")
+                  .hasStackTraceContaining(
+                      "Do the tables raft_log, raft_hard_state and raft_snapshot exist?")
                   .hasStackTraceContaining("raft.storage.jdbc.initialize-schema");
             });
   }
@@ -200,7 +207,8 @@ class RaftStorageAutoConfigurationTests {
   @Test
   void requireSyncRefusesADatabaseThatCannotBeSynced() throws SQLException {
     // A non-admin H2 user may not run CHECKPOINT SYNC, so its commits cannot be forced to disk.
-    String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("shared") + ";DB_CLOSE_ON_EXIT=FALSE";
+    String url =
+        "jdbc:h2:file:" + dir.toAbsolutePath().resolve("shared") + ";DB_CLOSE_ON_EXIT=FALSE";
     try (Connection admin = DriverManager.getConnection(url, "sa", "")) {
       HikariDataSource pool = new HikariDataSource();
       pool.setJdbcUrl(url);
@@ -210,7 +218,9 @@ class RaftStorageAutoConfigurationTests {
       }
       try (Statement st = admin.createStatement()) {
         st.execute("CREATE USER app PASSWORD 'app'");
-        st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON raft_log, raft_hard_state, raft_snapshot TO app");
+        st.execute(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON raft_log, raft_hard_state, raft_snapshot TO"
+                + " app");
       }
       ApplicationContextRunner asApp =
           runner()
@@ -246,7 +256,8 @@ class RaftStorageAutoConfigurationTests {
         .run(
             context -> {
               assertThat(context).hasNotFailed();
-              assertThat(context.getBean(JdbcStorage.class).durabilityDescription()).contains("in-memory");
+              assertThat(context.getBean(JdbcStorage.class).durabilityDescription())
+                  .contains("in-memory");
             });
   }
 
@@ -335,7 +346,8 @@ class RaftStorageAutoConfigurationTests {
   void usesTheApplicationsPostgresqlDataSource() {
     Assumptions.assumeTrue(
         TestDatabases.postgresqlReachable(),
-        "PostgreSQL is not reachable at " + TestDatabases.POSTGRES_URL
+        "PostgreSQL is not reachable at "
+            + TestDatabases.POSTGRES_URL
             + "; point RAFT_TEST_POSTGRES_URL/_USER/_PASSWORD at a server to run this test");
     long nodeId = TestDatabases.uniqueNodeId();
     ApplicationContextRunner postgres =
@@ -357,10 +369,10 @@ class RaftStorageAutoConfigurationTests {
             assertThat(storage.durabilityDescription()).contains("PostgreSQL");
             saveOneEntry(storage);
           });
-      postgres.run(context -> assertThat(context.getBean(JdbcStorage.class).lastIndex()).isEqualTo(1));
-    } finally {
       postgres.run(
-          context -> TestDatabases.deleteNode(context.getBean(DataSource.class), nodeId));
+          context -> assertThat(context.getBean(JdbcStorage.class).lastIndex()).isEqualTo(1));
+    } finally {
+      postgres.run(context -> TestDatabases.deleteNode(context.getBean(DataSource.class), nodeId));
     }
   }
 
