@@ -2,6 +2,7 @@ package dev.raftboot.spring.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,5 +29,13 @@ class JdbcUrlsTests {
   })
   void recognisesInMemoryDatabases(String url, boolean inMemory) {
     assertThat(JdbcUrls.isInMemory(url)).isEqualTo(inMemory);
+  }
+
+  @Test
+  void redactsPasswords() {
+    assertThat(JdbcUrls.redact("jdbc:postgresql://db/raft?user=raft&password=s3cret&ssl=true"))
+        .isEqualTo("jdbc:postgresql://db/raft?user=raft&password=******&ssl=true");
+    assertThat(JdbcUrls.redact("jdbc:h2:file:/data/raft;PASSWORD=x;CIPHER=AES"))
+        .isEqualTo("jdbc:h2:file:/data/raft;PASSWORD=******;CIPHER=AES");
   }
 }

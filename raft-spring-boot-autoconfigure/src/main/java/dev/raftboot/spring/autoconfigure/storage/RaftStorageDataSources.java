@@ -149,13 +149,13 @@ final class RaftStorageDataSources {
     if (ClassUtils.isPresent(HIKARI, classLoader)) {
       Hikari.tune(dataSource);
     }
-    return RaftStorageDataSource.owned(dataSource, url + " (" + origin + ")");
+    return RaftStorageDataSource.owned(dataSource, JdbcUrls.redact(url) + " (" + origin + ")");
   }
 
   private static String url(DataSource dataSource, String what) {
     try (Connection connection = dataSource.getConnection()) {
       String url = connection.getMetaData().getURL();
-      return url != null ? url : "unknown URL";
+      return url != null ? JdbcUrls.redact(url) : "unknown URL";
     } catch (SQLException e) {
       throw new RaftStorageConfigurationException(
           "Could not connect to "
