@@ -143,7 +143,7 @@ public final class HttpRaftTransport implements RaftTransport {
     }
     this.selfId = selfId;
     this.listener = listener;
-    this.snapshotSenders = Executors.newCachedThreadPool(daemonThreads("raft-snapshot-" + selfId + "-to-"));
+    this.snapshotSenders = Executors.newCachedThreadPool(daemonThreads("raft-snapshot-" + selfId + "-"));
     running = true;
     applyPeers(peers);
     log.debug("raft transport of node {} started with peers {}", selfId, peers);
