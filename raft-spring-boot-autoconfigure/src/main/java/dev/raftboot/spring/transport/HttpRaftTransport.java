@@ -329,6 +329,10 @@ public final class HttpRaftTransport implements RaftTransport {
   }
 
   private static URI endpoint(URI base, String path) {
+    String scheme = base.getScheme();
+    if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || base.getHost() == null) {
+      throw new IllegalArgumentException("a peer URL must be http(s)://host[:port][/path]");
+    }
     String b = base.toString();
     while (b.endsWith("/")) {
       b = b.substring(0, b.length() - 1);
@@ -352,8 +356,9 @@ public final class HttpRaftTransport implements RaftTransport {
     final Counters counters;
     final Thread thread;
     volatile URI base;
-    volatile URI messagesUri;
-    volatile URI snapshotUri;
+    /** Null while the peer's URL is unusable: every request then fails. */
+    volatile @Nullable URI messagesUri;
+    volatile @Nullable URI snapshotUri;
     volatile boolean stopped;
     /** Whether the last request failed; only used to log state changes once. */
     volatile boolean failing;
@@ -369,8 +374,15 @@ public final class HttpRaftTransport implements RaftTransport {
 
     void target(URI newBase) {
       base = newBase;
-      messagesUri = endpoint(newBase, settings.messagesPath());
-      snapshotUri = endpoint(newBase, settings.snapshotPath());
+      try {
+        messagesUri = endpoint(newBase, settings.messagesPath());
+        snapshotUri = endpoint(newBase, settings.snapshotPath());
+      } catch (IllegalArgumentException e) {
+        // Called on the node's apply thread: a bad address must not stop the node.
+        messagesUri = null;
+        snapshotUri = null;
+        log.error("raft peer {} has an unusable URL {}: {}", id, newBase, e.getMessage());
+      }
     }
 
     void start() {
@@ -390,7 +402,15 @@ public final class HttpRaftTransport implements RaftTransport {
         while (!stopped) {
           pending.add(queue.take());
           queue.drainTo(pending);
-          deliver(pending);
+          try {
+            deliver(pending);
+          } catch (RuntimeException e) {
+            // E.g. a header value the client rejects: keep the sender alive and let raft retry.
+            counters.requestsFailed.incrementAndGet();
+            dropFrom(pending, 0);
+            failed(e.toString());
+            reportUnreachable(id);
+          }
           pending.clear();
         }
       } catch (InterruptedException e) {
@@ -414,12 +434,18 @@ public final class HttpRaftTransport implements RaftTransport {
           size += s;
           end++;
         }
-        byte[] body = MessageFraming.encode(pending, i, end, Math.toIntExact(size));
-        HttpRequest request =
-            request(messagesUri, id, settings.requestTimeout())
-                .POST(BodyPublishers.ofByteArray(body))
-                .build();
-        String failure = post(request);
+        URI uri = messagesUri;
+        String failure;
+        if (uri == null) {
+          failure = "unusable peer URL " + base;
+        } else {
+          byte[] body = MessageFraming.encode(pending, i, end, Math.toIntExact(size));
+          failure =
+              post(
+                  request(uri, id, settings.requestTimeout())
+                      .POST(BodyPublishers.ofByteArray(body))
+                      .build());
+        }
         if (failure != null) {
           // What is still pending was queued behind this request; raft resends after the report.
           counters.requestsFailed.incrementAndGet();
@@ -442,26 +468,46 @@ public final class HttpRaftTransport implements RaftTransport {
         if (executor == null) {
           throw new RejectedExecutionException("transport stopped");
         }
-        executor.execute(() -> deliverSnapshot(m));
+        executor.execute(() -> deliverSnapshotOrFail(m));
       } catch (RejectedExecutionException e) {
         counters.dropped(1, MessageFraming.framedSize(m));
         reportSnapshotFailure(id);
       }
     }
 
+    /** Raft waits for the outcome of every snapshot, so one is reported whatever happens. */
+    private void deliverSnapshotOrFail(Message m) {
+      try {
+        deliverSnapshot(m);
+      } catch (RuntimeException e) {
+        counters.requestsFailed.incrementAndGet();
+        counters.snapshotsFailed.incrementAndGet();
+        counters.dropped(1, MessageFraming.framedSize(m));
+        log.warn("could not send snapshot to raft peer {}", id, e);
+        reportSnapshotFailure(id);
+      }
+    }
+
     private void deliverSnapshot(Message m) {
       MessageFraming.StreamedBody body = MessageFraming.streamed(m);
-      HttpRequest request =
-          request(snapshotUri, id, settings.snapshotTimeout())
-              .POST(BodyPublishers.fromPublisher(BodyPublishers.ofInputStream(body.opener()), body.length()))
-              .build();
+      URI uri = snapshotUri;
       String failure;
-      try {
-        failure = post(request);
-      } catch (InterruptedException e) {
-        // The transport is stopping.
-        Thread.currentThread().interrupt();
-        return;
+      if (uri == null) {
+        failure = "unusable peer URL " + base;
+      } else {
+        HttpRequest request =
+            request(uri, id, settings.snapshotTimeout())
+                .POST(
+                    BodyPublishers.fromPublisher(
+                        BodyPublishers.ofInputStream(body.opener()), body.length()))
+                .build();
+        try {
+          failure = post(request);
+        } catch (InterruptedException e) {
+          // The transport is stopping.
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
       if (failure == null) {
         counters.requestsSent.incrementAndGet();
@@ -481,7 +527,7 @@ public final class HttpRaftTransport implements RaftTransport {
         counters.dropped(1, body.length());
         log.warn(
             "could not send snapshot at index {} to raft peer {} at {}: {}",
-            m.getSnapshot().getMetadata().getIndex(), id, snapshotUri, failure);
+            m.getSnapshot().getMetadata().getIndex(), id, base, failure);
         reportSnapshotFailure(id);
       }
     }

@@ -76,7 +76,9 @@ class HttpRaftTransportTests {
       t.send(app(3, i));
     }
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> node2.received.size() == 100 && node3.received.size() == 100);
+    // Counted once the peer's answer is back, which is after the peer received them.
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> t.peerStats(2).messagesSent() == 100 && t.peerStats(3).messagesSent() == 100);
     assertThat(indexes(node2.received)).isEqualTo(range(1, 100));
     assertThat(indexes(node3.received)).isEqualTo(range(1, 100));
     assertThat(node2.received).allMatch(m -> m.getFrom() == 1 && m.getTo() == 2);
@@ -101,7 +103,7 @@ class HttpRaftTransportTests {
     assertThat(t.queuedMessages(2)).isEqualTo(199);
     gate.open();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> node2.received.size() == 200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.peerStats(2).messagesSent() == 200);
     assertThat(indexes(node2.received)).isEqualTo(range(1, 200));
     assertThat(t.peerStats(2).requestsSent()).as("requests for 200 messages").isEqualTo(2);
   }
@@ -121,7 +123,7 @@ class HttpRaftTransportTests {
     }
     gate.open();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> node2.received.size() == 101);
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.peerStats(2).messagesSent() == 101);
     assertThat(indexes(node2.received)).isEqualTo(range(1, 101));
     long requests = t.peerStats(2).requestsSent();
     assertThat(requests - 1).as("batch requests").isGreaterThanOrEqualTo((bytes + 2047) / 2048).isLessThan(20);
@@ -258,6 +260,22 @@ class HttpRaftTransportTests {
     t.send(app(3, 5));
     await().atMost(Duration.ofSeconds(5)).until(() -> node3.received.size() == 2);
     assertThat(indexes(node3.received)).containsExactly(2L, 5L);
+  }
+
+  @Test
+  void treatsAPeerWithAnUnusableUrlAsUnreachable() {
+    HttpRaftTransport t = start(SETTINGS, Map.of(2L, app2.url()));
+
+    // Called on the node's apply thread: must not throw.
+    t.updatePeers(Map.of(2L, app2.url(), 3L, URI.create("ftp://localhost/raft")));
+    t.send(app(3, 1));
+    t.send(RaftPeerControllerTests.snapshot(1, 3, 100));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> listener.snapshots.size() == 1 && listener.unreachable.size() == 2);
+    assertThat(listener.snapshots).containsExactly(new SnapshotReport(3, SnapshotStatus.FAILURE));
+    assertThat(t.peerStats(3).messagesDropped()).isEqualTo(2);
+    t.send(app(2, 1));
+    await().atMost(Duration.ofSeconds(5)).until(() -> node2.received.size() == 1);
   }
 
   @Test
