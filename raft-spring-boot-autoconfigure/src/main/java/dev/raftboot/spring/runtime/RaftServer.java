@@ -32,6 +32,7 @@ import dev.raftboot.tracker.Progress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -72,7 +73,7 @@ import org.springframework.context.SmartLifecycle;
  * followers, go out before the write (Raft thesis 10.2.1).
  */
 public final class RaftServer
-    implements SmartLifecycle, RaftOperations, RaftMessageReceiver, TransportListener {
+    implements SmartLifecycle, RaftOperations, ReplicatedLog, RaftMessageReceiver, TransportListener {
 
   /** Stops before the web server, so that leadership can be handed over through HTTP. */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
@@ -397,13 +398,11 @@ public final class RaftServer
         if (neverProposed.contains(e.getKey())) {
           p.future.completeExceptionally(
               new NoLeaderException(
-                  "no leader accepted the command within " + settings.commandTimeout().toMillis()
-                      + " ms; it was not applied"));
+                  "no leader accepted the command within its timeout; it was not applied"));
         } else {
           p.future.completeExceptionally(
               new CommandTimeoutException(
-                  "not applied within " + settings.commandTimeout().toMillis()
-                      + " ms; the outcome is unknown (it may still be applied)"));
+                  "not applied within its timeout; the outcome is unknown (it may still be applied)"));
         }
       }
     }
@@ -434,14 +433,21 @@ public final class RaftServer
    * Replicates {@code command} and completes with what the {@link CommandApplier} returned for it
    * on this node (or exceptionally with what it threw), once it is applied here.
    */
+  @Override
   public CompletableFuture<Object> submit(ByteString command) {
+    return submit(command, settings.commandTimeout());
+  }
+
+  /** Like {@link #submit(ByteString)}, with {@code timeout} instead of the configured one. */
+  @Override
+  public CompletableFuture<Object> submit(ByteString command, Duration timeout) {
     CompletableFuture<Object> f = new CompletableFuture<>();
     if (!running) {
       f.completeExceptionally(new NodeStoppedException("raft node is not running"));
       return f;
     }
     long id = requestIds.incrementAndGet();
-    pending.put(id, new PendingCommand(f, System.nanoTime() + settings.commandTimeout().toNanos()));
+    pending.put(id, new PendingCommand(f, System.nanoTime() + timeout.toNanos()));
     ByteString data = new CommandEnvelope(id, settings.nodeId(), command).encode();
     inbox.add(() -> propose(new Proposal(id, rn -> rn.propose(data))));
     return f;
@@ -477,6 +483,7 @@ public final class RaftServer
   }
 
   /** Whether the calling thread is the apply thread, i.e. inside a {@link CommandApplier} call. */
+  @Override
   public boolean isApplyThread() {
     return applying && Thread.currentThread() == applyThread;
   }
@@ -486,6 +493,7 @@ public final class RaftServer
    * ReadConsistency#LOCAL} at once, otherwise when this node has applied the leader's confirmed
    * commit index. Concurrent reads share one read-index round.
    */
+  @Override
   public CompletableFuture<Void> readBarrier(ReadConsistency consistency) {
     CompletableFuture<Void> f = new CompletableFuture<>();
     if (consistency == ReadConsistency.LOCAL) {

@@ -1,0 +1,61 @@
+package dev.raftboot.spring.command;
+
+import com.google.protobuf.ByteString;
+import dev.raftboot.spring.command.ReplicatedMethodRegistry.Resolved;
+import dev.raftboot.spring.runtime.CommandApplier;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.UndeclaredThrowableException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * Applies committed {@link ReplicatedCommand} calls: reads the bean name, method id and arguments
+ * from the log entry and invokes the method on this node's instance of the bean (the bean itself,
+ * not its proxy, so the call is not proposed again). Returns what the method returned and throws
+ * what it threw.
+ *
+ * <p>A command this node cannot turn into a call (unknown bean or method, unknown format or codec,
+ * arguments that do not decode) fails with {@link InvalidCommandException} without invoking
+ * anything. That failure is the same on every node running the same code, so the nodes' states do
+ * not diverge, and the apply thread carries on with the next command.
+ */
+public final class ReplicatedCommandApplier implements CommandApplier {
+
+  private final ReplicatedMethodRegistry registry;
+  private final CommandCodec codec;
+
+  public ReplicatedCommandApplier(ReplicatedMethodRegistry registry, CommandCodec codec) {
+    this.registry = registry;
+    this.codec = codec;
+  }
+
+  @Override
+  public @Nullable Object apply(ByteString command) throws Exception {
+    MethodCall call = MethodCall.decode(command);
+    if (!call.codec().equals(codec.id())) {
+      throw new InvalidCommandException(
+          "command for " + call.bean() + "/" + call.method() + " was encoded with codec '"
+              + call.codec() + "', this node uses '" + codec.id() + "'");
+    }
+    Resolved resolved = registry.resolve(call.bean(), call.method());
+    @Nullable Object[] args = call.arguments(resolved.method(), codec);
+    Method method = resolved.method().method();
+    ReflectionUtils.makeAccessible(method);
+    try {
+      return method.invoke(resolved.target().get(), args);
+    } catch (InvocationTargetException e) {
+      Throwable thrown = e.getTargetException();
+      if (thrown instanceof Exception ex) {
+        throw ex;
+      }
+      if (thrown instanceof Error err) {
+        throw err;
+      }
+      throw new UndeclaredThrowableException(thrown);
+    } catch (IllegalAccessException | IllegalArgumentException e) {
+      throw new InvalidCommandException(
+          "cannot invoke " + resolved.method() + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package dev.raftboot.spring.command;
+
+import dev.raftboot.spring.runtime.ReadConsistency;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.GenericTypeResolver;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.StringUtils;
+
+/**
+ * One {@link ReplicatedCommand} or {@link ReplicatedQuery} method of one bean, as found on the
+ * bean's class when the bean was created.
+ *
+ * @param beanName the bean's name, which identifies it on every node
+ * @param id the method's stable id: declaring class, name and parameter types
+ * @param method the most specific method on the bean's class
+ * @param command whether it is a command (else a query)
+ * @param parameterTypes the generic parameter types, resolved against the bean's class
+ * @param async whether it returns a future
+ * @param timeout the command's own timeout, or {@code null} for the dispatcher's default
+ * @param consistency the query's read consistency
+ */
+record ReplicatedMethod(
+    String beanName,
+    String id,
+    Method method,
+    boolean command,
+    Type[] parameterTypes,
+    boolean async,
+    @Nullable Duration timeout,
+    ReadConsistency consistency) {
+
+  private static final Set<Class<?>> FUTURE_TYPES =
+      Set.of(CompletableFuture.class, CompletionStage.class);
+
+  /** {@code com.example.Kv#put(java.lang.String,int)}. */
+  static String idOf(Method method) {
+    return method.getDeclaringClass().getName()
+        + '#'
+        + method.getName()
+        + Arrays.stream(method.getParameterTypes())
+            .map(Class::getTypeName)
+            .collect(Collectors.joining(",", "(", ")"));
+  }
+
+  /**
+   * Finds the annotated methods of {@code beanClass}, keyed by the most specific method.
+   *
+   * @param resolver resolves placeholders in annotation attributes
+   * @throws IllegalStateException when a method cannot be replicated
+   */
+  static Map<Method, ReplicatedMethod> findAll(
+      String beanName, Class<?> beanClass, UnaryOperator<String> resolver) {
+    Map<Method, ReplicatedMethod> found =
+        MethodIntrospector.selectMethods(
+            beanClass,
+            (MethodIntrospector.MetadataLookup<ReplicatedMethod>)
+                m -> of(beanName, beanClass, m, resolver));
+    return new LinkedHashMap<>(found);
+  }
+
+  private static @Nullable ReplicatedMethod of(
+      String beanName, Class<?> beanClass, Method method, UnaryOperator<String> resolver) {
+    ReplicatedCommand command = AnnotatedElementUtils.findMergedAnnotation(method, ReplicatedCommand.class);
+    ReplicatedQuery query = AnnotatedElementUtils.findMergedAnnotation(method, ReplicatedQuery.class);
+    if (command == null && query == null) {
+      return null;
+    }
+    String where = "bean '" + beanName + "', method " + method.toGenericString();
+    if (command != null && query != null) {
+      throw new IllegalStateException(
+          where + ": @ReplicatedCommand and @ReplicatedQuery cannot be combined");
+    }
+    int mods = method.getModifiers();
+    if (Modifier.isStatic(mods) || Modifier.isPrivate(mods) || Modifier.isFinal(mods)) {
+      throw new IllegalStateException(
+          where + ": a replicated method must not be static, private or final, or it cannot be"
+              + " intercepted");
+    }
+    Type[] types = method.getGenericParameterTypes();
+    Type[] resolved = new Type[types.length];
+    for (int i = 0; i < types.length; i++) {
+      resolved[i] = GenericTypeResolver.resolveType(types[i], beanClass);
+    }
+    Class<?> returnType = method.getReturnType();
+    boolean async = FUTURE_TYPES.contains(returnType);
+    if (!async && (Future.class.isAssignableFrom(returnType)
+        || CompletionStage.class.isAssignableFrom(returnType))) {
+      throw new IllegalStateException(
+          where + ": declare CompletableFuture or CompletionStage as the return type, not "
+              + returnType.getName());
+    }
+    Duration timeout = null;
+    if (command != null && StringUtils.hasText(command.timeout())) {
+      String text = resolver.apply(command.timeout()).trim();
+      try {
+        timeout = DurationStyle.detectAndParse(text);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException(where + ": invalid timeout '" + text + "'", e);
+      }
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalStateException(where + ": timeout must be positive, not " + text);
+      }
+    }
+    return new ReplicatedMethod(
+        beanName,
+        idOf(method),
+        method,
+        command != null,
+        resolved,
+        async,
+        timeout,
+        query != null ? query.consistency() : ReadConsistency.LINEARIZABLE);
+  }
+
+  /** Whether {@code ex} may be thrown as itself from this method. */
+  boolean declares(Throwable ex) {
+    if (ex instanceof RuntimeException || ex instanceof Error) {
+      return true;
+    }
+    for (Class<?> declared : method.getExceptionTypes()) {
+      if (declared.isInstance(ex)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return beanName + "/" + id;
+  }
+}
