@@ -516,6 +516,43 @@ public class RaftProperties implements Validator {
      */
     private @Nullable String token;
 
+    /**
+     * Name of the SSL bundle ({@code spring.ssl.bundle.*}) whose trust material verifies the peers'
+     * certificates, and whose key material is presented when peers require client certificates.
+     * Needed when peer URLs use https.
+     */
+    private @Nullable String sslBundle;
+
+    /** Timeout for sending one snapshot to a peer. */
+    private Duration snapshotTimeout = Duration.ofMinutes(5);
+
+    /** Largest snapshot a node accepts from a peer. */
+    private DataSize maxSnapshotSize = DataSize.ofGigabytes(1);
+
+    public @Nullable String getSslBundle() {
+      return sslBundle;
+    }
+
+    public void setSslBundle(@Nullable String sslBundle) {
+      this.sslBundle = sslBundle;
+    }
+
+    public Duration getSnapshotTimeout() {
+      return snapshotTimeout;
+    }
+
+    public void setSnapshotTimeout(Duration snapshotTimeout) {
+      this.snapshotTimeout = snapshotTimeout;
+    }
+
+    public DataSize getMaxSnapshotSize() {
+      return maxSnapshotSize;
+    }
+
+    public void setMaxSnapshotSize(DataSize maxSnapshotSize) {
+      this.maxSnapshotSize = maxSnapshotSize;
+    }
+
     public String getPathPrefix() {
       return pathPrefix;
     }
