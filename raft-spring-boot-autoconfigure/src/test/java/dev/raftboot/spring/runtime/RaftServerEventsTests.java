@@ -39,7 +39,7 @@ class RaftServerEventsTests {
         .run(
             context -> {
               Listener listener = context.getBean(Listener.class);
-              await().atMost(Duration.ofSeconds(10)).until(() -> !listener.leaderChanges.isEmpty());
+              await().atMost(Duration.ofSeconds(30)).until(() -> !listener.leaderChanges.isEmpty());
               RaftLeaderChangedEvent event = listener.leaderChanges.get(0);
               assertThat(event.nodeId()).isEqualTo(1);
               assertThat(event.leaderId()).isEqualTo(1);
@@ -59,7 +59,7 @@ class RaftServerEventsTests {
               RaftTestNode.awaitLeader(server);
               assertThat(listener.membershipChanges).isNotEmpty();
               assertThat(listener.membershipChanges.get(0).voters()).containsExactly(1L);
-              server.addLearner(2, URI.create("http://localhost:8082")).get(10, TimeUnit.SECONDS);
+              server.addLearner(2, URI.create("http://localhost:8082")).get(30, TimeUnit.SECONDS);
               RaftMembershipChangedEvent last = listener.membershipChanges.get(listener.membershipChanges.size() - 1);
               assertThat(last.voters()).containsExactly(1L);
               assertThat(last.learners()).containsExactly(2L);

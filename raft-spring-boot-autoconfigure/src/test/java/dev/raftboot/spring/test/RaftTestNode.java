@@ -28,15 +28,15 @@ public final class RaftTestNode {
       "raft.peers.1=http://localhost:8081",
       "raft.peers.2=http://localhost:8082",
       "raft.tick-interval=10ms",
-      "raft.command-timeout=1s",
+      "raft.command-timeout=10s",
       "raft.storage.data-dir=" + dataDir.toAbsolutePath()
     };
   }
 
-  /** Waits until the node leads and has applied its bootstrap configuration. */
+  /** Waits until the node leads and has applied its bootstrap configuration (generous: CI is shared). */
   public static void awaitLeader(RaftServer server) {
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(10))
         .until(
             () ->

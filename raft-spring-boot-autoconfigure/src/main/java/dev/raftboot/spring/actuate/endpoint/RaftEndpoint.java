@@ -136,9 +136,8 @@ public class RaftEndpoint {
       case LEADER -> transferLeadership(required(id));
       case SNAPSHOT -> snapshot();
       default ->
-          throw new InvalidEndpointRequestException(
-              "Unknown raft resource '" + resource + "': expected learners, voters, leader or snapshot",
-              "unknown resource");
+          throw invalid(
+              "Unknown raft resource '" + resource + "': expected learners, voters, leader or snapshot");
     };
   }
 
@@ -146,9 +145,7 @@ public class RaftEndpoint {
   @DeleteOperation
   public RaftOperationResult remove(@Selector String resource, @Selector long id) {
     if (!MEMBERS.equals(resource)) {
-      throw new InvalidEndpointRequestException(
-          "Unknown raft resource '" + resource + "': remove a member with DELETE members/{id}",
-          "unknown resource");
+      throw invalid("Unknown raft resource '" + resource + "': remove a member with DELETE members/{id}");
     }
     RaftMember member = member(id).orElseThrow(() -> notAMember(id));
     String what = member.voter() ? "voter" : "learner";
@@ -158,9 +155,7 @@ public class RaftEndpoint {
   private RaftOperationResult addLearner(long id, URI url) {
     Optional<RaftMember> existing = member(id);
     if (existing.isPresent()) {
-      throw invalid(
-          "node " + id + " is already a " + (existing.get().voter() ? "voter" : "learner"),
-          "already a member");
+      throw invalid("node " + id + " is already a " + (existing.get().voter() ? "voter" : "learner"));
     }
     return await(
         "add-learner", () -> raft.addLearner(id, url), "node " + id + " added as a learner at " + url);
@@ -169,7 +164,7 @@ public class RaftEndpoint {
   private RaftOperationResult promote(long id) {
     RaftMember member = member(id).orElseThrow(() -> notAMember(id));
     if (member.voter()) {
-      throw invalid("node " + id + " is already a voter", "already a voter");
+      throw invalid("node " + id + " is already a voter");
     }
     return await("promote", () -> raft.promote(id), "node " + id + " promoted to voter");
   }
@@ -177,7 +172,7 @@ public class RaftEndpoint {
   private RaftOperationResult transferLeadership(long id) {
     RaftMember member = member(id).orElseThrow(() -> notAMember(id));
     if (!member.voter()) {
-      throw invalid("node " + id + " is a learner: only a voter can lead", "not a voter");
+      throw invalid("node " + id + " is a learner: only a voter can lead");
     }
     Optional<RaftMember> leader = raft.leader();
     if (leader.isPresent() && leader.get().id() == id) {
@@ -257,36 +252,49 @@ public class RaftEndpoint {
 
   private static long required(@Nullable Long id) {
     if (id == null) {
-      throw invalid("Missing parameter 'id'", "missing id");
+      throw invalid("Missing parameter 'id'");
     }
     if (id <= 0) {
-      throw invalid("Invalid node id " + id + ": ids are positive", "invalid id");
+      throw invalid("Invalid node id " + id + ": ids are positive");
     }
     return id;
   }
 
   private static URI parseUrl(@Nullable String url) {
     if (url == null || url.isBlank()) {
-      throw invalid("Missing parameter 'url': the new member's base URL, e.g. http://node4:8080", "missing url");
+      throw invalid("Missing parameter 'url': the new member's base URL, e.g. http://node4:8080");
     }
     try {
       URI uri = new URI(url.trim());
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-        throw invalid("Invalid url '" + url + "': expected an absolute http(s) URL", "invalid url");
+        throw invalid("Invalid url '" + url + "': expected an absolute http(s) URL");
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw invalid("Invalid url '" + url + "': " + e.getMessage(), "invalid url");
+      throw invalid("Invalid url '" + url + "': " + e.getMessage());
     }
   }
 
   private static InvalidEndpointRequestException notAMember(long id) {
-    return invalid("node " + id + " is not a member of the cluster", "not a member");
+    return invalid("node " + id + " is not a member of the cluster");
   }
 
-  private static InvalidEndpointRequestException invalid(String message, String reason) {
-    return new InvalidEndpointRequestException(message, reason);
+  /** The message is the reason too, which is what a web response shows when messages are on. */
+  private static InvalidEndpointRequestException invalid(String message) {
+    return new InvalidEndpointRequestException(message, message);
+  }
+
+  /** The name of the operation a write or delete on {@code resource} performs. */
+  static String operationName(String resource) {
+    return switch (resource) {
+      case LEARNERS -> "add-learner";
+      case VOTERS -> "promote";
+      case LEADER -> "transfer-leadership";
+      case SNAPSHOT -> "snapshot";
+      case MEMBERS -> "remove";
+      default -> resource;
+    };
   }
 
   static String roleName(StateType role) {
@@ -299,6 +307,12 @@ public class RaftEndpoint {
   public enum Outcome {
     /** Done: applied on this node (membership), confirmed (leadership) or written (snapshot). */
     DONE,
+    /**
+     * The request was invalid; nothing was changed. Only in HTTP responses: the endpoint itself
+     * throws {@link InvalidEndpointRequestException}, which the web extension turns into a 400
+     * with this outcome and the exception's message.
+     */
+    INVALID,
     /** No leader is known; nothing was changed. Safe to retry. */
     NO_LEADER,
     /** Not confirmed in time; the outcome is unknown. Check the status before retrying. */

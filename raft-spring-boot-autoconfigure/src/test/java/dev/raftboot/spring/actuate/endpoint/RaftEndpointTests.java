@@ -181,6 +181,12 @@ class RaftEndpointTests {
           assertThatExceptionOfType(InvalidEndpointRequestException.class)
               .isThrownBy(() -> endpoint.remove("voters", 1))
               .withMessageContaining("DELETE members/{id}");
+          WebEndpointResponse<RaftOperationResult> web =
+              context.getBean(RaftEndpointWebExtension.class).change("voters", 5L, null);
+          assertThat(web.getStatus()).isEqualTo(WebEndpointResponse.STATUS_BAD_REQUEST);
+          assertThat(web.getBody().operation()).isEqualTo("promote");
+          assertThat(web.getBody().outcome()).isEqualTo(Outcome.INVALID);
+          assertThat(web.getBody().message()).isEqualTo("node 5 is not a member of the cluster");
         });
   }
 
@@ -222,13 +228,14 @@ class RaftEndpointTests {
         .run(
             context -> {
               RaftServer server = context.getBean(RaftServer.class);
-              await().atMost(Duration.ofSeconds(10)).until(() -> !server.members().isEmpty());
+              await().atMost(Duration.ofSeconds(30)).until(() -> !server.members().isEmpty());
               RaftEndpoint endpoint = context.getBean(RaftEndpoint.class);
               assertThat(endpoint.leader("leader")).isEqualTo(new LeaderDescriptor(null, null, false));
               assertThat(endpoint.raft().leader()).isNull();
               long start = System.nanoTime();
               RaftOperationResult result = endpoint.change("learners", 3L, "http://localhost:8083");
-              assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+              // Well below the 10 s command timeout a proposal would wait out.
+              assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
               assertThat(result.outcome()).isEqualTo(Outcome.NO_LEADER);
               assertThat(result.message()).contains("knows no leader");
               assertThat(endpoint.change("leader", 2L, null).outcome()).isEqualTo(Outcome.NO_LEADER);

@@ -72,7 +72,7 @@ class RaftHealthAutoConfigurationTests {
         .run(
             context -> {
               RaftServer server = context.getBean(RaftServer.class);
-              await().atMost(Duration.ofSeconds(10)).until(() -> !server.members().isEmpty());
+              await().atMost(Duration.ofSeconds(30)).until(() -> !server.members().isEmpty());
               Thread.sleep(300); // several election timeouts: still no leader
               Health health = context.getBean(RaftHealthIndicator.class).health();
               assertThat(health.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);

@@ -57,7 +57,7 @@ class RaftMetricsAutoConfigurationTests {
               assertThat(context).hasSingleBean(RaftMetrics.class);
               RaftServer server = context.getBean(RaftServer.class);
               RaftTestNode.awaitLeader(server);
-              server.submit(ByteString.copyFromUtf8("x")).get(10, TimeUnit.SECONDS);
+              server.submit(ByteString.copyFromUtf8("x")).get(30, TimeUnit.SECONDS);
               MeterRegistry registry = context.getBean(MeterRegistry.class);
               await()
                   .atMost(Duration.ofSeconds(5))
@@ -129,7 +129,7 @@ class RaftMetricsAutoConfigurationTests {
               RaftTestNode.awaitLeader(server);
               MeterRegistry registry = context.getBean(MeterRegistry.class);
               assertThat(registry.find("raft.messages.sent").tag("peer", "3").functionCounter()).isNull();
-              server.addLearner(3, URI.create("http://localhost:8083")).get(10, TimeUnit.SECONDS);
+              server.addLearner(3, URI.create("http://localhost:8083")).get(30, TimeUnit.SECONDS);
               assertThat(registry.get("raft.messages.sent").tags("node", "1", "peer", "3").functionCounter().count())
                   .isZero();
             });
