@@ -225,6 +225,9 @@ public final class RaftServer
     applyQueue.add(() -> {});
     join(raftLoop);
     join(applyThread);
+    // A stopped node follows no one: metrics and health must not report the last leader.
+    leaderSeen = 0;
+    role = StateType.FOLLOWER;
     transport.stop();
     for (PendingCommand p : pending.values()) {
       p.future.completeExceptionally(new NodeStoppedException("raft node stopped"));

@@ -223,10 +223,10 @@ public class RaftEndpoint {
     String message;
     if (cause instanceof NoLeaderException) {
       outcome = Outcome.NO_LEADER;
-      message = cause.getMessage();
+      message = messageOf(cause);
     } else if (cause instanceof CommandTimeoutException) {
       outcome = Outcome.TIMEOUT;
-      message = cause.getMessage();
+      message = messageOf(cause);
     } else if (cause instanceof TimeoutException || cause instanceof InterruptedException) {
       outcome = Outcome.TIMEOUT;
       message =
@@ -234,12 +234,17 @@ public class RaftEndpoint {
               + (clusterChange ? "; the outcome is unknown (it may still take effect)" : "");
     } else if (cause instanceof NodeStoppedException) {
       outcome = Outcome.NOT_RUNNING;
-      message = cause.getMessage();
+      message = messageOf(cause);
     } else {
       outcome = Outcome.FAILED;
-      message = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+      message = messageOf(cause);
     }
     return new RaftOperationResult(operation, outcome, message, null, null);
+  }
+
+  private static String messageOf(Throwable t) {
+    String message = t.getMessage();
+    return message != null ? message : t.toString();
   }
 
   private List<MemberDescriptor> members() {

@@ -94,7 +94,9 @@ class RaftHealthAutoConfigurationTests {
               server.stop();
               Health health = context.getBean(RaftHealthIndicator.class).health();
               assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-              assertThat(health.getDetails()).containsEntry("reason", "raft node is not running");
+              assertThat(health.getDetails())
+                  .containsEntry("reason", "raft node is not running")
+                  .containsEntry("leader", 0L);
             });
   }
 
