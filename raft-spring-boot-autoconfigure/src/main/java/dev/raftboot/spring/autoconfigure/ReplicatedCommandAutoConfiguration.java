@@ -25,7 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  * methods when their commands are committed. Arguments travel as JSON (the application's {@link
  * JsonMapper}, if any) unless the application defines its own {@link CommandCodec}.
  */
-@AutoConfiguration(before = RaftAutoConfiguration.class)
+@AutoConfiguration(
+    before = RaftAutoConfiguration.class,
+    afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
 @ConditionalOnClass({ReplicatedCommand.class, JsonMapper.class})
 @ConditionalOnBooleanProperty(name = "raft.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RaftProperties.class)

@@ -69,7 +69,7 @@ import org.springframework.boot.ssl.SslOptions;
  * run concurrently. Peers added by {@link #updatePeers} get a sender, removed peers lose theirs and
  * their queued messages are dropped.
  */
-public final class HttpRaftTransport implements RaftTransport {
+public final class HttpRaftTransport implements RaftTransport, TransportMetrics {
 
   private static final Logger log = LoggerFactory.getLogger(HttpRaftTransport.class);
   private static final int LOGGED_BODY_CHARS = 200;
@@ -209,6 +209,11 @@ public final class HttpRaftTransport implements RaftTransport {
   }
 
   /** Counters of every peer ever sent to, by id. */
+  @Override
+  public Map<Long, PeerStats> traffic() {
+    return peerStats();
+  }
+
   public Map<Long, PeerStats> peerStats() {
     Map<Long, PeerStats> out = new TreeMap<>();
     counters.forEach((id, c) -> out.put(id, c.snapshot()));

@@ -109,7 +109,7 @@ class BootClusterIntegrationTests {
   private void awaitAll(Map<String, String> acknowledged) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     for (Map.Entry<Integer, ConfigurableApplicationContext> e : nodes.entrySet()) {
-      Map<String, String> local = kv(e.getValue()).map;
+      Map<String, String> local = kv(e.getValue()).local();
       while (!local.entrySet().containsAll(acknowledged.entrySet())) {
         assertThat(System.nanoTime())
             .as("node %d applies every acknowledged write", e.getKey())
@@ -144,7 +144,7 @@ class BootClusterIntegrationTests {
     start(leader);
     awaitAll(acknowledged);
     for (ConfigurableApplicationContext ctx : nodes.values()) {
-      assertThat(kv(ctx).map).containsAllEntriesOf(acknowledged);
+      assertThat(kv(ctx).local()).containsAllEntriesOf(acknowledged);
     }
   }
 

@@ -30,6 +30,11 @@ class KvTestApplication {
       return map.put(key, value);
     }
 
+    /** This node's state as it is (through the proxy, which has no state of its own). */
+    public Map<String, String> local() {
+      return map;
+    }
+
     @ReplicatedQuery
     public String get(String key) {
       return map.get(key);
