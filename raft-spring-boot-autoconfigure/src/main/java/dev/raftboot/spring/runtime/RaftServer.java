@@ -98,6 +98,11 @@ public final class RaftServer
   private RawNode rawNode;
   private long lastLeader;
   private final List<PendingRead> readsToIssue = new ArrayList<>();
+  /**
+   * Proposals raft dropped (no leader yet, a leadership transfer, the uncommitted-size limit), in
+   * submission order; retried every tick until they are accepted or time out.
+   */
+  private final java.util.ArrayDeque<Proposal> parked = new java.util.ArrayDeque<>();
   private final Map<ByteString, ReadBatch> readsInFlight = new HashMap<>();
   private long ticks;
 
@@ -279,6 +284,7 @@ public final class RaftServer
         if (now >= nextTick) {
           rawNode.tick();
           ticks++;
+          retryParked();
           // Do not try to catch up on missed ticks after a pause: that would fire timeouts at once.
           nextTick = Math.max(nextTick + tickNanos, now);
           if (ticks % 10 == 0) {
@@ -379,14 +385,25 @@ public final class RaftServer
 
   private void expireTimedOut() {
     long now = System.nanoTime();
+    java.util.Set<Long> neverProposed = new java.util.HashSet<>();
+    for (Proposal p : parked) {
+      neverProposed.add(p.id());
+    }
     for (Iterator<Map.Entry<Long, PendingCommand>> it = pending.entrySet().iterator(); it.hasNext(); ) {
-      PendingCommand p = it.next().getValue();
+      Map.Entry<Long, PendingCommand> e = it.next();
+      PendingCommand p = e.getValue();
       if (now - p.deadline > 0) {
         it.remove();
         proposalsFailed.incrementAndGet();
-        p.future.completeExceptionally(
-            new CommandTimeoutException(
-                "not applied within its timeout; the outcome is unknown (it may still be applied)"));
+        if (neverProposed.contains(e.getKey())) {
+          p.future.completeExceptionally(
+              new NoLeaderException(
+                  "no leader accepted the command within its timeout; it was not applied"));
+        } else {
+          p.future.completeExceptionally(
+              new CommandTimeoutException(
+                  "not applied within its timeout; the outcome is unknown (it may still be applied)"));
+        }
       }
     }
     for (Iterator<ReadBatch> it = readsInFlight.values().iterator(); it.hasNext(); ) {
@@ -432,19 +449,37 @@ public final class RaftServer
     long id = requestIds.incrementAndGet();
     pending.put(id, new PendingCommand(f, System.nanoTime() + timeout.toNanos()));
     ByteString data = new CommandEnvelope(id, settings.nodeId(), command).encode();
-    inbox.add(
-        () -> {
-          try {
-            rawNode.propose(data);
-          } catch (ProposalDroppedException e) {
-            if (pending.remove(id) != null) {
-              proposalsFailed.incrementAndGet();
-              f.completeExceptionally(
-                  new NoLeaderException("no leader to accept the command; it was not applied"));
-            }
-          }
-        });
+    inbox.add(() -> propose(new Proposal(id, rn -> rn.propose(data))));
     return f;
+  }
+
+  /** Proposes now, or parks behind earlier dropped proposals so that submission order holds. */
+  private void propose(Proposal p) {
+    if (!parked.isEmpty() || !tryPropose(p)) {
+      parked.add(p);
+    }
+  }
+
+  private boolean tryPropose(Proposal p) {
+    try {
+      p.action().accept(rawNode);
+      return true;
+    } catch (ProposalDroppedException e) {
+      return false;
+    }
+  }
+
+  private void retryParked() {
+    while (!parked.isEmpty()) {
+      Proposal p = parked.peek();
+      if (!pending.containsKey(p.id())) {
+        parked.poll(); // timed out meanwhile
+      } else if (tryPropose(p)) {
+        parked.poll();
+      } else {
+        return;
+      }
+    }
   }
 
   /** Whether the calling thread is the apply thread, i.e. inside a {@link CommandApplier} call. */
@@ -864,16 +899,7 @@ public final class RaftServer
       cc.setContext(urlBytes(url));
     }
     ConfChange change = cc.build();
-    inbox.add(
-        () -> {
-          try {
-            rawNode.proposeConfChange(change);
-          } catch (ProposalDroppedException e) {
-            if (pending.remove(changeId) != null) {
-              f.completeExceptionally(new NoLeaderException("no leader to accept the membership change"));
-            }
-          }
-        });
+    inbox.add(() -> propose(new Proposal(changeId, rn -> rn.proposeConfChange(change))));
     return f.thenApply(x -> null);
   }
 
@@ -957,6 +983,8 @@ public final class RaftServer
   }
 
   private record PendingCommand(CompletableFuture<Object> future, long deadline) {}
+
+  private record Proposal(long id, java.util.function.Consumer<RawNode> action) {}
 
   private record PendingRead(CompletableFuture<Void> future, ReadConsistency consistency, long deadline) {}
 

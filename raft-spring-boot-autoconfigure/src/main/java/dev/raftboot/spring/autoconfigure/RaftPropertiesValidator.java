@@ -1,0 +1,280 @@
+package dev.raftboot.spring.autoconfigure;
+
+import dev.raftboot.spring.storage.JdbcUrls;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.Errors;
+
+/**
+ * The checks behind {@link RaftProperties#validate}: each mistake is reported on its property, with
+ * a message that says what to change.
+ */
+final class RaftPropertiesValidator {
+
+  private RaftPropertiesValidator() {}
+
+  static void validate(RaftProperties p, Errors errors) {
+    if (!p.isEnabled()) {
+      return;
+    }
+    node(p, errors);
+    peers(p, errors);
+    ticks(p, errors);
+    sizes(p, errors);
+    storage(p, errors);
+    snapshot(p, errors);
+    transport(p, errors);
+  }
+
+  private static void node(RaftProperties p, Errors errors) {
+    if (p.getNodeId() <= 0) {
+      errors.rejectValue(
+          "nodeId",
+          "raft.node-id.missing",
+          "raft.node-id must be set to this node's ID, a positive number that is unique in the"
+              + " cluster (for example raft.node-id=1)");
+    }
+    if (p.getClusterId() == null || p.getClusterId().isBlank()) {
+      errors.rejectValue(
+          "clusterId",
+          "raft.cluster-id.blank",
+          "raft.cluster-id must not be empty; give every node of the cluster the same name");
+    }
+  }
+
+  private static void peers(RaftProperties p, Errors errors) {
+    Map<String, Long> byAddress = new HashMap<>();
+    for (Map.Entry<Long, URI> peer : p.getPeers().entrySet()) {
+      long id = peer.getKey();
+      URI url = peer.getValue();
+      if (id <= 0) {
+        errors.rejectValue(
+            "peers",
+            "raft.peers.id",
+            "raft.peers." + id + ": peer IDs must be positive numbers, as raft.node-id is");
+      }
+      if (url == null || !isHttpUrl(url)) {
+        errors.rejectValue(
+            "peers",
+            "raft.peers.url",
+            "raft.peers."
+                + id
+                + "="
+                + url
+                + " is not an http or https URL with a host; give the node's base URL, such as"
+                + " http://10.0.0.1:8080");
+        continue;
+      }
+      Long previous = byAddress.putIfAbsent(address(url), id);
+      if (previous != null) {
+        errors.rejectValue(
+            "peers",
+            "raft.peers.duplicate",
+            "raft.peers."
+                + previous
+                + " and raft.peers."
+                + id
+                + " have the same URL "
+                + url
+                + "; every node needs its own address");
+      }
+    }
+    if (!p.isJoin() && p.getNodeId() > 0 && !p.getPeers().containsKey(p.getNodeId())) {
+      errors.rejectValue(
+          "peers",
+          "raft.peers.self",
+          "raft.peers must list this node (raft.peers."
+              + p.getNodeId()
+              + "=<this node's base URL>) together with the other members; or set raft.join=true"
+              + " to start without a configuration and be added to a running cluster");
+    }
+  }
+
+  private static void ticks(RaftProperties p, Errors errors) {
+    positive(errors, "tickInterval", "raft.tick-interval", p.getTickInterval(), "100ms");
+    positive(errors, "commandTimeout", "raft.command-timeout", p.getCommandTimeout(), "5s");
+    if (p.getHeartbeatTick() <= 0) {
+      errors.rejectValue(
+          "heartbeatTick",
+          "raft.heartbeat-tick.positive",
+          "raft.heartbeat-tick must be at least 1 (the leader sends a heartbeat every that many"
+              + " ticks)");
+    }
+    if (p.getElectionTick() <= p.getHeartbeatTick()) {
+      errors.rejectValue(
+          "electionTick",
+          "raft.election-tick.too-small",
+          "raft.election-tick ("
+              + p.getElectionTick()
+              + ") must be greater than raft.heartbeat-tick ("
+              + p.getHeartbeatTick()
+              + "), or followers would start elections between heartbeats; ten times"
+              + " raft.heartbeat-tick is usual");
+    }
+  }
+
+  private static void sizes(RaftProperties p, Errors errors) {
+    positive(errors, "maxSizePerMsg", "raft.max-size-per-msg", p.getMaxSizePerMsg(), "1MB");
+    positive(errors, "maxInflightBytes", "raft.max-inflight-bytes", p.getMaxInflightBytes(), "16MB");
+    positive(
+        errors, "maxUncommittedSize", "raft.max-uncommitted-size", p.getMaxUncommittedSize(), "64MB");
+    positive(
+        errors,
+        "maxCommittedSizePerReady",
+        "raft.max-committed-size-per-ready",
+        p.getMaxCommittedSizePerReady(),
+        "1MB");
+    if (p.getMaxInflightMsgs() <= 0) {
+      errors.rejectValue(
+          "maxInflightMsgs",
+          "raft.max-inflight-msgs.positive",
+          "raft.max-inflight-msgs must be at least 1");
+    }
+    DataSize perMsg = p.getMaxSizePerMsg();
+    DataSize inflight = p.getMaxInflightBytes();
+    if (isPositive(perMsg) && isPositive(inflight) && inflight.compareTo(perMsg) < 0) {
+      errors.rejectValue(
+          "maxInflightBytes",
+          "raft.max-inflight-bytes.too-small",
+          "raft.max-inflight-bytes ("
+              + inflight
+              + ") must be at least raft.max-size-per-msg ("
+              + perMsg
+              + "), or a full append message could never be sent");
+    }
+  }
+
+  private static void storage(RaftProperties p, Errors errors) {
+    RaftProperties.Storage storage = p.getStorage();
+    if (storage.getTailCacheEntries() < 0) {
+      errors.rejectValue(
+          "storage.tailCacheEntries",
+          "raft.storage.tail-cache-entries.negative",
+          "raft.storage.tail-cache-entries must not be negative (0 turns the cache off)");
+    }
+    String url = storage.getJdbc().getUrl();
+    if (url != null && !url.isBlank()) {
+      if (JdbcUrls.isInMemory(url) && !storage.isAllowInMemory()) {
+        errors.rejectValue(
+            "storage.jdbc.url",
+            "raft.storage.jdbc.url.in-memory",
+            inMemoryMessage("raft.storage.jdbc.url=" + url));
+      }
+      if (Boolean.TRUE.equals(storage.getUseApplicationDatasource())) {
+        errors.rejectValue(
+            "storage.useApplicationDatasource",
+            "raft.storage.use-application-datasource.conflict",
+            "raft.storage.use-application-datasource=true contradicts raft.storage.jdbc.url,"
+                + " which gives raft a database of its own; remove one of them");
+      }
+    }
+  }
+
+  /** The message for an in-memory database chosen for the log without allow-in-memory. */
+  static String inMemoryMessage(String what) {
+    return what
+        + " is an in-memory database: the raft log would be lost at every restart, and a node that"
+        + " forgets what it acknowledged breaks the safety of the whole cluster. Use a file or"
+        + " server database, or set raft.storage.allow-in-memory=true in tests";
+  }
+
+  private static void snapshot(RaftProperties p, Errors errors) {
+    if (p.getSnapshot().getEntries() <= 0) {
+      errors.rejectValue(
+          "snapshot.entries",
+          "raft.snapshot.entries.positive",
+          "raft.snapshot.entries must be at least 1 (applied entries between two snapshots)");
+    }
+    if (p.getSnapshot().getKeepEntries() < 0) {
+      errors.rejectValue(
+          "snapshot.keepEntries",
+          "raft.snapshot.keep-entries.negative",
+          "raft.snapshot.keep-entries must not be negative");
+    }
+  }
+
+  private static void transport(RaftProperties p, Errors errors) {
+    RaftProperties.Transport t = p.getTransport();
+    String prefix = t.getPathPrefix();
+    if (prefix == null || !prefix.startsWith("/") || prefix.endsWith("/")) {
+      errors.rejectValue(
+          "transport.pathPrefix",
+          "raft.transport.path-prefix.invalid",
+          "raft.transport.path-prefix must start with '/' and not end with one, such as /raft");
+    }
+    positive(
+        errors, "transport.connectTimeout", "raft.transport.connect-timeout", t.getConnectTimeout(), "1s");
+    positive(
+        errors, "transport.requestTimeout", "raft.transport.request-timeout", t.getRequestTimeout(), "5s");
+    if (t.getQueueSize() <= 0) {
+      errors.rejectValue(
+          "transport.queueSize",
+          "raft.transport.queue-size.positive",
+          "raft.transport.queue-size must be at least 1");
+    }
+    positive(
+        errors,
+        "transport.maxMessageSize",
+        "raft.transport.max-message-size",
+        t.getMaxMessageSize(),
+        "8MB");
+    if (isPositive(t.getMaxMessageSize())
+        && isPositive(p.getMaxSizePerMsg())
+        && t.getMaxMessageSize().compareTo(p.getMaxSizePerMsg()) < 0) {
+      errors.rejectValue(
+          "transport.maxMessageSize",
+          "raft.transport.max-message-size.too-small",
+          "raft.transport.max-message-size ("
+              + t.getMaxMessageSize()
+              + ") must be at least raft.max-size-per-msg ("
+              + p.getMaxSizePerMsg()
+              + "), or peers would refuse full append messages");
+    }
+  }
+
+  private static void positive(
+      Errors errors, String field, String property, @Nullable Duration value, String example) {
+    if (value == null || value.isZero() || value.isNegative()) {
+      errors.rejectValue(
+          field,
+          property + ".positive",
+          property + " must be a positive duration, such as " + example);
+    }
+  }
+
+  /** A size that may be absent (unlimited), but if set must be positive. */
+  private static void positive(
+      Errors errors, String field, String property, @Nullable DataSize value, String example) {
+    if (value != null && !isPositive(value)) {
+      errors.rejectValue(
+          field, property + ".positive", property + " must be a positive size, such as " + example);
+    }
+  }
+
+  private static boolean isPositive(@Nullable DataSize size) {
+    return size != null && size.toBytes() > 0;
+  }
+
+  private static boolean isHttpUrl(URI url) {
+    String scheme = url.getScheme();
+    return url.isAbsolute()
+        && url.getHost() != null
+        && ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme));
+  }
+
+  /** Scheme, host, port and path in a form where equal addresses compare equal. */
+  private static String address(URI url) {
+    String scheme = url.getScheme().toLowerCase(Locale.ROOT);
+    int port = url.getPort() != -1 ? url.getPort() : ("https".equals(scheme) ? 443 : 80);
+    String path = url.getPath() == null ? "" : url.getPath();
+    while (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    return scheme + "://" + url.getHost().toLowerCase(Locale.ROOT) + ":" + port + path;
+  }
+}

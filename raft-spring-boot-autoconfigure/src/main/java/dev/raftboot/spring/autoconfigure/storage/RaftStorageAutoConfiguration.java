@@ -1,0 +1,69 @@
+package dev.raftboot.spring.autoconfigure.storage;
+
+import dev.raftboot.spring.storage.RaftStorage;
+import dev.raftboot.spring.autoconfigure.RaftProperties;
+import dev.raftboot.spring.storage.JdbcStorage;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.io.ResourceLoader;
+
+/**
+ * Auto-configuration of the raft log: a {@link JdbcStorage} in the database chosen as described on
+ * {@link RaftProperties}, with its tables created by Boot's database initialization. Backs off when
+ * the application defines its own {@link Storage} bean.
+ */
+@AutoConfiguration(
+    afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@ConditionalOnClass({DataSource.class, DataSourceScriptDatabaseInitializer.class})
+@ConditionalOnBooleanProperty(name = "raft.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(RaftProperties.class)
+@Import(DatabaseInitializationDependencyConfigurer.class)
+public final class RaftStorageAutoConfiguration {
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnMissingBean(RaftStorage.class)
+  static final class JdbcStorageConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    RaftStorageDataSource raftStorageDataSource(
+        RaftProperties properties,
+        @RaftDataSource ObjectProvider<DataSource> raftDataSource,
+        ObjectProvider<DataSource> dataSources,
+        ResourceLoader resourceLoader) {
+      return RaftStorageDataSources.select(
+          properties,
+          raftDataSource.getIfAvailable(),
+          dataSources.getIfUnique(),
+          resourceLoader.getClassLoader());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RaftStorageSchemaInitializer raftStorageSchemaInitializer(
+        RaftStorageDataSource dataSource, RaftProperties properties) {
+      return new RaftStorageSchemaInitializer(
+          dataSource.getDataSource(), properties.getStorage().getJdbc());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(RaftStorage.class)
+    JdbcStorage raftStorage(RaftStorageDataSource dataSource, RaftProperties properties) {
+      RaftProperties.Storage storage = properties.getStorage();
+      return JdbcStorage.builder(dataSource.getDataSource(), properties.getNodeId())
+          .tailCacheEntries(storage.getTailCacheEntries())
+          .requireSyncedCommits(storage.getJdbc().isRequireSync())
+          .build();
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package dev.raftboot.spring.autoconfigure.storage;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.raftboot.spring.autoconfigure.RaftProperties;
+import dev.raftboot.spring.storage.JdbcUrls;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.jdbc.DataSourceBuilder;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Chooses the database of the raft log, following the rules on {@link RaftProperties}: raft's own
+ * URL, then a {@link RaftDataSource @RaftDataSource} bean, then the application's DataSource if it
+ * is durable, then raft's own H2 file database.
+ */
+final class RaftStorageDataSources {
+
+  private static final Log logger = LogFactory.getLog(RaftStorageDataSources.class);
+
+  private static final String H2_DRIVER = "org.h2.Driver";
+  private static final String HIKARI = "com.zaxxer.hikari.HikariDataSource";
+
+  private RaftStorageDataSources() {}
+
+  static RaftStorageDataSource select(
+      RaftProperties properties,
+      @Nullable DataSource raftDataSource,
+      @Nullable DataSource applicationDataSource,
+      @Nullable ClassLoader classLoader) {
+    RaftProperties.Storage storage = properties.getStorage();
+    RaftProperties.Jdbc jdbc = storage.getJdbc();
+    if (jdbc.getUrl() != null && !jdbc.getUrl().isBlank()) {
+      return own(jdbc.getUrl(), jdbc.getUsername(), jdbc.getPassword(), classLoader, "raft.storage.jdbc.url");
+    }
+    if (raftDataSource != null) {
+      String url = url(raftDataSource, "the @RaftDataSource DataSource");
+      if (JdbcUrls.isInMemory(url) && !storage.isAllowInMemory()) {
+        throw new RaftStorageConfigurationException(
+            "The @RaftDataSource DataSource (" + url + ") is an in-memory database, so the raft log"
+                + " would be lost at every restart.",
+            "Give the @RaftDataSource bean a file or server database, or set"
+                + " raft.storage.allow-in-memory=true in tests.");
+      }
+      return RaftStorageDataSource.borrowed(raftDataSource, "the @RaftDataSource DataSource (" + url + ")");
+    }
+    Boolean useApplication = storage.getUseApplicationDatasource();
+    if (Boolean.TRUE.equals(useApplication) && applicationDataSource == null) {
+      throw new RaftStorageConfigurationException(
+          "raft.storage.use-application-datasource=true, but the application has no single"
+              + " DataSource bean.",
+          "Define a DataSource (spring.datasource.url), mark one of several @Primary, or remove"
+              + " raft.storage.use-application-datasource to let raft use its own H2 database.");
+    }
+    if (applicationDataSource != null && !Boolean.FALSE.equals(useApplication)) {
+      String url = url(applicationDataSource, "the application's DataSource");
+      if (!JdbcUrls.isInMemory(url)) {
+        return RaftStorageDataSource.borrowed(
+            applicationDataSource, "the application's DataSource (" + url + ")");
+      }
+      if (Boolean.TRUE.equals(useApplication)) {
+        if (!storage.isAllowInMemory()) {
+          throw new RaftStorageConfigurationException(
+              "raft.storage.use-application-datasource=true, but the application's DataSource ("
+                  + url
+                  + ") is an in-memory database, so the raft log would be lost at every restart.",
+              "Point spring.datasource.url at a file or server database, remove"
+                  + " raft.storage.use-application-datasource so that raft uses its own H2 file"
+                  + " database, or set raft.storage.allow-in-memory=true in tests.");
+        }
+        return RaftStorageDataSource.borrowed(
+            applicationDataSource, "the application's in-memory DataSource (" + url + ")");
+      }
+      logger.info(
+          "The application's DataSource ("
+              + url
+              + ") is an in-memory database; the raft log goes to its own H2 file database"
+              + " instead");
+    }
+    return ownH2File(properties, classLoader);
+  }
+
+  /** Where raft's own H2 database lives: {@code data-dir}, or {@code ./data/raft-<node-id>}. */
+  static Path dataDir(RaftProperties properties) {
+    Path dir = properties.getStorage().getDataDir();
+    return dir != null ? dir : Path.of("data", "raft-" + Long.toUnsignedString(properties.getNodeId()));
+  }
+
+  /** The URL of raft's own H2 file database. */
+  static String defaultUrl(RaftProperties properties) {
+    // The pool closes the database with the application context, after raft has stopped; H2's
+    // own shutdown hook could close it while raft is still writing.
+    return "jdbc:h2:file:"
+        + dataDir(properties).toAbsolutePath().normalize().resolve("raft")
+        + ";DB_CLOSE_ON_EXIT=FALSE";
+  }
+
+  private static RaftStorageDataSource ownH2File(
+      RaftProperties properties, @Nullable ClassLoader classLoader) {
+    if (!ClassUtils.isPresent(H2_DRIVER, classLoader)) {
+      throw new RaftStorageConfigurationException(
+          "The raft log needs a database: there is no raft.storage.jdbc.url, no durable"
+              + " application DataSource, and H2 (raft's default embedded database) is not on the"
+              + " class path.",
+          "Add the dependency com.h2database:h2, set raft.storage.jdbc.url, or define a DataSource"
+              + " for a file or server database.");
+    }
+    Path dir = dataDir(properties).toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not create raft.storage.data-dir " + dir, e);
+    }
+    return own(defaultUrl(properties), "sa", "", classLoader, "embedded H2 file database in " + dir);
+  }
+
+  private static RaftStorageDataSource own(
+      String url,
+      @Nullable String username,
+      @Nullable String password,
+      @Nullable ClassLoader classLoader,
+      String origin) {
+    DataSourceBuilder<?> builder = DataSourceBuilder.create(classLoader).url(url);
+    if (username != null) {
+      builder.username(username);
+    }
+    if (password != null) {
+      builder.password(password);
+    }
+    DataSource dataSource = builder.build();
+    if (ClassUtils.isPresent(HIKARI, classLoader)) {
+      Hikari.tune(dataSource);
+    }
+    return RaftStorageDataSource.owned(dataSource, url + " (" + origin + ")");
+  }
+
+  private static String url(DataSource dataSource, String what) {
+    try (Connection connection = dataSource.getConnection()) {
+      String url = connection.getMetaData().getURL();
+      return url != null ? url : "unknown URL";
+    } catch (SQLException e) {
+      throw new RaftStorageConfigurationException(
+          "Could not connect to " + what + " to check whether it may hold the raft log: " + e.getMessage(),
+          "Make the database reachable, or set raft.storage.use-application-datasource=false (or"
+              + " raft.storage.jdbc.url) to give raft a database of its own.");
+    }
+  }
+
+  /** Pool settings for raft's own database: one writer and a few readers need few connections. */
+  private static final class Hikari {
+
+    static void tune(DataSource dataSource) {
+      if (dataSource instanceof HikariDataSource hikari) {
+        hikari.setPoolName("raft-storage");
+        hikari.setMaximumPoolSize(4);
+        hikari.setMinimumIdle(1);
+      }
+    }
+  }
+}

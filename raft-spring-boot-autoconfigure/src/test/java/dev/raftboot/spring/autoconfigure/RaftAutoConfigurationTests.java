@@ -1,0 +1,123 @@
+package dev.raftboot.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.raftboot.StateType;
+import dev.raftboot.raftpb.Message;
+import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
+import dev.raftboot.spring.runtime.CommandApplier;
+import dev.raftboot.spring.runtime.RaftServer;
+import dev.raftboot.spring.transport.RaftTransport;
+import dev.raftboot.spring.transport.TransportListener;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+class RaftAutoConfigurationTests {
+
+  @TempDir Path dir;
+
+  private ApplicationContextRunner runner() {
+    return new ApplicationContextRunner()
+        .withConfiguration(
+            AutoConfigurations.of(RaftStorageAutoConfiguration.class, RaftAutoConfiguration.class))
+        .withPropertyValues(
+            "raft.node-id=1",
+            "raft.peers.1=http://localhost:8081",
+            "raft.tick-interval=10ms",
+            "raft.storage.data-dir=" + dir.toAbsolutePath());
+  }
+
+  @Test
+  void singleNodeFromPropertiesElectsItselfAndAppliesCommands() {
+    runner()
+        .withUserConfiguration(NoNetwork.class, EchoApplier.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(RaftServer.class);
+              RaftServer server = context.getBean(RaftServer.class);
+              assertThat(server.isRunning()).isTrue();
+              Object result =
+                  server.submit(ByteString.copyFromUtf8("hello")).get(10, TimeUnit.SECONDS);
+              assertThat(result).isEqualTo("applied hello");
+              assertThat(server.status().role()).isEqualTo(StateType.LEADER);
+              assertThat(server.status().voters()).containsExactly(1L);
+            });
+  }
+
+  @Test
+  void appliesRaftPropertiesToTheNode() {
+    runner()
+        .withUserConfiguration(NoNetwork.class)
+        .withPropertyValues("raft.election-tick=20", "raft.heartbeat-tick=2", "raft.cluster-id=orders")
+        .run(
+            context -> {
+              RaftServer server = context.getBean(RaftServer.class);
+              assertThat(server.clusterId()).isEqualTo("orders");
+              assertThat(RaftAutoConfiguration.settings(context.getBean(RaftProperties.class)).raft().electionTick())
+                  .isEqualTo(20);
+            });
+  }
+
+  @Test
+  void backsOffWhenTheApplicationDefinesRaftServer() {
+    runner()
+        .withUserConfiguration(NoNetwork.class, OwnServer.class)
+        .run(context -> assertThat(context).getBean(RaftServer.class).isSameAs(OwnServer.SERVER));
+  }
+
+  @Test
+  void disabledByProperty() {
+    runner()
+        .withUserConfiguration(NoNetwork.class)
+        .withPropertyValues("raft.enabled=false")
+        .run(context -> assertThat(context).doesNotHaveBean(RaftServer.class));
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class NoNetwork {
+    @Bean
+    RaftTransport raftTransport() {
+      return new RaftTransport() {
+        @Override
+        public void start(long selfId, Map<Long, URI> peers, TransportListener listener) {}
+
+        @Override
+        public void send(Message message) {}
+
+        @Override
+        public void updatePeers(Map<Long, URI> peers) {}
+
+        @Override
+        public void stop() {}
+      };
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class EchoApplier {
+    @Bean
+    CommandApplier applier() {
+      return command -> "applied " + command.toStringUtf8();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnServer {
+    static RaftServer SERVER;
+
+    @Bean
+    RaftServer raftServer(RaftProperties properties, dev.raftboot.spring.storage.RaftStorage storage, RaftTransport transport) {
+      SERVER = new RaftServer(RaftAutoConfiguration.settings(properties), storage, transport, c -> null, null, null);
+      return SERVER;
+    }
+  }
+}
