@@ -2,6 +2,7 @@ package dev.raftboot.spring.command;
 
 import com.google.protobuf.ByteString;
 import dev.raftboot.spring.runtime.CommandApplier;
+import dev.raftboot.spring.runtime.CommandTimeoutException;
 import dev.raftboot.spring.runtime.NoLeaderException;
 import dev.raftboot.spring.runtime.ReadConsistency;
 import dev.raftboot.spring.runtime.ReplicatedLog;
@@ -28,6 +29,7 @@ final class InProcessCluster implements AutoCloseable {
   private final List<ByteString> log = new ArrayList<>();
   private volatile boolean leaderless;
   private volatile boolean stalled;
+  private volatile boolean frozen;
 
   InProcessCluster(int size) {
     for (int i = 1; i <= size; i++) {
@@ -43,14 +45,25 @@ final class InProcessCluster implements AutoCloseable {
     return members.get(id - 1);
   }
 
-  /** From now on commands fail with {@link NoLeaderException}. */
+  /**
+   * From now on no leader accepts commands: like {@code RaftServer}, a command then fails with
+   * {@link NoLeaderException} once its timeout has passed.
+   */
   void loseLeader() {
     leaderless = true;
   }
 
-  /** From now on commands are accepted but never committed. */
+  /**
+   * From now on commands are accepted but never committed: they fail with {@link
+   * CommandTimeoutException} once their timeout has passed.
+   */
   void stall() {
     stalled = true;
+  }
+
+  /** From now on commands are accepted and then nothing happens at all, not even a timeout. */
+  void freeze() {
+    frozen = true;
   }
 
   synchronized int size() {
@@ -58,13 +71,18 @@ final class InProcessCluster implements AutoCloseable {
   }
 
   /** Appends {@code command} as if it had been committed, and hands it to every member. */
-  synchronized CompletableFuture<Object> append(Member origin, ByteString command) {
+  synchronized CompletableFuture<Object> append(Member origin, ByteString command, Duration timeout) {
     CompletableFuture<Object> result = new CompletableFuture<>();
-    if (leaderless) {
-      result.completeExceptionally(new NoLeaderException("no leader (test)"));
+    if (frozen) {
       return result;
     }
-    if (stalled) {
+    if (leaderless || stalled) {
+      RuntimeException verdict =
+          leaderless
+              ? new NoLeaderException("no leader accepted the command within its timeout (test)")
+              : new CommandTimeoutException("not applied within its timeout; the outcome is unknown (test)");
+      CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS)
+          .execute(() -> result.completeExceptionally(verdict));
       return result;
     }
     log.add(command);
@@ -134,7 +152,7 @@ final class InProcessCluster implements AutoCloseable {
     @Override
     public CompletableFuture<Object> submit(ByteString command, Duration timeout) {
       timeouts.add(timeout);
-      return append(this, command);
+      return append(this, command, timeout);
     }
 
     @Override
@@ -143,7 +161,7 @@ final class InProcessCluster implements AutoCloseable {
       if (consistency == ReadConsistency.LOCAL) {
         return CompletableFuture.completedFuture(null);
       }
-      if (stalled || leaderless) {
+      if (stalled || leaderless || frozen) {
         return new CompletableFuture<>();
       }
       // Ready once everything appended so far is applied here, completed on the apply thread.
