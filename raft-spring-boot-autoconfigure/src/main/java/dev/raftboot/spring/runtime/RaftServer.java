@@ -93,6 +93,13 @@ public final class RaftServer
   private final BlockingQueue<Runnable> applyQueue = new LinkedBlockingQueue<>();
   private final Map<Long, PendingCommand> pending = new ConcurrentHashMap<>();
   private final Map<Long, Long> unreachableAt = new ConcurrentHashMap<>();
+  private final java.util.concurrent.ExecutorService eventThread =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "raft-events");
+            t.setDaemon(true);
+            return t;
+          });
 
   // Owned by the raft loop thread.
   private RawNode rawNode;
@@ -604,7 +611,12 @@ public final class RaftServer
     applying = true;
     try {
       result = applier.apply(env.payload());
-    } catch (Exception | LinkageError | AssertionError t) {
+    } catch (OutOfMemoryError e) {
+      // Not a property of the command: other nodes may well apply it. Stop this node instead.
+      throw e;
+    } catch (Throwable t) {
+      // Anything else the method throws (even a StackOverflowError) is its deterministic result
+      // on every node, so it is the command's outcome and the apply thread carries on.
       error = t;
     } finally {
       applying = false;
@@ -737,14 +749,22 @@ public final class RaftServer
     return index;
   }
 
+  /**
+   * Publishes on a thread of its own, in order: a listener may make replicated calls, which would
+   * deadlock on the apply thread that must apply them.
+   */
   private void publish(Object event) {
-    if (events != null) {
-      try {
-        events.publishEvent(event);
-      } catch (RuntimeException e) {
-        log.warn("raft event listener failed", e);
-      }
+    if (events == null) {
+      return;
     }
+    eventThread.execute(
+        () -> {
+          try {
+            events.publishEvent(event);
+          } catch (RuntimeException e) {
+            log.warn("raft event listener failed", e);
+          }
+        });
   }
 
   // --- inbound messages and transport feedback -------------------------------------------------------
@@ -763,8 +783,9 @@ public final class RaftServer
   public boolean isMember(long id) {
     ConfState cs = confState;
     if (cs.getVotersList().isEmpty() && cs.getLearnersList().isEmpty()) {
-      // Before the first configuration is applied (new or joining node) trust the address book.
-      return addresses.containsKey(id);
+      // A node that is joining knows no configuration yet: the leader that adds it may be any
+      // member, so the cluster id and peer token are the only checks that apply.
+      return true;
     }
     return cs.getVotersList().contains(id)
         || cs.getLearnersList().contains(id)
