@@ -30,6 +30,9 @@ class HttpRaftTransportTests {
   private static final String TOKEN = "peer-secret";
   private static final HttpTransportSettings SETTINGS =
       HttpTransportSettings.defaults()
+          // Generous, so that a busy machine does not fail the tests that expect delivery.
+          .withConnectTimeout(Duration.ofSeconds(20))
+          .withRequestTimeout(Duration.ofSeconds(30))
           .withToken(TOKEN)
           .withMaxMessageSize(1024 * 1024)
           .withMaxSnapshotSize(8 * 1024 * 1024);
