@@ -19,7 +19,8 @@ class ReplicatedCommandAutoConfigurationTests {
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
-          .withConfiguration(AutoConfigurations.of(ReplicatedCommandAutoConfiguration.class));
+          .withConfiguration(AutoConfigurations.of(ReplicatedCommandAutoConfiguration.class))
+          .withPropertyValues("raft.node-id=1", "raft.peers.1=http://localhost:8081");
 
   @Test
   void registersTheProxyingPostProcessorDispatcherAndApplier() {
