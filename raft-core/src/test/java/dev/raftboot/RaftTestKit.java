@@ -350,6 +350,44 @@ final class RaftTestKit {
         .build();
   }
 
+  /**
+   * One turn of the application's loop around a RawNode in the default (synchronous) mode: take
+   * the Ready, persist its snapshot, entries and hard state into {@code s}, apply its committed
+   * conf changes to the node, and advance. Messages are left to the caller.
+   */
+  static Ready handleReady(RawNode rn, MemoryStorage s) {
+    Ready rd = rn.ready();
+    if (rd.hasSnapshot()) {
+      s.applySnapshot(rd.snapshot());
+    }
+    s.append(rd.entries());
+    if (rd.hasHardState()) {
+      s.setHardState(rd.hardState());
+    }
+    for (Entry e : rd.committedEntries()) {
+      try {
+        if (e.getType() == dev.raftboot.raftpb.EntryType.EntryConfChange) {
+          rn.applyConfChange(dev.raftboot.raftpb.ConfChange.parseFrom(e.getData()));
+        } else if (e.getType() == dev.raftboot.raftpb.EntryType.EntryConfChangeV2) {
+          rn.applyConfChange(dev.raftboot.raftpb.ConfChangeV2.parseFrom(e.getData()));
+        }
+      } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+        throw new AssertionError(ex);
+      }
+    }
+    rn.advance();
+    return rd;
+  }
+
+  /** {@link #handleReady} until the node has nothing more to do; returns the Readies. */
+  static List<Ready> handleAllReady(RawNode rn, MemoryStorage s) {
+    List<Ready> out = new ArrayList<>();
+    while (rn.hasReady()) {
+      out.add(handleReady(rn, s));
+    }
+    return out;
+  }
+
   /** Every entry in {@code r}'s log, from the first index on. */
   static List<Entry> allEntries(Raft r) {
     return r.raftLog.allEntries();
