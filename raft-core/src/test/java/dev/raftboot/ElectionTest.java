@@ -732,7 +732,13 @@ class ElectionTest {
                         .setNodeId(4)
                         .build()
                         .toByteString()
-                    : ConfChangeV2.getDefaultInstance().toByteString())
+                    : ConfChangeV2.newBuilder()
+                        .addChanges(
+                            dev.raftboot.raftpb.ConfChangeSingle.newBuilder()
+                                .setType(ConfChangeType.ConfChangeAddLearnerNode)
+                                .setNodeId(4))
+                        .build()
+                        .toByteString())
             .build();
     TestStorage s = storage(1, 2);
     s.mem.append(List.of(cc));

@@ -1,6 +1,7 @@
 package dev.raftboot;
 
 import com.google.protobuf.ByteString;
+import dev.raftboot.raftpb.ConfChangeV2;
 import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.HardState;
@@ -276,8 +277,8 @@ final class RaftTestKit {
   }
 
   /**
-   * Persists what is unstable into {@code s} and applies what is committed, as an application
-   * would between Ready and advance.
+   * Persists what is unstable into {@code s} and applies what is committed (conf changes included,
+   * before the applied index moves), as an application would between Ready and advance.
    *
    * @return the committed entries that were applied
    */
@@ -301,6 +302,12 @@ final class RaftTestKit {
       long idx = committed.get(committed.size() - 1).getIndex();
       long size = Entries.size(committed);
       r.raftLog.acceptApplying(idx, size, true);
+      for (Entry e : committed) {
+        ConfChangeV2 cc = Raft.decodeConfChange(e);
+        if (cc != null) {
+          r.applyConfChange(cc);
+        }
+      }
       r.appliedTo(idx, size);
     }
     return committed;
