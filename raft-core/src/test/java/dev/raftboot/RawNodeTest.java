@@ -394,6 +394,69 @@ class RawNodeTest {
     assertThat(rn.basicStatus().applied()).isEqualTo(2);
   }
 
+  /**
+   * An async follower's acknowledgement is not sent directly: it rides in the MsgStorageAppend as
+   * a response, to be sent once the entries are durable.
+   */
+  @Test
+  void asyncFollowerAcknowledgesOnlyAfterWrite() {
+    TestStorage s = storage(1, 2);
+    RawNode rn = new RawNode(config(2, 10, 1, s).asyncStorageWrites(true));
+    rn.step(
+        Message.newBuilder()
+            .setFrom(1)
+            .setTo(2)
+            .setType(MessageType.MsgApp)
+            .setTerm(1)
+            .addEntries(entry(1, 1))
+            .build());
+    Ready rd = rn.ready();
+    assertThat(rd.messages()).singleElement().satisfies(m -> {
+      assertThat(m.getType()).isEqualTo(MessageType.MsgStorageAppend);
+      assertThat(m.getEntriesList()).containsExactly(entry(1, 1));
+      assertThat(m.getResponsesList())
+          .extracting(Message::getType, Message::getTo)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(MessageType.MsgAppResp, 1L),
+              org.assertj.core.groups.Tuple.tuple(
+                  MessageType.MsgStorageAppendResp, 2L));
+    });
+  }
+
+  /**
+   * A storage response from before a term change may not mark entries stable (they may have been
+   * replaced since), but the snapshot it reports was written whatever the term: it is applied.
+   */
+  @Test
+  void asyncSnapshotWriteFromOlderTermStillCounts() {
+    TestStorage s = storage(1, 2);
+    RawNode rn = new RawNode(config(2, 10, 1, s).asyncStorageWrites(true));
+    rn.step(
+        msg(1, 2, MessageType.MsgSnap, 1).toBuilder().setSnapshot(snapshot(11, 1, voters(1, 2))).build());
+    Message append = rn.ready().messages().get(0);
+    assertThat(append.getType()).isEqualTo(MessageType.MsgStorageAppend);
+    assertThat(append.getSnapshot().getMetadata().getIndex()).isEqualTo(11);
+    Message storageResp = append.getResponsesList().get(append.getResponsesCount() - 1);
+    assertThat(storageResp.getType()).isEqualTo(MessageType.MsgStorageAppendResp);
+    assertThat(storageResp.getTerm()).isEqualTo(1);
+    s.mem.applySnapshot(append.getSnapshot());
+    // Meanwhile the node moves to term 2.
+    rn.step(
+        Message.newBuilder()
+            .setFrom(1)
+            .setTo(2)
+            .setType(MessageType.MsgVote)
+            .setTerm(2)
+            .setLogTerm(1)
+            .setIndex(11)
+            .build());
+    assertThat(rn.raft.term).isEqualTo(2);
+    assertThat(rn.raft.raftLog.hasNextOrInProgressSnapshot()).isTrue();
+    rn.step(storageResp);
+    assertThat(rn.raft.raftLog.hasNextOrInProgressSnapshot()).isFalse();
+    assertThat(rn.basicStatus().applied()).isEqualTo(11);
+  }
+
   // --- apply quota ------------------------------------------------------------------------------
 
   /** A restarted node with many committed entries hands them out in quota-sized pages, in order. */
