@@ -153,4 +153,25 @@ class ConfigValidationTest {
     copy.id(6);
     assertThat(c.id()).isEqualTo(5);
   }
+
+  @Test
+  void anUnsetApplyQuotaWithUnlimitedSingleEntryMessagesMeansNoLimit() {
+    Config c = new Config().id(1).electionTick(10).heartbeatTick(1).storage(new MemoryStorage()).maxInflightMsgs(1);
+    c.validate();
+    assertThat(c.maxCommittedSizePerReady()).isEqualTo(RaftUtil.NO_LIMIT);
+    // A single node with every size left at its default commits and applies its entries.
+    MemoryStorage storage = new MemoryStorage();
+    RawNode rn =
+        new RawNode(new Config().id(1).electionTick(10).heartbeatTick(1).storage(storage).maxInflightMsgs(1));
+    rn.bootstrap(java.util.List.of(new Peer(1)));
+    rn.campaign();
+    int applied = 0;
+    for (int i = 0; i < 10 && rn.hasReady(); i++) {
+      Ready rd = rn.ready();
+      storage.append(rd.entries());
+      applied += rd.committedEntries().size();
+      rn.advance();
+    }
+    assertThat(applied).isPositive();
+  }
 }
