@@ -78,6 +78,13 @@ public final class RaftServer
   /** Stops before the web server, so that leadership can be handed over through HTTP. */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
+  /**
+   * How many applied request ids are remembered per origin node to recognise duplicated
+   * proposals: a copy that reaches the log after this many later commands from the same node
+   * would be applied again.
+   */
+  static final int APPLIED_REQUESTS_PER_ORIGIN = 10_000;
+
   private static final Logger log = LoggerFactory.getLogger(RaftServer.class);
 
   private final RaftServerSettings settings;
@@ -112,6 +119,14 @@ public final class RaftServer
   private volatile Map<Long, URI> addresses;
   private long lastSnapshotIndex;
   private final TreeMap<Long, List<CompletableFuture<Void>>> readWaiters = new TreeMap<>();
+  /**
+   * The request ids of the commands applied most recently, per origin node, oldest first. Raft
+   * appends a proposal once per copy that reaches the leader, and a forwarded proposal can arrive
+   * twice (a transport that resends a request whose answer it did not get, a network that
+   * duplicates); a command whose id is here has been applied and is skipped. Every node applies
+   * the same log and snapshots carry these ids, so every node skips the same entries.
+   */
+  private final Map<Long, java.util.LinkedHashSet<Long>> appliedRequests = new HashMap<>();
 
   private volatile boolean running;
   private volatile boolean applying;
@@ -125,6 +140,7 @@ public final class RaftServer
   final AtomicLong lastPersistNanos = new AtomicLong();
   final AtomicLong snapshotsTaken = new AtomicLong();
   final AtomicLong snapshotsInstalled = new AtomicLong();
+  final AtomicLong duplicatesSkipped = new AtomicLong();
   private volatile long commitIndex;
 
   public RaftServer(
@@ -560,7 +576,15 @@ public final class RaftServer
       }
       if (e.getType() == EntryType.EntryNormal) {
         if (!e.getData().isEmpty()) {
-          applyCommand(CommandEnvelope.decode(e.getData()));
+          CommandEnvelope env = CommandEnvelope.decode(e.getData());
+          if (firstApplication(env)) {
+            applyCommand(env);
+          } else {
+            duplicatesSkipped.incrementAndGet();
+            log.debug(
+                "raft node {} skips entry {}: request {} of node {} was applied already",
+                settings.nodeId(), e.getIndex(), env.requestId(), env.origin());
+          }
         }
       } else {
         applyMembership(e, confStates.get(i));
@@ -569,6 +593,27 @@ public final class RaftServer
     }
     completeReads();
     maybeSnapshot(false);
+  }
+
+  /** Records {@code env}'s request as applied; false if it was applied before. */
+  private boolean firstApplication(CommandEnvelope env) {
+    java.util.LinkedHashSet<Long> ids =
+        appliedRequests.computeIfAbsent(env.origin(), k -> new java.util.LinkedHashSet<>());
+    if (!ids.add(env.requestId())) {
+      return false;
+    }
+    if (ids.size() > APPLIED_REQUESTS_PER_ORIGIN) {
+      Iterator<Long> oldest = ids.iterator();
+      oldest.next();
+      oldest.remove();
+    }
+    return true;
+  }
+
+  private Map<Long, List<Long>> appliedRequestsCopy() {
+    Map<Long, List<Long>> copy = new TreeMap<>();
+    appliedRequests.forEach((origin, ids) -> copy.put(origin, List.copyOf(ids)));
+    return copy;
   }
 
   private void applyCommand(CommandEnvelope env) {
@@ -648,6 +693,9 @@ public final class RaftServer
         applying = false;
       }
     }
+    appliedRequests.clear();
+    env.appliedRequests()
+        .forEach((origin, ids) -> appliedRequests.put(origin, new java.util.LinkedHashSet<>(ids)));
     if (!env.addresses().isEmpty()) {
       addresses = Map.copyOf(env.addresses());
       if (running) {
@@ -690,7 +738,7 @@ public final class RaftServer
     ByteString data;
     applying = true;
     try {
-      data = new SnapshotEnvelope(addresses, snapshotter.snapshot()).encode();
+      data = new SnapshotEnvelope(addresses, snapshotter.snapshot(), appliedRequestsCopy()).encode();
     } finally {
       applying = false;
     }
