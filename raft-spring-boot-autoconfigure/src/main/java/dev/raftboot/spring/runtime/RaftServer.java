@@ -2,6 +2,7 @@ package dev.raftboot.spring.runtime;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.raftboot.BasicStatus;
 import dev.raftboot.Config;
 import dev.raftboot.InitialState;
 import dev.raftboot.Peer;
@@ -94,6 +95,8 @@ public final class RaftServer
   private final StateSnapshotter snapshotter;
   private final ApplicationEventPublisher events;
   private final long tickNanos;
+  /** How long a quorum-acknowledged heartbeat round keeps the lease; 0: LEASE reads are SAFE. */
+  private final long leaseNanos;
   private final AtomicLong requestIds = new AtomicLong(new SecureRandom().nextLong());
 
   private final BlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
@@ -112,6 +115,13 @@ public final class RaftServer
   private final java.util.ArrayDeque<Proposal> parked = new java.util.ArrayDeque<>();
   private final Map<ByteString, ReadBatch> readsInFlight = new HashMap<>();
   private long ticks;
+  /**
+   * This node's own read lease: while it leads in {@link #leaseTerm} and {@link System#nanoTime()}
+   * is before {@link #leaseUntil}, no other node can have become leader, so LEASE reads are
+   * answered without a heartbeat round. See {@link #renewLease}.
+   */
+  private long leaseUntil;
+  private long leaseTerm;
 
   // Owned by the apply thread (volatile where other threads read them).
   private volatile long appliedIndex;
@@ -141,6 +151,7 @@ public final class RaftServer
   final AtomicLong snapshotsTaken = new AtomicLong();
   final AtomicLong snapshotsInstalled = new AtomicLong();
   final AtomicLong duplicatesSkipped = new AtomicLong();
+  final AtomicLong leaseReads = new AtomicLong();
   private volatile long commitIndex;
 
   public RaftServer(
@@ -157,6 +168,7 @@ public final class RaftServer
     this.snapshotter = snapshotter;
     this.events = events;
     this.tickNanos = settings.tickInterval().toNanos();
+    this.leaseNanos = leaseNanos(settings);
     this.addresses = Map.copyOf(settings.peers());
   }
 
@@ -366,6 +378,7 @@ public final class RaftServer
     for (ReadState rs : rd.readStates()) {
       ReadBatch batch = readsInFlight.remove(rs.requestCtx());
       if (batch != null) {
+        renewLease(batch);
         long index = rs.index();
         applyQueue.add(() -> awaitApplied(index, batch.futures()));
       }
@@ -529,6 +542,12 @@ public final class RaftServer
     if (readsToIssue.isEmpty()) {
       return;
     }
+    long now = System.nanoTime();
+    BasicStatus st = rawNode.basicStatus();
+    long term = st.hardState().getTerm();
+    boolean leading =
+        st.softState().raftState() == StateType.LEADER && st.leadTransferee() == RaftUtil.NONE;
+    boolean leaseValid = leading && leaseNanos > 0 && leaseTerm == term && now - leaseUntil < 0;
     for (ReadConsistency c : ReadConsistency.values()) {
       List<CompletableFuture<Void>> futures = new ArrayList<>();
       List<Long> deadlines = new ArrayList<>();
@@ -542,11 +561,61 @@ public final class RaftServer
         continue;
       }
       ByteString ctx = ByteString.copyFromUtf8("r" + requestIds.incrementAndGet());
-      readsInFlight.put(ctx, new ReadBatch(futures, deadlines, c, ticks));
-      rawNode.readIndex(
-          ctx, c == ReadConsistency.LEASE ? ReadOnlyOption.LEASE_BASED : ReadOnlyOption.SAFE);
+      boolean fromLease = c == ReadConsistency.LEASE && leaseValid;
+      readsInFlight.put(
+          ctx, new ReadBatch(futures, deadlines, c, ticks, fromLease, leading ? term : 0, now));
+      if (fromLease) {
+        leaseReads.addAndGet(futures.size());
+      }
+      rawNode.readIndex(ctx, fromLease ? ReadOnlyOption.LEASE_BASED : ReadOnlyOption.SAFE);
     }
     readsToIssue.clear();
+  }
+
+  /**
+   * Renews this node's lease when {@code batch} was a heartbeat round (not a lease read) that it
+   * started as leader, with no leadership transfer under way, and that a quorum acknowledged in
+   * that same term.
+   *
+   * <p>Why this is needed: raft's own lease (LEASE_BASED with CheckQuorum) holds for as long as the
+   * leader has not stepped down, and a partitioned leader steps down only at the CheckQuorum that
+   * follows a whole election timeout without a quorum, up to two election timeouts after its last
+   * contact; the others may elect a new leader after one election timeout and commit writes that
+   * the old leader's lease reads do not see. Here the lease is measured from when this node
+   * started a round: every member that acknowledged it heard from this leader after that moment,
+   * and ignores votes until it has ticked a whole election timeout since (it ticks no faster than
+   * the clock, give or take one tick, and twice in a row after a stall: hence two ticks off), so no
+   * other node can win an election before {@code start + leaseNanos}. The LEASE reads of a
+   * follower are sent to the leader as ordinary read-index requests.
+   */
+  private void renewLease(ReadBatch batch) {
+    if (batch.fromLease() || batch.leaderTerm() == 0 || leaseNanos == 0) {
+      return;
+    }
+    BasicStatus st = rawNode.basicStatus();
+    if (st.softState().raftState() != StateType.LEADER
+        || st.hardState().getTerm() != batch.leaderTerm()
+        || st.leadTransferee() != RaftUtil.NONE) {
+      return;
+    }
+    long until = batch.issuedAtNanos() + leaseNanos;
+    if (leaseTerm != batch.leaderTerm() || until - leaseUntil > 0) {
+      leaseTerm = batch.leaderTerm();
+      leaseUntil = until;
+    }
+  }
+
+  /**
+   * The lease a quorum-acknowledged round gives: two ticks short of the election timeout, less 10%
+   * for clocks that run at different rates on different machines. None without CheckQuorum (votes
+   * are then not refused inside a leader's lease).
+   */
+  static long leaseNanos(RaftServerSettings settings) {
+    int electionTick = settings.raft().electionTick();
+    if (!settings.raft().checkQuorum() || electionTick <= 2) {
+      return 0;
+    }
+    return (electionTick - 2) * settings.tickInterval().toNanos() / 10 * 9;
   }
 
   // --- apply thread --------------------------------------------------------------------------------
@@ -1036,9 +1105,17 @@ public final class RaftServer
 
   private record PendingRead(CompletableFuture<Void> future, ReadConsistency consistency, long deadline) {}
 
+  /**
+   * Reads sharing one read-index request. {@code fromLease}: answered from this node's lease;
+   * {@code leaderTerm}: the term this node led in when it issued the request (0 if it did not);
+   * {@code issuedAtNanos}: when it issued it.
+   */
   private record ReadBatch(
       List<CompletableFuture<Void>> futures,
       List<Long> deadlines,
       ReadConsistency consistency,
-      long issuedAtTick) {}
+      long issuedAtTick,
+      boolean fromLease,
+      long leaderTerm,
+      long issuedAtNanos) {}
 }
