@@ -165,7 +165,8 @@ final class FaultRun {
         throw new AssertionError("no leader within 30 s after healing");
       }
 
-      Map<String, String> finalReads = finalReads(cluster, history, keys, settings.clients() + 1);
+      Map<String, String> finalReads =
+          finalReads(cluster, history, keys, settings.clients() + 1, master.split());
       Map<Long, Map<String, String>> maps = cluster.awaitConverged(Duration.ofSeconds(60));
       boolean converged =
           maps.size() == settings.nodes() && maps.values().stream().distinct().count() == 1;
@@ -197,9 +198,9 @@ final class FaultRun {
    * check covers them), retrying on failure.
    */
   static Map<String, String> finalReads(
-      FaultCluster cluster, History history, List<String> keys, int clientId) throws InterruptedException {
+      FaultCluster cluster, History history, List<String> keys, int clientId, SplittableRandom random)
+      throws InterruptedException {
     Map<String, String> out = new TreeMap<>();
-    SplittableRandom random = new SplittableRandom(keys.size());
     for (String key : keys) {
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (true) {

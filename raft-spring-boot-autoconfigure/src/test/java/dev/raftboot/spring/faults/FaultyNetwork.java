@@ -56,11 +56,12 @@ final class FaultyNetwork implements AutoCloseable {
   }
 
   /** Traffic figures for the summary. */
-  record Traffic(long sent, long delivered, long dropped, long blocked, long duplicated, long delayed) {
+  record Traffic(
+      long sent, long delivered, long dropped, long blocked, long duplicated, long delayed, long snapshots) {
     @Override
     public String toString() {
       return "sent=" + sent + " delivered=" + delivered + " dropped=" + dropped + " blocked=" + blocked
-          + " duplicated=" + duplicated + " delayed=" + delayed;
+          + " duplicated=" + duplicated + " delayed=" + delayed + " snapshots=" + snapshots;
     }
   }
 
@@ -78,6 +79,7 @@ final class FaultyNetwork implements AutoCloseable {
   private final AtomicLong blockedCount = new AtomicLong();
   private final AtomicLong duplicated = new AtomicLong();
   private final AtomicLong delayed = new AtomicLong();
+  private final AtomicLong snapshots = new AtomicLong();
 
   FaultyNetwork(long seed) {
     this.random = new SplittableRandom(seed);
@@ -144,7 +146,13 @@ final class FaultyNetwork implements AutoCloseable {
 
   Traffic traffic() {
     return new Traffic(
-        sent.get(), delivered.get(), dropped.get(), blockedCount.get(), duplicated.get(), delayed.get());
+        sent.get(),
+        delivered.get(),
+        dropped.get(),
+        blockedCount.get(),
+        duplicated.get(),
+        delayed.get(),
+        snapshots.get());
   }
 
   private static long link(long from, long to) {
@@ -216,6 +224,9 @@ final class FaultyNetwork implements AutoCloseable {
         return;
       }
       sent.incrementAndGet();
+      if (m.getType() == MessageType.MsgSnap) {
+        snapshots.incrementAndGet();
+      }
       Conditions c = conditions;
       if (c.calm()) {
         schedule(m, 0);
