@@ -77,9 +77,17 @@ final class FaultRun {
                 + "/" + tally.getOrDefault(op + ".unknown", 0L));
       }
       long faultTotal = faults.values().stream().mapToLong(Long::longValue).sum();
+      Map<String, Long> causes = new TreeMap<>();
+      tally.forEach(
+          (k, v) -> {
+            if (k.startsWith("cause.")) {
+              causes.put(k.substring("cause.".length()), v);
+            }
+          });
       return String.format(
           "[faults] seed=%d nodes=%d clients=%d keys=%d load=%.1fs total=%.1fs | checked ops=%d:"
-              + " ok=%d failed=%d unknown=%d (ok/failed/unknown: %s; +%d final reads) | local reads=%d"
+              + " ok=%d failed=%d unknown=%d (ok/failed/unknown: %s; +%d final reads; exceptions %s)"
+              + " | local reads=%d"
               + " (unchecked, %d phantom) | faults=%d %s | network %s | verdict=%s violations=%d"
               + " (check %d ms, %d configurations) | converged=%s | writes applied twice=%d",
           settings.seed(),
@@ -94,6 +102,7 @@ final class FaultRun {
           count(Result::isUnknown),
           byOp,
           finalReads.size(),
+          causes,
           localReads(),
           phantomLocalReads.size(),
           faultTotal,
