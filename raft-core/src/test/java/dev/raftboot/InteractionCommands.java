@@ -215,6 +215,9 @@ final class InteractionCommands {
           case "max-inflight-bytes":
             cfg.maxInflightBytes(uintOrFail(d, v));
             break;
+          case "max-size-per-msg":
+            cfg.maxSizePerMsg(uintOrFail(d, v));
+            break;
           default:
             // unknown keys are ignored, as upstream does
             break;

@@ -37,22 +37,50 @@ import java.util.SplittableRandom;
  *       [inflight=<n>] [async-storage-writes=<b>] [prevote=<b>] [checkquorum=<b>]
  *       [max-committed-size-per-ready=<n>] [disable-conf-change-validation=<b>]
  *       [read-only=safe|lease-based] [step-down-on-removal=<b>]} — adds {@code n} nodes, bootstrapped
- *       from a snapshot at {@code index} if any snapshot option is given. Our own additions:
- *       {@code [max-uncommitted-size=<n>] [disable-proposal-forwarding=<b>]
- *       [max-inflight-bytes=<n>]}. Other keys are ignored.
- *   <li>{@code campaign <id>}, {@code forget-leader <id>}, {@code tick-election <id>}, {@code
- *       tick-heartbeat <id>}, {@code propose <id> <data>}, {@code propose-conf-change <id> [v1=<b>]
- *       [transition=auto|implicit|explicit]} with the changes ({@code v1 l2 r3 u4}) as input,
- *       {@code transfer-leadership from=<id> to=<id>}, {@code report-unreachable <id> <id>}, {@code
- *       set-randomized-election-timeout <id> timeout=<n>}.
+ *       from a snapshot at {@code index} (term 1) if any snapshot option is given. Other keys are
+ *       ignored, as upstream does.
+ *   <li>{@code campaign <id>}, {@code forget-leader <id>}, {@code tick-election <id>} (ElectionTick
+ *       = 3 ticks), {@code tick-heartbeat <id>} (HeartbeatTick = 1 tick), {@code propose <id>
+ *       <data>}, {@code propose-conf-change <id> [v1=<b>] [transition=auto|implicit|explicit]} with
+ *       the changes ({@code v1 l2 r3 u4}) as input, {@code transfer-leadership from=<id> to=<id>},
+ *       {@code report-unreachable <id> <id>}, {@code set-randomized-election-timeout <id>
+ *       timeout=<n>}.
  *   <li>{@code process-ready <id>...}, {@code process-append-thread <id>...}, {@code
  *       process-apply-thread <id>...}, {@code deliver-msgs [<id>...] [drop=(ids)]
  *       [type=<MsgType>]}, {@code stabilize [<id>...] [log-level=<level>]}, {@code send-snapshot
  *       <from> <to>}.
  *   <li>{@code raft-log <id>}, {@code compact <id> <index>}, {@code raft-state}, {@code status
  *       <id>}, {@code log-level <DEBUG|INFO|WARN|ERROR|FATAL|NONE>}, {@code _breakpoint}.
- *   <li>Our own: {@code read-index <id> <ctx>} calls {@link RawNode#readIndex} with the raw token
- *       as the request context; the answer shows up as a {@code ReadStates} line of a later Ready.
+ * </ul>
+ *
+ * <h2>Our additions</h2>
+ *
+ * <p>Upstream's harness (etcd raft v3.7) has none of these; they exist for our own scenario
+ * files under {@code src/test/resources/scenarios} ({@link OwnScenarioTest}) and are never used by
+ * the upstream scripts.
+ *
+ * <ul>
+ *   <li>{@code add-nodes} options, each setting the {@link Config} field of the same name on every
+ *       node the command adds (nodes with different settings come from separate {@code add-nodes}
+ *       calls naming the same {@code voters}):
+ *       <ul>
+ *         <li>{@code disable-proposal-forwarding=<bool>}: {@code DisableProposalForwarding}; a
+ *             follower drops proposals ({@code not forwarding to leader}, error {@code raft
+ *             proposal dropped}) instead of forwarding them.
+ *         <li>{@code max-uncommitted-size=<u64>}: {@code MaxUncommittedEntriesSize}, the payload
+ *             bytes the leader's uncommitted tail may hold (0 = unlimited).
+ *         <li>{@code max-size-per-msg=<u64>}: {@code MaxSizePerMsg} (default here: unlimited).
+ *         <li>{@code max-inflight-bytes=<u64>}: {@code MaxInflightBytes} (0 = unlimited). It must
+ *             be at least {@code max-size-per-msg}, so set both.
+ *       </ul>
+ *       A configuration that fails validation is reported as the error text of {@code add-nodes}.
+ *   <li>{@code read-index <id> <ctx>}: {@link RawNode#readIndex} on the node, with the raw second
+ *       token (quotes included, as for {@code propose}) as the request context. Prints the log
+ *       lines it causes (for instance {@code no leader at term N; dropping index reading msg}), or
+ *       {@code ok}. The answer shows up later as a {@code ReadStates [{<index> [<ctx bytes in
+ *       decimal>]}]} line of the node's Ready: on the leader after a quorum acknowledged a
+ *       heartbeat round (ReadOnlySafe) or at once (ReadOnlyLeaseBased); on a follower once the
+ *       leader's {@code MsgReadIndexResp} is delivered.
  * </ul>
  *
  * <p>Output of one command: whatever it printed, then the text of the error it returned if any

@@ -173,4 +173,36 @@ class InteractionEnvTest {
         .isEqualTo("must specify exactly two node indexes: node on which to report, and reported node");
     assertThat(env.nodes).isEmpty();
   }
+
+  @Test
+  void ownAddNodesOptionsReachTheConfig() {
+    InteractionEnv env = new InteractionEnv();
+    // MaxInflightBytes below the (unlimited) MaxSizePerMsg fails validation: reported as output.
+    assertThat(env.handle(directive("add-nodes", "1", "max-inflight-bytes=100")))
+        .isEqualTo("max inflight bytes must be >= max message size");
+    assertThat(env.nodes).isEmpty();
+    env.handle(
+        directive(
+            "add-nodes",
+            "1",
+            "max-inflight-bytes=100",
+            "max-size-per-msg=10",
+            "max-uncommitted-size=7",
+            "disable-proposal-forwarding=true"));
+    Config c = env.nodes.get(0).config;
+    assertThat(c.maxInflightBytes()).isEqualTo(100);
+    assertThat(c.maxSizePerMsg()).isEqualTo(10);
+    assertThat(c.maxUncommittedEntriesSize()).isEqualTo(7);
+    assertThat(c.disableProposalForwarding()).isTrue();
+  }
+
+  @Test
+  void readIndexWithoutLeaderIsDropped() {
+    InteractionEnv env = new InteractionEnv();
+    env.handle(directive("add-nodes", "1", "voters=1", "index=2"));
+    assertThat(env.handle(directive("read-index", "1", "ctx")))
+        .isEqualTo("INFO 1 no leader at term 0; dropping index reading msg\n");
+    assertThatThrownBy(() -> env.handle(directive("read-index", "1")))
+        .isInstanceOf(AssertionError.class);
+  }
 }

@@ -13,8 +13,8 @@ import java.util.Objects;
 import java.util.SortedSet;
 
 /**
- * Computes the membership that results from configuration changes, without modifying the tracker
- * it starts from: every operation works on a copy of the tracker's config and progress map, and
+ * Computes the membership that results from configuration changes, without modifying the tracker it
+ * starts from: every operation works on a copy of the tracker's config and progress map, and
  * returns the new ones for the caller to install.
  *
  * <p>Changes to more than one voter at a time must go through a joint config: {@link #enterJoint}
@@ -42,12 +42,12 @@ public final class Changer {
   }
 
   /**
-   * Enters a joint config: the current voters become the outgoing half and the changes are
-   * applied to the incoming half. {@code autoLeave} records whether the joint config should be left
+   * Enters a joint config: the current voters become the outgoing half and the changes are applied
+   * to the incoming half. {@code autoLeave} records whether the joint config should be left
    * automatically.
    *
-   * @throws ConfChangeException if already joint, if there are no voters, or if the changes
-   *     remove all voters
+   * @throws ConfChangeException if already joint, if there are no voters, or if the changes remove
+   *     all voters
    */
   public Result enterJoint(boolean autoLeave, List<ConfChangeSingle> ccs) {
     Result r = checkAndCopy();
@@ -66,8 +66,8 @@ public final class Changer {
   }
 
   /**
-   * Leaves the joint config: the outgoing half is dropped, staged learners become learners, and
-   * the progress of peers that are no longer voters or learners is removed.
+   * Leaves the joint config: the outgoing half is dropped, staged learners become learners, and the
+   * progress of peers that are no longer voters or learners is removed.
    *
    * @throws ConfChangeException if the config is not joint
    */
@@ -97,8 +97,8 @@ public final class Changer {
   }
 
   /**
-   * Applies changes that alter at most one voter, without a joint config. Learners may be added
-   * and removed freely.
+   * Applies changes that alter at most one voter, without a joint config. Learners may be added and
+   * removed freely.
    *
    * @throws ConfChangeException if the config is joint, if more than one voter would change, or if
    *     no voter would remain
@@ -109,8 +109,9 @@ public final class Changer {
       throw new ConfChangeException("can't apply simple config change in joint config");
     }
     apply(r, ccs);
-    if (symmetricDifference(tracker.config().voters().incoming(), r.config().voters().incoming())
-        > 1) {
+    int changedVoters =
+        symmetricDifference(tracker.config().voters().incoming(), r.config().voters().incoming());
+    if (changedVoters > 1) {
       throw new ConfChangeException("more than one voter changed without entering joint config");
     }
     return checkAndReturn(r);

@@ -53,38 +53,35 @@ final class GoText {
   }
 
   private static IllegalArgumentException parseError(String s, String what) {
-    return new IllegalArgumentException(
-        "strconv.ParseUint: parsing " + quote(s) + ": " + what);
+    return new IllegalArgumentException("strconv.ParseUint: parsing " + quote(s) + ": " + what);
   }
 
   /** Go's {@code strconv.Quote}: a double-quoted string with Go escapes for the unprintable. */
   static String quote(String s) {
     StringBuilder sb = new StringBuilder("\"");
-    s.codePoints()
-        .forEach(
-            cp -> {
-              switch (cp) {
-                case '"', '\\' -> sb.append('\\').appendCodePoint(cp);
-                case 0x07 -> sb.append("\\a");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case 0x0B -> sb.append("\\v");
-                default -> {
-                  if (isPrint(cp)) {
-                    sb.appendCodePoint(cp);
-                  } else if (cp < ' ' || cp == 0x7F) {
-                    sb.append(String.format("\\x%02x", cp));
-                  } else if (cp < 0x10000) {
-                    sb.append(String.format("\\u%04x", cp));
-                  } else {
-                    sb.append(String.format("\\U%08x", cp));
-                  }
-                }
-              }
-            });
+    for (int cp : s.codePoints().toArray()) {
+      switch (cp) {
+        case '"', '\\' -> sb.append('\\').appendCodePoint(cp);
+        case 0x07 -> sb.append("\\a");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        case 0x0B -> sb.append("\\v");
+        default -> {
+          if (isPrint(cp)) {
+            sb.appendCodePoint(cp);
+          } else if (cp < ' ' || cp == 0x7F) {
+            sb.append(String.format("\\x%02x", cp));
+          } else if (cp < 0x10000) {
+            sb.append(String.format("\\u%04x", cp));
+          } else {
+            sb.append(String.format("\\U%08x", cp));
+          }
+        }
+      }
+    }
     return sb.append('"').toString();
   }
 
@@ -93,23 +90,38 @@ final class GoText {
     if (cp == ' ') {
       return true;
     }
+    // Everything outside the separator (Z) and other (C) categories.
     return switch (Character.getType(cp)) {
-      case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
-          Character.MODIFIER_LETTER, Character.OTHER_LETTER, Character.NON_SPACING_MARK,
-          Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK, Character.DECIMAL_DIGIT_NUMBER,
-          Character.LETTER_NUMBER, Character.OTHER_NUMBER, Character.CONNECTOR_PUNCTUATION,
-          Character.DASH_PUNCTUATION, Character.START_PUNCTUATION, Character.END_PUNCTUATION,
-          Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION,
-          Character.OTHER_PUNCTUATION, Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL,
-          Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL -> true;
-      default -> false;
+      case Character.SPACE_SEPARATOR,
+              Character.LINE_SEPARATOR,
+              Character.PARAGRAPH_SEPARATOR,
+              Character.CONTROL,
+              Character.FORMAT,
+              Character.PRIVATE_USE,
+              Character.SURROGATE,
+              Character.UNASSIGNED ->
+          false;
+      default -> true;
     };
   }
 
   private static boolean isSpace(char c) {
     return switch (c) {
-      case '\t', '\n', 0x0B, '\f', '\r', ' ', 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F,
-          0x3000 -> true;
+      case '\t',
+              '\n',
+              0x0B,
+              '\f',
+              '\r',
+              ' ',
+              0x85,
+              0xA0,
+              0x1680,
+              0x2028,
+              0x2029,
+              0x202F,
+              0x205F,
+              0x3000 ->
+          true;
       default -> c >= 0x2000 && c <= 0x200A;
     };
   }

@@ -17,8 +17,10 @@ public final class MajorityConfig {
 
   private final TreeSet<Long> ids = new TreeSet<>(Long::compareUnsigned);
   private final SortedSet<Long> view = Collections.unmodifiableSortedSet(ids);
+
   /** {@link #ids} as an array; {@code null} after a change until next needed. */
   private long[] sorted;
+
   /** Work space for {@link #committedIndex}, as long as {@link #sorted}. */
   private long[] scratch;
 
@@ -91,8 +93,8 @@ public final class MajorityConfig {
 
   /**
    * The result of a vote: won with a majority of yes votes, lost when a majority can no longer be
-   * reached, pending otherwise. {@code votes} maps voter ID to its vote; absent means not yet voted.
-   * An empty config wins every vote.
+   * reached, pending otherwise. {@code votes} maps voter ID to its vote; absent means not yet
+   * voted. An empty config wins every vote.
    */
   public VoteResult voteResult(Map<Long, Boolean> votes) {
     if (ids.isEmpty()) {
@@ -116,9 +118,9 @@ public final class MajorityConfig {
   }
 
   /**
-   * A diagram of the acked indexes, one line per voter, with a bar whose length is the voter's
-   * rank by acked index (equal indexes get equal bars) and {@code ?} for an unknown ack. The
-   * output for an empty config is {@code <empty majority quorum>} without a newline.
+   * A diagram of the acked indexes, one line per voter, with a bar whose length is the voter's rank
+   * by acked index (equal indexes get equal bars) and {@code ?} for an unknown ack. The output for
+   * an empty config is {@code <empty majority quorum>} without a newline.
    */
   public String describe(AckedIndexer l) {
     long[] voters = sortedIds();

@@ -10,8 +10,10 @@ public final class Inflights {
 
   private final int size;
   private final long maxBytes;
+
   /** Ring buffer, grown on demand up to {@link #size} so idle followers cost little memory. */
   private long[] indexes = new long[0];
+
   private long[] sizes = new long[0];
   private int start;
   private int count;
@@ -94,8 +96,8 @@ public final class Inflights {
   }
 
   /**
-   * Grows the buffer. Only called while the used slots are a prefix of the buffer (a wrapped
-   * window means the buffer has already reached {@link #size}), so a plain copy keeps the order.
+   * Grows the buffer. Only called while the used slots are a prefix of the buffer (a wrapped window
+   * means the buffer has already reached {@link #size}), so a plain copy keeps the order.
    */
   private void grow() {
     int n = Math.min(size, Math.max(1, indexes.length * 2));

@@ -133,10 +133,10 @@ public final class Progress {
   }
 
   /**
-   * Records that an append with {@code entries} entries of {@code bytes} total payload was sent.
-   * In {@link ProgressState#REPLICATE} the entries go in flight and the flow pauses when the
-   * window fills; in {@link ProgressState#PROBE} a non-empty append pauses the flow until the
-   * follower answers.
+   * Records that an append with {@code entries} entries of {@code bytes} total payload was sent. In
+   * {@link ProgressState#REPLICATE} the entries go in flight and the flow pauses when the window
+   * fills; in {@link ProgressState#PROBE} a non-empty append pauses the flow until the follower
+   * answers.
    *
    * @throws IllegalStateException in {@link ProgressState#SNAPSHOT}
    */
@@ -154,13 +154,14 @@ public final class Progress {
           msgAppFlowPaused = true;
         }
       }
-      case SNAPSHOT -> throw new IllegalStateException("sending append in unhandled state " + state);
+      case SNAPSHOT ->
+          throw new IllegalStateException("sending append in unhandled state " + state);
     }
   }
 
   /**
-   * Whether the follower should be told about commit index {@code index}: it is newer than what
-   * was sent, and the follower may have entries that the sent commit index does not yet cover.
+   * Whether the follower should be told about commit index {@code index}: it is newer than what was
+   * sent, and the follower may have entries that the sent commit index does not yet cover.
    */
   public boolean canBumpCommit(long index) {
     return Long.compareUnsigned(index, sentCommit) > 0
@@ -191,8 +192,8 @@ public final class Progress {
    * Handles a rejection of the append at {@code rejected}, where {@code matchHint} is the
    * follower's guess of the highest index the logs may agree on. Returns false if the rejection is
    * stale (out of order); otherwise moves {@code next} back. In {@link ProgressState#REPLICATE}
-   * that is right after {@code match}; otherwise it is towards the hint, never below {@code
-   * match + 1}, and the flow is unpaused.
+   * that is right after {@code match}; otherwise it is towards the hint, never below {@code match +
+   * 1}, and the flow is unpaused.
    */
   public boolean maybeDecrTo(long rejected, long matchHint) {
     if (state == ProgressState.REPLICATE) {

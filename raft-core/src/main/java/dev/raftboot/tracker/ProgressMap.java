@@ -25,8 +25,7 @@ public final class ProgressMap extends TreeMap<Long, Progress> {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();
-    forEach(
-        (id, pr) -> sb.append(Long.toUnsignedString(id)).append(": ").append(pr).append('\n'));
+    forEach((id, pr) -> sb.append(Long.toUnsignedString(id)).append(": ").append(pr).append('\n'));
     return sb.toString();
   }
 }

@@ -21,6 +21,7 @@ public final class ProgressTracker {
   private TrackerConfig config = new TrackerConfig();
   private ProgressMap progress = new ProgressMap();
   private final Map<Long, Boolean> votes = new HashMap<>();
+
   /** Created once: {@link #committed()} runs on every append acknowledgement. */
   private final AckedIndexer matchIndex =
       id -> {

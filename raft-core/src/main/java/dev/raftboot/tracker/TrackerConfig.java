@@ -21,7 +21,9 @@ public final class TrackerConfig {
 
   /** An empty config. */
   public TrackerConfig() {
-    this(new JointConfig(), new TreeSet<>(Long::compareUnsigned),
+    this(
+        new JointConfig(),
+        new TreeSet<>(Long::compareUnsigned),
         new TreeSet<>(Long::compareUnsigned));
   }
 

@@ -19,8 +19,8 @@ class ConfChangeConformanceTest {
   }
 
   /**
-   * The state of one script: a tracker that successful directives update, and the last index,
-   * which every directive advances so that new peers show where they were added.
+   * The state of one script: a tracker that successful directives update, and the last index, which
+   * every directive advances so that new peers show where they were added.
    */
   private static final class Script implements Function<TestData, String> {
 
@@ -48,8 +48,8 @@ class ConfChangeConformanceTest {
         r =
             switch (d.cmd()) {
               case "simple" -> changer.simple(ccs);
-              case "enter-joint" -> changer.enterJoint(
-                  !d.cmdArgs().isEmpty() && d.arg("autoleave").boolVal(), ccs);
+              case "enter-joint" ->
+                  changer.enterJoint(!d.cmdArgs().isEmpty() && d.arg("autoleave").boolVal(), ccs);
               case "leave-joint" -> {
                 if (!ccs.isEmpty()) {
                   throw new ConfChangeException("this command takes no input");

@@ -37,33 +37,46 @@ public final class ConformanceFiles {
       String subdir, Function<Path, Function<TestData, String>> handlerFactory) {
     String root = System.getProperty(PROPERTY);
     if (root == null || root.isBlank()) {
-      return skipped("system property " + PROPERTY + " is not set; skipping the conformance scripts");
+      return skipped(
+          "system property " + PROPERTY + " is not set; skipping the conformance scripts");
     }
     Path dir = Path.of(root).resolve(subdir);
     if (!Files.isDirectory(dir)) {
       return skipped(
           "conformance scripts not found at "
-              + dir.toAbsolutePath()
+              + dir.toAbsolutePath().normalize()
               + " (system property "
               + PROPERTY
               + "="
               + root
               + "); skipping");
     }
+    return testsIn(dir, false, handlerFactory);
+  }
+
+  /**
+   * One JUnit DynamicTest per *.txt under {@code dir} (which must exist), named and ordered as in
+   * {@link #tests}. With {@code rewrite}, each test instead regenerates its file's expected
+   * outputs ({@link DataDriven#rewrite}) and never fails on a mismatch.
+   */
+  public static Stream<DynamicTest> testsIn(
+      Path dir, boolean rewrite, Function<Path, Function<TestData, String>> handlerFactory) {
     List<DynamicTest> tests = new ArrayList<>();
-    collect(dir, "", handlerFactory, tests);
+    collect(dir, "", rewrite, handlerFactory, tests);
     return tests.stream();
   }
 
   /** A single aborted test, so that the reason shows up in the test reports. */
   private static Stream<DynamicTest> skipped(String reason) {
-    return Stream.of(DynamicTest.dynamicTest("conformance scripts unavailable",
-        () -> Assumptions.abort(reason)));
+    return Stream.of(
+        DynamicTest.dynamicTest(
+            "conformance scripts unavailable", () -> Assumptions.abort(reason)));
   }
 
   private static void collect(
       Path dir,
       String prefix,
+      boolean rewrite,
       Function<Path, Function<TestData, String>> handlerFactory,
       List<DynamicTest> out) {
     List<Path> entries;
@@ -78,12 +91,20 @@ public final class ConformanceFiles {
         continue;
       }
       if (Files.isDirectory(p)) {
-        collect(p, prefix + n + "/", handlerFactory, out);
+        collect(p, prefix + n + "/", rewrite, handlerFactory, out);
       } else if (n.endsWith(".txt")) {
         String testName = prefix + n.substring(0, n.length() - ".txt".length());
         out.add(
             DynamicTest.dynamicTest(
-                testName, p.toUri(), () -> DataDriven.run(p, handlerFactory.apply(p))));
+                testName,
+                p.toUri(),
+                () -> {
+                  if (rewrite) {
+                    DataDriven.rewrite(p, handlerFactory.apply(p));
+                  } else {
+                    DataDriven.run(p, handlerFactory.apply(p));
+                  }
+                }));
       }
     }
   }

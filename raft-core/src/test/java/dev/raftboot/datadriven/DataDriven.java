@@ -27,6 +27,13 @@ public final class DataDriven {
   private final List<String> lines;
   private int next;
 
+  /**
+   * Where one directive's expected block sits in the file, for rewriting: {@code sep} is the
+   * index of its {@code ----} line ({@code -1} if the file ended before one) and {@code end} the
+   * index just past the block (a blank line that ends the block is not part of it).
+   */
+  private record Block(TestData data, int sep, int end) {}
+
   private DataDriven(String name, List<String> lines) {
     this.name = name;
     this.lines = lines;
@@ -38,8 +45,12 @@ public final class DataDriven {
    * @throws IllegalArgumentException naming {@code file:line} if the file is malformed
    */
   public static List<TestData> parse(Path file) throws IOException {
+    return read(file).readAll().stream().map(Block::data).toList();
+  }
+
+  private static DataDriven read(Path file) throws IOException {
     String text = Files.readString(file, StandardCharsets.UTF_8);
-    return new DataDriven(file.toString(), splitLines(text)).readAll();
+    return new DataDriven(file.toString(), splitLines(text));
   }
 
   /**
@@ -52,14 +63,70 @@ public final class DataDriven {
       if (d.cmd().equals("subtest")) {
         continue;
       }
-      String actual = Objects.requireNonNullElse(handler.apply(d), "");
-      if (!actual.isEmpty() && !actual.endsWith("\n")) {
-        actual += "\n";
-      }
+      String actual = actual(handler, d);
       if (!actual.equals(d.expected())) {
         throw new AssertionFailedError(mismatch(d, actual), d.expected(), actual);
       }
     }
+  }
+
+  private static String actual(Function<TestData, String> handler, TestData d) {
+    String actual = Objects.requireNonNullElse(handler.apply(d), "");
+    if (!actual.isEmpty() && !actual.endsWith("\n")) {
+      actual += "\n";
+    }
+    return actual;
+  }
+
+  /**
+   * Rewrite mode (the {@code -rewrite} flag of cockroachdb/datadriven, SPEC §2.1.7): runs every
+   * directive of {@code file} through {@code handler} and writes the file back with each expected
+   * block replaced by the actual output. Everything else (comments, blank lines, directive and
+   * input lines) is kept as written. An output with a blank or whitespace-only line is written in
+   * the {@code ----}/{@code ----} form; every block is followed by a blank line, and the file ends
+   * with a single newline.
+   *
+   * @return whether the file changed
+   */
+  public static boolean rewrite(Path file, Function<TestData, String> handler) throws IOException {
+    DataDriven dd = read(file);
+    List<Block> blocks = dd.readAll();
+    List<String> lines = dd.lines;
+    List<String> out = new ArrayList<>();
+    int cursor = 0;
+    for (Block b : blocks) {
+      if (b.data().cmd().equals("subtest")) {
+        continue;
+      }
+      String actual = actual(handler, b.data());
+      int blockStart = b.sep() < 0 ? b.end() : b.sep();
+      out.addAll(lines.subList(cursor, blockStart));
+      out.add(SEPARATOR);
+      List<String> actualLines = actual.isEmpty() ? List.of() : splitLines(actual);
+      if (actualLines.stream().anyMatch(l -> GoSpace.trim(l).isEmpty())) {
+        out.add(SEPARATOR);
+        out.addAll(actualLines);
+        out.add(SEPARATOR);
+        out.add(SEPARATOR);
+      } else {
+        out.addAll(actualLines);
+      }
+      cursor = b.end();
+      if (cursor >= lines.size() || !GoSpace.trim(lines.get(cursor)).isEmpty()) {
+        out.add("");
+      }
+    }
+    out.addAll(lines.subList(cursor, lines.size()));
+    while (!out.isEmpty() && out.get(out.size() - 1).isEmpty()) {
+      out.remove(out.size() - 1);
+    }
+    String text = out.isEmpty() ? "" : String.join("\n", out) + "\n";
+    String old = Files.readString(file, StandardCharsets.UTF_8);
+    if (text.equals(old)) {
+      return false;
+    }
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+    return true;
   }
 
   /** Lines as Go's line scanner yields them: split at LF, one trailing CR dropped. */
@@ -76,8 +143,8 @@ public final class DataDriven {
     return out;
   }
 
-  private List<TestData> readAll() {
-    List<TestData> out = new ArrayList<>();
+  private List<Block> readAll() {
+    List<Block> out = new ArrayList<>();
     while (next < lines.size()) {
       int lineNo = next + 1;
       String line = GoSpace.trim(lines.get(next++));
@@ -98,35 +165,42 @@ public final class DataDriven {
         continue;
       }
       if (directive.cmd().equals("subtest")) {
-        out.add(new TestData(pos, directive.cmd(), directive.args(), "", ""));
+        out.add(new Block(new TestData(pos, directive.cmd(), directive.args(), "", ""), -1, next));
         continue;
       }
       StringBuilder input = new StringBuilder();
-      boolean separator = false;
+      int sep = -1;
       while (next < lines.size()) {
         String l = lines.get(next++);
         if (l.equals(SEPARATOR)) {
-          separator = true;
+          sep = next - 1;
           break;
         }
         input.append(l).append('\n');
       }
-      String expected = separator ? readExpected(pos) : "";
-      out.add(
+      String expected = sep >= 0 ? readExpected(pos) : "";
+      TestData d =
           new TestData(
-              pos, directive.cmd(), directive.args(), GoSpace.trim(input.toString()), expected));
+              pos, directive.cmd(), directive.args(), GoSpace.trim(input.toString()), expected);
+      out.add(new Block(d, sep, sep >= 0 ? blockEnd : next));
+
     }
     return out;
   }
+
+  /** Index just past the last expected block read (before its terminating blank line). */
+  private int blockEnd;
 
   private String readExpected(String pos) {
     StringBuilder sb = new StringBuilder();
     if (next < lines.size() && lines.get(next).equals(SEPARATOR)) {
       next++;
+      blockEnd = lines.size();
       while (next < lines.size()) {
         String l = lines.get(next++);
         if (l.equals(SEPARATOR) && next < lines.size() && lines.get(next).equals(SEPARATOR)) {
           next++;
+          blockEnd = next;
           if (next < lines.size() && !lines.get(next++).isEmpty()) {
             throw new IllegalArgumentException(
                 pos + ": non-blank line after end of double ---- separator section");
@@ -140,6 +214,7 @@ public final class DataDriven {
     while (next < lines.size() && !GoSpace.trim(lines.get(next)).isEmpty()) {
       sb.append(lines.get(next++)).append('\n');
     }
+    blockEnd = next;
     return sb.toString();
   }
 

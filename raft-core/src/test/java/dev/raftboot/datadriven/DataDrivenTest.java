@@ -130,7 +130,8 @@ class DataDrivenTest {
         .hasMessage("cannot parse directive at column 11: cmd a=(1, 2");
     assertThatThrownBy(() -> line("cmd a=(x(1, 2)"))
         .hasMessage("cannot parse directive at column 8: cmd a=(x(1, 2)");
-    assertThatThrownBy(() -> line("cmd =x")).hasMessage("cannot parse directive at column 5: cmd =x");
+    assertThatThrownBy(() -> line("cmd =x"))
+        .hasMessage("cannot parse directive at column 5: cmd =x");
     assertThatThrownBy(() -> line("∞ =x")).hasMessage("cannot parse directive at column 5: ∞ =x");
   }
 
@@ -138,7 +139,9 @@ class DataDrivenTest {
   void parseErrorNamesPosition() throws IOException {
     assertThatThrownBy(() -> parse("\n\ncmd k=(\n----\n"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("f.txt:3: cannot parse directive at column 8: cmd k=(".replace("f.txt", dir.resolve("f.txt").toString()));
+        .hasMessage(
+            "f.txt:3: cannot parse directive at column 8: cmd k=("
+                .replace("f.txt", dir.resolve("f.txt").toString()));
   }
 
   @Test
@@ -186,5 +189,38 @@ class DataDrivenTest {
         .hasMessageContaining("first difference at output line 2:")
         .hasMessageContaining("expected: \"l2\"")
         .hasMessageContaining("actual:   \"L2\"");
+  }
+
+  @Test
+  void rewriteReplacesExpectedBlocksAndKeepsEverythingElse() throws IOException {
+    Path f =
+        file(
+            "# header\n\necho\nnew\n----\nold\nold2\n\n\n# between\necho\nx\n----\nx\n\n"
+                + "echo\nlast\n----\n");
+    assertThat(DataDriven.rewrite(f, d -> d.input())).isTrue();
+    assertThat(Files.readString(f))
+        .isEqualTo(
+            "# header\n\necho\nnew\n----\nnew\n\n\n# between\necho\nx\n----\nx\n\n"
+                + "echo\nlast\n----\nlast\n");
+    // A second rewrite is a no-op and the result passes.
+    assertThat(DataDriven.rewrite(f, d -> d.input())).isFalse();
+    DataDriven.run(f, d -> d.input());
+  }
+
+  @Test
+  void rewriteUsesDoubleSeparatorForBlankLinesAndHandlesMissingSeparator() throws IOException {
+    Path f = file("a\n----\n----\nold\n\nold\n----\n----\n\nb\n----\nz\n\nc");
+    DataDriven.rewrite(
+        f,
+        d ->
+            switch (d.cmd()) {
+              case "a" -> "one";
+              case "b" -> "two\n\nthree";
+              default -> "";
+            });
+    assertThat(Files.readString(f))
+        .isEqualTo("a\n----\none\n\nb\n----\n----\ntwo\n\nthree\n----\n----\n\nc\n----\n");
+    List<TestData> ds = DataDriven.parse(f);
+    assertThat(ds).extracting(TestData::expected).containsExactly("one\n", "two\n\nthree\n", "");
   }
 }

@@ -106,7 +106,6 @@ final class DirectiveParser {
   /** The column is counted in UTF-8 bytes, as the reference implementation does. */
   private IllegalArgumentException error(int at) {
     int column = line.substring(0, at).getBytes(StandardCharsets.UTF_8).length + 1;
-    return new IllegalArgumentException(
-        "cannot parse directive at column " + column + ": " + line);
+    return new IllegalArgumentException("cannot parse directive at column " + column + ": " + line);
   }
 }

@@ -44,7 +44,8 @@ class QuorumConformanceTest {
             joint = true;
             if (v.equals("zero")) {
               if (arg.vals().size() != 1) {
-                throw new IllegalArgumentException(d.pos() + ": cannot mix 'zero' into configuration");
+                throw new IllegalArgumentException(
+                    d.pos() + ": cannot mix 'zero' into configuration");
               }
             } else {
               idsj.add(Long.parseUnsignedLong(v));
@@ -62,14 +63,19 @@ class QuorumConformanceTest {
     JointConfig both = new JointConfig(c, cj);
     if (both.ids().size() != input.size()) {
       return "error: mismatched input (explicit or _) for voters "
-          + both.ids().stream().map(id -> Long.toUnsignedString(id) + ":{}")
+          + both.ids().stream()
+              .map(id -> Long.toUnsignedString(id) + ":{}")
               .collect(Collectors.joining(" ", "map[", "]"))
           + ": "
-          + input.stream().map(QuorumConformanceTest::index).collect(Collectors.joining(" ", "[", "]"));
+          + input.stream()
+              .map(QuorumConformanceTest::index)
+              .collect(Collectors.joining(" ", "[", "]"));
     }
     return switch (d.cmd()) {
-      case "committed" -> joint ? jointCommitted(c, cj, lookup(idxs, ids, idsj))
-          : majorityCommitted(c, lookup(idxs, ids, idsj));
+      case "committed" ->
+          joint
+              ? jointCommitted(c, cj, lookup(idxs, ids, idsj))
+              : majorityCommitted(c, lookup(idxs, ids, idsj));
       case "vote" -> vote(joint, c, cj, lookup(votes, ids, idsj));
       default -> throw new IllegalArgumentException(d.pos() + ": unknown command: " + d.cmd());
     };
@@ -80,7 +86,10 @@ class QuorumConformanceTest {
     long idx = c.committedIndex(l);
     StringBuilder sb = new StringBuilder(c.describe(l));
     check(sb, NaiveQuorum.committed(c.ids(), l), idx, "via alternative computation");
-    check(sb, new JointConfig(c, new MajorityConfig()).committedIndex(l), idx,
+    check(
+        sb,
+        new JointConfig(c, new MajorityConfig()).committedIndex(l),
+        idx,
         "via zero-joint quorum");
     check(sb, new JointConfig(c, c).committedIndex(l), idx, "via self-joint quorum");
     // Lowering the ack of a voter that is below the committed index must not change the result.
@@ -89,12 +98,17 @@ class QuorumConformanceTest {
       if (Long.compareUnsigned(idx, own) > 0 && own > 0) {
         long lower = c.committedIndex(overlay(acks, id, own - 1));
         if (lower != idx) {
-          sb.append(index(lower)).append(" <-- overlaying ").append(Long.toUnsignedString(id))
-              .append("->").append(Long.toUnsignedString(own));
+          sb.append(index(lower))
+              .append(" <-- overlaying ")
+              .append(Long.toUnsignedString(id))
+              .append("->")
+              .append(Long.toUnsignedString(own));
         }
         long zero = c.committedIndex(overlay(acks, id, ABSENT));
         if (zero != idx) {
-          sb.append(index(zero)).append(" <-- overlaying ").append(Long.toUnsignedString(id))
+          sb.append(index(zero))
+              .append(" <-- overlaying ")
+              .append(Long.toUnsignedString(id))
               .append("->0");
         }
       }
@@ -111,7 +125,8 @@ class QuorumConformanceTest {
     return sb.append(index(idx)).append('\n').toString();
   }
 
-  private static String vote(boolean joint, MajorityConfig c, MajorityConfig cj, Map<Long, Long> ballots) {
+  private static String vote(
+      boolean joint, MajorityConfig c, MajorityConfig cj, Map<Long, Long> ballots) {
     Map<Long, Boolean> votes = new HashMap<>();
     ballots.forEach((id, v) -> votes.put(id, v == VOTE_YES));
     if (!joint) {
