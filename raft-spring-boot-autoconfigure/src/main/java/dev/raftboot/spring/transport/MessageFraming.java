@@ -1,0 +1,177 @@
+package dev.raftboot.spring.transport;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import dev.raftboot.raftpb.Message;
+import dev.raftboot.raftpb.Snapshot;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The body format of both peer endpoints: protobuf {@link Message}s, each preceded by its length
+ * as a varint ({@link Message#writeDelimitedTo}), back to back.
+ */
+final class MessageFraming {
+
+  private static final int MESSAGE_SNAPSHOT_FIELD = Message.SNAPSHOT_FIELD_NUMBER;
+  private static final int SNAPSHOT_DATA_FIELD = Snapshot.DATA_FIELD_NUMBER;
+
+  private MessageFraming() {}
+
+  /** Bytes {@code m} takes in a body, length prefix included. */
+  static int framedSize(Message m) {
+    int size = m.getSerializedSize();
+    return CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+  }
+
+  /** Encodes {@code messages[from, to)}, whose framed sizes add up to {@code totalSize}. */
+  static byte[] encode(List<Message> messages, int from, int to, int totalSize) {
+    byte[] body = new byte[totalSize];
+    CodedOutputStream out = CodedOutputStream.newInstance(body);
+    try {
+      for (int i = from; i < to; i++) {
+        Message m = messages.get(i);
+        out.writeUInt32NoTag(m.getSerializedSize());
+        m.writeTo(out);
+      }
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("message sizes changed while encoding", e);
+    }
+    return body;
+  }
+
+  /**
+   * A framed single message whose snapshot data is not copied: the small fields are encoded up
+   * front and the data is read from its {@link ByteString} as the request body is sent. The parser
+   * accepts fields in any order, so the result decodes to a message equal to {@code m}.
+   */
+  static StreamedBody streamed(Message m) {
+    if (!m.hasSnapshot() || !m.getSnapshot().hasData()) {
+      byte[] body = encode(List.of(m), 0, 1, framedSize(m));
+      return new StreamedBody(body.length, () -> new ByteArrayInputStream(body));
+    }
+    Snapshot snap = m.getSnapshot();
+    ByteString data = snap.getData();
+    Message head = m.toBuilder().clearSnapshot().build();
+    Snapshot snapHead = snap.toBuilder().clearData().build();
+    int prefixSize =
+        CodedOutputStream.computeUInt32SizeNoTag(m.getSerializedSize())
+            + head.getSerializedSize()
+            + CodedOutputStream.computeTagSize(MESSAGE_SNAPSHOT_FIELD)
+            + CodedOutputStream.computeUInt32SizeNoTag(snap.getSerializedSize())
+            + snapHead.getSerializedSize()
+            + CodedOutputStream.computeTagSize(SNAPSHOT_DATA_FIELD)
+            + CodedOutputStream.computeUInt32SizeNoTag(data.size());
+    byte[] prefix = new byte[prefixSize];
+    CodedOutputStream out = CodedOutputStream.newInstance(prefix);
+    try {
+      out.writeUInt32NoTag(m.getSerializedSize());
+      head.writeTo(out);
+      out.writeTag(MESSAGE_SNAPSHOT_FIELD, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(snap.getSerializedSize());
+      snapHead.writeTo(out);
+      out.writeTag(SNAPSHOT_DATA_FIELD, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(data.size());
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("snapshot message sizes changed while encoding", e);
+    }
+    long length = (long) prefixSize + data.size();
+    return new StreamedBody(
+        length, () -> new SequenceInputStream(new ByteArrayInputStream(prefix), data.newInput()));
+  }
+
+  /** A body of known length that can be opened as often as the HTTP client needs. */
+  record StreamedBody(long length, java.util.function.Supplier<InputStream> opener) {}
+
+  /**
+   * Reads every message of a body. Returns what was read; throws {@link TooLargeException} as soon
+   * as more than the limit was read and {@link java.io.IOException} (usually {@link
+   * com.google.protobuf.InvalidProtocolBufferException}) when the body does not parse.
+   */
+  static List<Message> decode(InputStream body, long limit) throws IOException {
+    LimitedInputStream in = new LimitedInputStream(body, limit);
+    List<Message> out = new ArrayList<>();
+    try {
+      while (true) {
+        Message m = Message.parseDelimitedFrom(in);
+        if (m == null) {
+          return out;
+        }
+        out.add(m);
+      }
+    } catch (IOException e) {
+      // protobuf wraps what the stream threw: report the limit, not a parse error.
+      if (in.exceeded) {
+        throw new TooLargeException(limit);
+      }
+      throw e;
+    }
+  }
+
+  /** The body was larger than the limit; thrown while reading, before the rest is read. */
+  static final class TooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    TooLargeException(long limit) {
+      super("body exceeds " + limit + " bytes");
+    }
+  }
+
+  /** Counts what is read and fails once more than {@code limit} bytes came through. */
+  private static final class LimitedInputStream extends FilterInputStream {
+    private final long limit;
+    private long count;
+    boolean exceeded;
+
+    LimitedInputStream(InputStream in, long limit) {
+      super(in);
+      this.limit = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      // Never ask for more than one byte past the limit.
+      int n = super.read(b, off, (int) Math.min(len, limit - count + 1));
+      if (n > 0) {
+        count(n);
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long skipped = super.skip(Math.min(n, limit - count + 1));
+      count(skipped);
+      return skipped;
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+
+    private void count(long n) throws TooLargeException {
+      count += n;
+      if (count > limit) {
+        exceeded = true;
+        throw new TooLargeException(limit);
+      }
+    }
+  }
+}

@@ -1,0 +1,419 @@
+package dev.raftboot.spring.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.raftboot.raftpb.Message;
+import dev.raftboot.raftpb.MessageType;
+import dev.raftboot.raftpb.Snapshot;
+import dev.raftboot.raftpb.SnapshotMetadata;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The peer endpoint over real HTTP: every refusal answers with its status and reason, hands the
+ * node nothing, and leaves the node accepting the next valid request.
+ */
+class RaftPeerControllerTests {
+
+  private static final String CLUSTER = "c1";
+  private static final String TOKEN = "peer-secret";
+  private static final int MAX_MESSAGE_SIZE = 4096;
+  private static final int MAX_SNAPSHOT_SIZE = 64 * 1024;
+
+  private static final RecordingReceiver node = new RecordingReceiver(2, CLUSTER, Set.of(1L, 2L, 3L));
+  private static PeerApp app;
+  private static HttpClient client;
+
+  private long nextIndex = 1;
+
+  @BeforeAll
+  static void startNode() {
+    HttpTransportSettings settings =
+        HttpTransportSettings.defaults()
+            .withToken(TOKEN)
+            .withMaxMessageSize(MAX_MESSAGE_SIZE)
+            .withMaxSnapshotSize(MAX_SNAPSHOT_SIZE);
+    app = PeerApp.start(node, settings);
+    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  @AfterAll
+  static void stopNode() {
+    app.close();
+  }
+
+  @BeforeEach
+  void resetNode() {
+    node.reset();
+  }
+
+  // --- accepted -----------------------------------------------------------------------------------
+
+  @Test
+  void acceptsABatchAndHandsOverItsMessagesInOrder() throws Exception {
+    Message a = app(1, 2);
+    Message b = app(1, 2);
+    Message c = heartbeat(1, 2);
+
+    Response r = post("/raft/messages", headers(), frame(a, b, c));
+
+    assertThat(r.status).isEqualTo(204);
+    assertThat(node.received).containsExactly(a, b, c);
+  }
+
+  @Test
+  void acceptsASnapshot() throws Exception {
+    Message snap = snapshot(1, 2, 40_000);
+
+    Response r = post("/raft/snapshot", headers(), frame(snap));
+
+    assertThat(r.status).isEqualTo(204);
+    assertThat(node.received).containsExactly(snap);
+  }
+
+  // --- 401 ----------------------------------------------------------------------------------------
+
+  @Test
+  void refusesARequestWithoutToken() throws Exception {
+    Map<String, String> h = headers();
+    h.remove(RaftHeaders.TOKEN);
+
+    assertRefused(post("/raft/messages", h, frame(app(1, 2))), 401, "missing Raft-Token header");
+  }
+
+  @Test
+  void refusesARequestWithAWrongToken() throws Exception {
+    Map<String, String> h = headers();
+    h.put(RaftHeaders.TOKEN, "peer-secreT");
+
+    assertRefused(post("/raft/messages", h, frame(app(1, 2))), 401, "wrong Raft-Token");
+  }
+
+  @Test
+  void refusesASnapshotWithAWrongToken() throws Exception {
+    Map<String, String> h = headers();
+    h.put(RaftHeaders.TOKEN, "x");
+
+    assertRefused(post("/raft/snapshot", h, frame(snapshot(1, 2, 100))), 401, "wrong Raft-Token");
+  }
+
+  // --- cluster id ---------------------------------------------------------------------------------
+
+  @Test
+  void refusesARequestWithoutClusterId() throws Exception {
+    Map<String, String> h = headers();
+    h.remove(RaftHeaders.CLUSTER_ID);
+
+    assertRefused(post("/raft/messages", h, frame(app(1, 2))), 400, "missing Raft-Cluster-Id header");
+  }
+
+  @Test
+  void refusesARequestForAnotherCluster() throws Exception {
+    Map<String, String> h = headers();
+    h.put(RaftHeaders.CLUSTER_ID, "c2");
+
+    assertRefused(
+        post("/raft/messages", h, frame(app(1, 2))), 403, "request is for cluster 'c2'");
+  }
+
+  // --- sender and recipient -----------------------------------------------------------------------
+
+  @Test
+  void refusesARequestWithoutSender() throws Exception {
+    Map<String, String> h = headers();
+    h.remove(RaftHeaders.FROM);
+
+    assertRefused(post("/raft/messages", h, frame(app(1, 2))), 400, "missing Raft-From header");
+  }
+
+  @Test
+  void refusesAMalformedSender() throws Exception {
+    Map<String, String> h = headers();
+    h.put(RaftHeaders.FROM, "one");
+
+    assertRefused(post("/raft/messages", h, frame(app(1, 2))), 400, "Raft-From is not a node id: one");
+  }
+
+  @Test
+  void refusesASenderThatIsNotAMember() throws Exception {
+    Map<String, String> h = headers();
+    h.put(RaftHeaders.FROM, "9");
+
+    assertRefused(
+        post("/raft/messages", h, frame(app(9, 2))), 403, "node 9 is not a member of this cluster");
+  }
+
+  @Test
+  void refusesASnapshotFromASenderThatIsNotAMember() throws Exception {
+    node.members.remove(1L);
+
+    Response r = post("/raft/snapshot", headers(), frame(snapshot(1, 2, 100)));
+
+    node.members.add(1L);
+    assertRefused(r, 403, "node 1 is not a member of this cluster");
+  }
+
+  @Test
+  void refusesAMessageWhoseFromIsNotTheSender() throws Exception {
+    // Node 3 is a member, but the request comes from node 1.
+    assertRefused(
+        post("/raft/messages", headers(), frame(app(1, 2), app(3, 2))),
+        403,
+        "message 1 (MsgApp) claims to come from node 3 but the request is from node 1");
+  }
+
+  @Test
+  void refusesARequestAddressedToAnotherNode() throws Exception {
+    Map<String, String> h = headers();
+    h.put(RaftHeaders.TO, "3");
+
+    assertRefused(
+        post("/raft/messages", h, frame(app(1, 2))), 400, "request is addressed to node 3, this is node 2");
+  }
+
+  @Test
+  void refusesARequestWithoutRecipient() throws Exception {
+    Map<String, String> h = headers();
+    h.remove(RaftHeaders.TO);
+
+    assertRefused(post("/raft/messages", h, frame(app(1, 2))), 400, "missing Raft-To header");
+  }
+
+  @Test
+  void refusesAMessageAddressedToAnotherNode() throws Exception {
+    assertRefused(
+        post("/raft/messages", headers(), frame(app(1, 2), app(1, 3))),
+        400,
+        "message 1 (MsgApp) is addressed to node 3, this is node 2");
+  }
+
+  // --- body ---------------------------------------------------------------------------------------
+
+  @Test
+  void refusesABodyThatDoesNotParse() throws Exception {
+    byte[] garbage = {0x05, 0x08, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+
+    assertRefused(
+        post("/raft/messages", headers(), garbage), 400, "body is not a sequence of length-delimited raftpb.Message");
+  }
+
+  @Test
+  void refusesATruncatedBody() throws Exception {
+    byte[] whole = frame(app(1, 2), app(1, 2));
+    byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 3);
+
+    assertRefused(
+        post("/raft/messages", headers(), cut), 400, "body is not a sequence of length-delimited raftpb.Message");
+  }
+
+  @Test
+  void refusesAnEmptyBody() throws Exception {
+    assertRefused(post("/raft/messages", headers(), new byte[0]), 400, "body holds no message");
+  }
+
+  @Test
+  void refusesABodyOverTheLimitByItsContentLength() throws Exception {
+    byte[] big = frame(bigApp(1, 2, MAX_MESSAGE_SIZE));
+
+    assertRefused(post("/raft/messages", headers(), big), 413, "body is larger than 4096 bytes");
+  }
+
+  @Test
+  void refusesABodyOverTheLimitWhileReadingIt() throws Exception {
+    // Chunked: no Content-Length, so the limit is only found while reading.
+    byte[] big = frame(bigApp(1, 2, 200_000));
+
+    Response r =
+        send(
+            request("/raft/messages", headers())
+                .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)))
+                .build());
+
+    assertRefused(r, 413, "body is larger than 4096 bytes");
+  }
+
+  @Test
+  void refusesASnapshotOverItsLimit() throws Exception {
+    Message snap = snapshot(1, 2, MAX_SNAPSHOT_SIZE + 1);
+
+    assertRefused(post("/raft/snapshot", headers(), frame(snap)), 413, "body is larger than 65536 bytes");
+  }
+
+  @Test
+  void refusesABatchWithALocalMessageAsAWhole() throws Exception {
+    assertRefused(
+        post("/raft/messages", headers(), frame(app(1, 2), local(MessageType.MsgHup))),
+        400,
+        "message 1 (MsgHup) is local to a node and never sent to peers");
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = MessageType.class,
+      names = {
+        "MsgHup", "MsgBeat", "MsgUnreachable", "MsgSnapStatus", "MsgCheckQuorum",
+        "MsgStorageAppend", "MsgStorageAppendResp", "MsgStorageApply", "MsgStorageApplyResp"
+      })
+  void refusesLocalMessageTypes(MessageType type) throws Exception {
+    assertRefused(
+        post("/raft/messages", headers(), frame(local(type))),
+        400,
+        "message 0 (" + type + ") is local to a node and never sent to peers");
+  }
+
+  @Test
+  void refusesAMessageCarryingLocalResponses() throws Exception {
+    Message m = app(1, 2).toBuilder().addResponses(heartbeat(1, 2)).build();
+
+    assertRefused(
+        post("/raft/messages", headers(), frame(m)), 400, "message 0 (MsgApp) is local to a node");
+  }
+
+  @Test
+  void refusesASnapshotOnTheMessagesPath() throws Exception {
+    assertRefused(
+        post("/raft/messages", headers(), frame(snapshot(1, 2, 10))),
+        400,
+        "message 0 (MsgSnap) must be sent to /raft/snapshot");
+  }
+
+  @Test
+  void refusesOtherMessagesOnTheSnapshotPath() throws Exception {
+    assertRefused(
+        post("/raft/snapshot", headers(), frame(app(1, 2))), 400, "/raft/snapshot takes exactly one MsgSnap");
+  }
+
+  @Test
+  void refusesTwoSnapshotsInOneRequest() throws Exception {
+    assertRefused(
+        post("/raft/snapshot", headers(), frame(snapshot(1, 2, 10), snapshot(1, 2, 10))),
+        400,
+        "/raft/snapshot takes exactly one MsgSnap");
+  }
+
+  // --- 503 ----------------------------------------------------------------------------------------
+
+  @Test
+  void answers503WhenTheNodeIsNotRunning() throws Exception {
+    node.running = false;
+
+    Response r = post("/raft/messages", headers(), frame(app(1, 2)));
+
+    assertThat(r.status).isEqualTo(503);
+    assertThat(r.body).contains("raft node 2 is not running");
+    assertThat(node.received).isEmpty();
+    node.running = true;
+    assertStillAccepts();
+  }
+
+  // --- helpers ------------------------------------------------------------------------------------
+
+  private void assertRefused(Response r, int status, String reason) throws Exception {
+    assertThat(r.status).as("status of a refused request (body: %s)", r.body).isEqualTo(status);
+    assertThat(r.body).contains(reason);
+    assertThat(r.contentType).startsWith("text/plain");
+    assertThat(node.received).as("messages handed to the node").isEmpty();
+    assertStillAccepts();
+  }
+
+  /** The node keeps working: a valid request right after a refusal is accepted. */
+  private void assertStillAccepts() throws Exception {
+    Message ok = app(1, 2);
+    Response r = post("/raft/messages", headers(), frame(ok));
+    assertThat(r.status).as("valid request after a refusal (body: %s)", r.body).isEqualTo(204);
+    assertThat(node.received).containsExactly(ok);
+    node.received.clear();
+  }
+
+  private static Map<String, String> headers() {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put(RaftHeaders.CLUSTER_ID, CLUSTER);
+    h.put(RaftHeaders.FROM, "1");
+    h.put(RaftHeaders.TO, "2");
+    h.put(RaftHeaders.TOKEN, TOKEN);
+    return h;
+  }
+
+  private Message app(long from, long to) {
+    return Message.newBuilder()
+        .setType(MessageType.MsgApp)
+        .setFrom(from)
+        .setTo(to)
+        .setTerm(1)
+        .setIndex(nextIndex++)
+        .build();
+  }
+
+  private Message bigApp(long from, long to, int contextBytes) {
+    return app(from, to).toBuilder().setContext(ByteString.copyFrom(new byte[contextBytes])).build();
+  }
+
+  private static Message heartbeat(long from, long to) {
+    return Message.newBuilder().setType(MessageType.MsgHeartbeat).setFrom(from).setTo(to).setTerm(1).build();
+  }
+
+  private static Message local(MessageType type) {
+    return Message.newBuilder().setType(type).setFrom(1).setTo(2).setTerm(1).build();
+  }
+
+  static Message snapshot(long from, long to, int dataBytes) {
+    byte[] data = new byte[dataBytes];
+    new java.util.Random(dataBytes).nextBytes(data);
+    return Message.newBuilder()
+        .setType(MessageType.MsgSnap)
+        .setFrom(from)
+        .setTo(to)
+        .setTerm(2)
+        .setSnapshot(
+            Snapshot.newBuilder()
+                .setData(ByteString.copyFrom(data))
+                .setMetadata(SnapshotMetadata.newBuilder().setIndex(10).setTerm(2)))
+        .build();
+  }
+
+  static byte[] frame(Message... messages) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Message m : messages) {
+      m.writeDelimitedTo(out);
+    }
+    return out.toByteArray();
+  }
+
+  private Response post(String path, Map<String, String> headers, byte[] body) throws Exception {
+    return send(request(path, headers).POST(BodyPublishers.ofByteArray(body)).build());
+  }
+
+  private HttpRequest.Builder request(String path, Map<String, String> headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(app.url() + path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", RaftHeaders.CONTENT_TYPE);
+    headers.forEach(b::header);
+    return b;
+  }
+
+  private static Response send(HttpRequest request) throws Exception {
+    HttpResponse<String> r = client.send(request, BodyHandlers.ofString());
+    return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+  }
+
+  private record Response(int status, String body, String contentType) {}
+}
