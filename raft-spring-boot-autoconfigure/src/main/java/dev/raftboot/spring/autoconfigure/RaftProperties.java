@@ -16,8 +16,8 @@ import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
 /**
- * Configuration of a raft node ({@code raft.*}). The properties are checked when they are bound;
- * a mistake stops the application with a message that names the property and how to fix it.
+ * Configuration of a raft node ({@code raft.*}). The properties are checked when they are bound; a
+ * mistake stops the application with a message that names the property and how to fix it.
  *
  * <h2>Where the log is stored</h2>
  *
@@ -385,8 +385,8 @@ public class RaftProperties implements Validator {
     private String schema = JdbcStorageSchema.SCHEMA_LOCATION;
 
     /**
-     * Platform to use in the schema script if the @@platform@@ placeholder is used (h2,
-     * postgresql or mariadb). Auto-detected by default.
+     * Platform to use in the schema script if the @@platform@@ placeholder is used (h2, postgresql
+     * or mariadb). Auto-detected by default.
      */
     private @Nullable String platform;
 
@@ -499,8 +499,8 @@ public class RaftProperties implements Validator {
     private Duration requestTimeout = Duration.ofSeconds(5);
 
     /**
-     * Maximum number of messages queued for one peer. When the queue is full, further messages
-     * are dropped and the peer is reported unreachable; raft sends them again later.
+     * Maximum number of messages queued for one peer. When the queue is full, further messages are
+     * dropped and the peer is reported unreachable; raft sends them again later.
      */
     private int queueSize = 1024;
 
@@ -511,10 +511,47 @@ public class RaftProperties implements Validator {
     private DataSize maxMessageSize = DataSize.ofMegabytes(8);
 
     /**
-     * Shared secret that every request between peers carries; requests without it are refused.
-     * Set the same value on every node.
+     * Shared secret that every request between peers carries; requests without it are refused. Set
+     * the same value on every node.
      */
     private @Nullable String token;
+
+    /**
+     * Name of the SSL bundle ({@code spring.ssl.bundle.*}) whose trust material verifies the peers'
+     * certificates, and whose key material is presented when peers require client certificates.
+     * Needed when peer URLs use https.
+     */
+    private @Nullable String sslBundle;
+
+    /** Timeout for sending one snapshot to a peer. */
+    private Duration snapshotTimeout = Duration.ofMinutes(5);
+
+    /** Largest snapshot a node accepts from a peer. */
+    private DataSize maxSnapshotSize = DataSize.ofGigabytes(1);
+
+    public @Nullable String getSslBundle() {
+      return sslBundle;
+    }
+
+    public void setSslBundle(@Nullable String sslBundle) {
+      this.sslBundle = sslBundle;
+    }
+
+    public Duration getSnapshotTimeout() {
+      return snapshotTimeout;
+    }
+
+    public void setSnapshotTimeout(Duration snapshotTimeout) {
+      this.snapshotTimeout = snapshotTimeout;
+    }
+
+    public DataSize getMaxSnapshotSize() {
+      return maxSnapshotSize;
+    }
+
+    public void setMaxSnapshotSize(DataSize maxSnapshotSize) {
+      this.maxSnapshotSize = maxSnapshotSize;
+    }
 
     public String getPathPrefix() {
       return pathPrefix;

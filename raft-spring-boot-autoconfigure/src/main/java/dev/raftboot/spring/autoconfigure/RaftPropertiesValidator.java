@@ -120,9 +120,14 @@ final class RaftPropertiesValidator {
 
   private static void sizes(RaftProperties p, Errors errors) {
     positive(errors, "maxSizePerMsg", "raft.max-size-per-msg", p.getMaxSizePerMsg(), "1MB");
-    positive(errors, "maxInflightBytes", "raft.max-inflight-bytes", p.getMaxInflightBytes(), "16MB");
     positive(
-        errors, "maxUncommittedSize", "raft.max-uncommitted-size", p.getMaxUncommittedSize(), "64MB");
+        errors, "maxInflightBytes", "raft.max-inflight-bytes", p.getMaxInflightBytes(), "16MB");
+    positive(
+        errors,
+        "maxUncommittedSize",
+        "raft.max-uncommitted-size",
+        p.getMaxUncommittedSize(),
+        "64MB");
     positive(
         errors,
         "maxCommittedSizePerReady",
@@ -208,9 +213,17 @@ final class RaftPropertiesValidator {
           "raft.transport.path-prefix must start with '/' and not end with one, such as /raft");
     }
     positive(
-        errors, "transport.connectTimeout", "raft.transport.connect-timeout", t.getConnectTimeout(), "1s");
+        errors,
+        "transport.connectTimeout",
+        "raft.transport.connect-timeout",
+        t.getConnectTimeout(),
+        "1s");
     positive(
-        errors, "transport.requestTimeout", "raft.transport.request-timeout", t.getRequestTimeout(), "5s");
+        errors,
+        "transport.requestTimeout",
+        "raft.transport.request-timeout",
+        t.getRequestTimeout(),
+        "5s");
     if (t.getQueueSize() <= 0) {
       errors.rejectValue(
           "transport.queueSize",

@@ -28,6 +28,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ReplicatedCallDispatcher {
 
+  /**
+   * How long past a command's timeout the dispatcher waits for the node's own verdict, which tells
+   * a command that was never accepted by a leader ({@code NoLeaderException}: not applied) from
+   * one with an unknown outcome. The node checks deadlines periodically, not to the nanosecond.
+   */
+  static final Duration VERDICT_GRACE = Duration.ofSeconds(2);
+
   private final Supplier<? extends ReplicatedLog> logSupplier;
   private final CommandCodec codec;
   private final Duration defaultTimeout;
@@ -96,11 +103,12 @@ public final class ReplicatedCallDispatcher {
     ByteString call = MethodCall.encode(m, args, codec);
     Duration timeout = m.timeout() != null ? m.timeout() : defaultTimeout;
     CompletableFuture<Object> applied = log.submit(call, timeout);
+    long waitNanos = timeout.plus(VERDICT_GRACE).toNanos();
     if (m.async()) {
       CompletableFuture<Object> result = new CompletableFuture<>();
       applied
           .copy()
-          .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+          .orTimeout(waitNanos, TimeUnit.NANOSECONDS)
           .whenCompleteAsync(
               (value, error) -> {
                 if (error != null) {
@@ -113,7 +121,7 @@ public final class ReplicatedCallDispatcher {
       return result;
     }
     try {
-      return applied.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return applied.get(waitNanos, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       throw commandTimeout(m, timeout);
     } catch (InterruptedException e) {

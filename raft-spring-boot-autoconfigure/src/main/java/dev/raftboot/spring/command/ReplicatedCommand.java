@@ -31,7 +31,7 @@ import java.lang.annotation.Target;
  *
  * <ul>
  *   <li>Any plain type, including {@code void}: the calling thread blocks until the call is applied
- *       on its node, at most for {@link #timeout()}.
+ *       on its node, for about {@link #timeout()} at most.
  *   <li>{@link java.util.concurrent.CompletableFuture} or {@link
  *       java.util.concurrent.CompletionStage}: the call returns at once with a future of the
  *       result. The method itself must make its changes before it returns and should return an
@@ -48,7 +48,8 @@ import java.lang.annotation.Target;
  *       checked exceptions wrapped in {@link java.lang.reflect.UndeclaredThrowableException}. The
  *       log entry stays committed; every node threw the same exception, so every node kept the same
  *       state.
- *   <li>{@link dev.raftboot.spring.runtime.NoLeaderException}: no leader accepted the call; it was
+ *   <li>{@link dev.raftboot.spring.runtime.NoLeaderException}: no leader accepted the call within
+ *       the timeout (an election was in progress, or this node is cut off from a majority); it was
  *       not applied and is safe to retry.
  *   <li>{@link dev.raftboot.spring.runtime.CommandTimeoutException}: not applied on this node within
  *       the timeout. The outcome is unknown: it may have been applied, or may still be.
@@ -83,7 +84,8 @@ public @interface ReplicatedCommand {
 
   /**
    * How long a caller waits for the call to be applied on its node before it fails with {@link
-   * dev.raftboot.spring.runtime.CommandTimeoutException}, as a duration such as {@code 500ms},
+   * dev.raftboot.spring.runtime.CommandTimeoutException} (or {@link
+   * dev.raftboot.spring.runtime.NoLeaderException} when no leader accepted it), as a duration such as {@code 500ms},
    * {@code 10s} or {@code PT10S}, or a {@code ${...}} placeholder for one. Empty (the default)
    * uses the dispatcher's default, normally {@code raft.command-timeout}. Applies to future
    * returns too.

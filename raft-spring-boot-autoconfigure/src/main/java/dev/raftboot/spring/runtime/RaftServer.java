@@ -93,6 +93,13 @@ public final class RaftServer
   private final BlockingQueue<Runnable> applyQueue = new LinkedBlockingQueue<>();
   private final Map<Long, PendingCommand> pending = new ConcurrentHashMap<>();
   private final Map<Long, Long> unreachableAt = new ConcurrentHashMap<>();
+  private final java.util.concurrent.ExecutorService eventThread =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "raft-events");
+            t.setDaemon(true);
+            return t;
+          });
 
   // Owned by the raft loop thread.
   private RawNode rawNode;
@@ -118,14 +125,22 @@ public final class RaftServer
   private Thread raftLoop;
   private Thread applyThread;
 
-  // Counters for metrics.
+  // Counters for metrics (read through metrics()).
   final AtomicLong proposalsCommitted = new AtomicLong();
   final AtomicLong proposalsFailed = new AtomicLong();
   final AtomicLong leaderChanges = new AtomicLong();
   final AtomicLong lastPersistNanos = new AtomicLong();
   final AtomicLong snapshotsTaken = new AtomicLong();
   final AtomicLong snapshotsInstalled = new AtomicLong();
+  final AtomicLong snapshotsSent = new AtomicLong();
+  final AtomicLong snapshotsFailed = new AtomicLong();
   private volatile long commitIndex;
+  private volatile long term;
+  private volatile StateType role = StateType.FOLLOWER;
+  private volatile long leaderSeen;
+  private final List<RaftServerMetrics.PersistListener> persistListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final RaftServerMetrics metrics = new Metrics();
 
   public RaftServer(
       RaftServerSettings settings,
@@ -169,6 +184,8 @@ public final class RaftServer
             .applied(appliedIndex)
             .logger(dev.raftboot.Logger.defaultLogger());
     rawNode = new RawNode(config);
+    term = initial.hardState().getTerm();
+    commitIndex = initial.hardState().getCommit();
     if (fresh && !settings.join()) {
       List<Peer> peers = new ArrayList<>();
       for (Map.Entry<Long, URI> e : new TreeMap<>(settings.peers()).entrySet()) {
@@ -216,6 +233,9 @@ public final class RaftServer
     applyQueue.add(() -> {});
     join(raftLoop);
     join(applyThread);
+    // A stopped node follows no one: metrics and health must not report the last leader.
+    leaderSeen = 0;
+    role = StateType.FOLLOWER;
     transport.stop();
     for (PendingCommand p : pending.values()) {
       p.future.completeExceptionally(new NodeStoppedException("raft node stopped"));
@@ -317,8 +337,12 @@ public final class RaftServer
   }
 
   private void processReady(Ready rd) {
+    if (rd.softState() != null) {
+      role = rd.softState().raftState();
+    }
     if (rd.softState() != null && rd.softState().lead() != lastLeader) {
       lastLeader = rd.softState().lead();
+      leaderSeen = lastLeader;
       leaderChanges.incrementAndGet();
       long term = rawNode.basicStatus().hardState().getTerm();
       long lead = lastLeader;
@@ -326,6 +350,9 @@ public final class RaftServer
     }
     List<Message> afterPersist = new ArrayList<>();
     for (Message m : rd.messages()) {
+      if (m.getType() == MessageType.MsgSnap) {
+        snapshotsSent.incrementAndGet();
+      }
       if (promisesDurability(m.getType())) {
         afterPersist.add(m);
       } else {
@@ -335,14 +362,21 @@ public final class RaftServer
     if (rd.hasHardState() || !rd.entries().isEmpty() || rd.hasSnapshot()) {
       long start = System.nanoTime();
       storage.save(rd.hardState(), rd.entries(), rd.snapshot());
-      lastPersistNanos.set(System.nanoTime() - start);
+      long nanos = System.nanoTime() - start;
+      lastPersistNanos.set(nanos);
+      notifyPersisted(nanos);
     }
     if (rd.hasHardState()) {
       commitIndex = rd.hardState().getCommit();
+      term = rd.hardState().getTerm();
     }
     if (rd.hasSnapshot()) {
       Snapshot snap = rd.snapshot();
-      applyQueue.add(() -> restoreFromSnapshot(snap));
+      applyQueue.add(
+          () -> {
+            restoreFromSnapshot(snap);
+            snapshotsInstalled.incrementAndGet();
+          });
     }
     for (Message m : afterPersist) {
       transport.send(m);
@@ -577,7 +611,12 @@ public final class RaftServer
     applying = true;
     try {
       result = applier.apply(env.payload());
-    } catch (Exception | LinkageError | AssertionError t) {
+    } catch (OutOfMemoryError e) {
+      // Not a property of the command: other nodes may well apply it. Stop this node instead.
+      throw e;
+    } catch (Throwable t) {
+      // Anything else the method throws (even a StackOverflowError) is its deterministic result
+      // on every node, so it is the command's outcome and the apply thread carries on.
       error = t;
     } finally {
       applying = false;
@@ -657,7 +696,6 @@ public final class RaftServer
     appliedIndex = snap.getMetadata().getIndex();
     lastSnapshotIndex = appliedIndex;
     confState = snap.getMetadata().getConfState();
-    snapshotsInstalled.incrementAndGet();
     completeReads();
   }
 
@@ -711,14 +749,22 @@ public final class RaftServer
     return index;
   }
 
+  /**
+   * Publishes on a thread of its own, in order: a listener may make replicated calls, which would
+   * deadlock on the apply thread that must apply them.
+   */
   private void publish(Object event) {
-    if (events != null) {
-      try {
-        events.publishEvent(event);
-      } catch (RuntimeException e) {
-        log.warn("raft event listener failed", e);
-      }
+    if (events == null) {
+      return;
     }
+    eventThread.execute(
+        () -> {
+          try {
+            events.publishEvent(event);
+          } catch (RuntimeException e) {
+            log.warn("raft event listener failed", e);
+          }
+        });
   }
 
   // --- inbound messages and transport feedback -------------------------------------------------------
@@ -737,8 +783,9 @@ public final class RaftServer
   public boolean isMember(long id) {
     ConfState cs = confState;
     if (cs.getVotersList().isEmpty() && cs.getLearnersList().isEmpty()) {
-      // Before the first configuration is applied (new or joining node) trust the address book.
-      return addresses.containsKey(id);
+      // A node that is joining knows no configuration yet: the leader that adds it may be any
+      // member, so the cluster id and peer token are the only checks that apply.
+      return true;
     }
     return cs.getVotersList().contains(id)
         || cs.getLearnersList().contains(id)
@@ -770,6 +817,9 @@ public final class RaftServer
 
   @Override
   public void reportSnapshot(long peerId, SnapshotStatus status) {
+    if (status == SnapshotStatus.FAILURE) {
+      snapshotsFailed.incrementAndGet();
+    }
     inbox.add(() -> rawNode.reportSnapshot(peerId, status));
   }
 
@@ -971,7 +1021,113 @@ public final class RaftServer
 
   /** The current leader's id as last reported by a Ready (for metrics; may lag). */
   long knownLeader() {
-    return lastLeader;
+    return leaderSeen;
+  }
+
+  /** Counters and gauges of this node, read without asking the raft loop. */
+  public RaftServerMetrics metrics() {
+    return metrics;
+  }
+
+  /** Listeners are metrics hooks: one that throws must not stop the raft loop. */
+  private void notifyPersisted(long nanos) {
+    for (RaftServerMetrics.PersistListener l : persistListeners) {
+      try {
+        l.persisted(nanos);
+      } catch (RuntimeException e) {
+        log.warn("raft persist listener failed", e);
+      }
+    }
+  }
+
+  private final class Metrics implements RaftServerMetrics {
+
+    @Override
+    public long nodeId() {
+      return settings.nodeId();
+    }
+
+    @Override
+    public StateType role() {
+      return role;
+    }
+
+    @Override
+    public long term() {
+      return term;
+    }
+
+    @Override
+    public long leaderId() {
+      return leaderSeen;
+    }
+
+    @Override
+    public long commitIndex() {
+      return commitIndex;
+    }
+
+    @Override
+    public long appliedIndex() {
+      return appliedIndex;
+    }
+
+    @Override
+    public long leaderChanges() {
+      return leaderChanges.get();
+    }
+
+    @Override
+    public long proposalsCommitted() {
+      return proposalsCommitted.get();
+    }
+
+    @Override
+    public long proposalsFailed() {
+      return proposalsFailed.get();
+    }
+
+    @Override
+    public long lastPersistNanos() {
+      return lastPersistNanos.get();
+    }
+
+    @Override
+    public long snapshotsTaken() {
+      return snapshotsTaken.get();
+    }
+
+    @Override
+    public long snapshotsSent() {
+      return snapshotsSent.get();
+    }
+
+    @Override
+    public long snapshotsFailed() {
+      return snapshotsFailed.get();
+    }
+
+    @Override
+    public long snapshotsReceived() {
+      return snapshotsInstalled.get();
+    }
+
+    @Override
+    public java.util.Set<Long> peerIds() {
+      java.util.Set<Long> ids = new java.util.TreeSet<>(addresses.keySet());
+      ids.remove(settings.nodeId());
+      return ids;
+    }
+
+    @Override
+    public void addPersistListener(PersistListener listener) {
+      persistListeners.add(listener);
+    }
+
+    @Override
+    public void removePersistListener(PersistListener listener) {
+      persistListeners.remove(listener);
+    }
   }
 
   long appliedIndex() {

@@ -19,7 +19,12 @@ public interface ReplicatedLog {
    */
   CompletableFuture<Object> submit(ByteString command);
 
-  /** Like {@link #submit(ByteString)}, with a timeout for this command instead of the default. */
+  /**
+   * Like {@link #submit(ByteString)}, with a timeout for this command instead of the default. Once
+   * it has passed (checked periodically, so possibly a little later) the future fails with {@link
+   * NoLeaderException} if no leader ever accepted the command, else with {@link
+   * CommandTimeoutException}.
+   */
   CompletableFuture<Object> submit(ByteString command, Duration timeout);
 
   /** Completes once a read at {@code consistency} may be served from this node's state. */

@@ -12,9 +12,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What it takes on the connected database for a commit to be on disk when {@code commit()}
- * returns, worked out once when a {@link JdbcStorage} starts. See {@code
- * src-docs/storage-durability.md} for the reasoning per database.
+ * What it takes on the connected database for a commit to be on disk when {@code commit()} returns,
+ * worked out once when a {@link JdbcStorage} starts. See {@code src-docs/storage-durability.md} for
+ * the reasoning per database.
  *
  * <ul>
  *   <li>H2 (embedded, file): a commit only reaches the MVStore in memory; the store writes a chunk
@@ -39,7 +39,9 @@ final class CommitDurability {
   private final String description;
 
   private CommitDurability(
-      boolean checkpointSyncAfterCommit, boolean synchronousCommitPerTransaction, String description) {
+      boolean checkpointSyncAfterCommit,
+      boolean synchronousCommitPerTransaction,
+      String description) {
     this.checkpointSyncAfterCommit = checkpointSyncAfterCommit;
     this.synchronousCommitPerTransaction = synchronousCommitPerTransaction;
     this.description = description;
@@ -57,12 +59,13 @@ final class CommitDurability {
           case H2 -> inspectH2(connection, problems);
           case POSTGRESQL -> inspectPostgresql(connection, problems);
           case MARIADB -> inspectMariadb(connection, problems);
-          case GENERIC -> new CommitDurability(
-              false,
-              false,
-              connection.getMetaData().getDatabaseProductName()
-                  + ": not a database raftboot knows; whether its commits are synced to disk was"
-                  + " not checked");
+          case GENERIC ->
+              new CommitDurability(
+                  false,
+                  false,
+                  connection.getMetaData().getDatabaseProductName()
+                      + ": not a database raftboot knows; whether its commits are synced to disk"
+                      + " was not checked");
         };
     if (!problems.isEmpty()) {
       String message =
@@ -99,7 +102,9 @@ final class CommitDurability {
       return new CommitDurability(false, false, "H2: commits are not synced (no admin rights)");
     }
     return new CommitDurability(
-        true, false, "H2: CHECKPOINT SYNC after every commit writes the MVStore chunk and fsyncs it");
+        true,
+        false,
+        "H2: CHECKPOINT SYNC after every commit writes the MVStore chunk and fsyncs it");
   }
 
   private static CommitDurability inspectPostgresql(Connection connection, List<String> problems)

@@ -37,10 +37,10 @@ import org.jspecify.annotations.Nullable;
  * <h2>Layout</h2>
  *
  * <p>Three tables keyed by {@code node_id} (so several nodes may share one database): {@code
- * raft_log} with one row per entry plus one row at the compaction point whose term raft still
- * needs ({@code firstIndex() - 1}, the "dummy" entry of etcd's MemoryStorage), {@code
- * raft_hard_state} and {@code raft_snapshot} (the latest snapshot; its conf state is the one
- * {@link #initialState()} returns). {@link JdbcStorageSchema} creates them.
+ * raft_log} with one row per entry plus one row at the compaction point whose term raft still needs
+ * ({@code firstIndex() - 1}, the "dummy" entry of etcd's MemoryStorage), {@code raft_hard_state}
+ * and {@code raft_snapshot} (the latest snapshot; its conf state is the one {@link #initialState()}
+ * returns). {@link JdbcStorageSchema} creates them.
  *
  * <h2>Durability</h2>
  *
@@ -59,9 +59,9 @@ import org.jspecify.annotations.Nullable;
  * <h2>Threading</h2>
  *
  * <p>One writer thread (raft's loop, or its storage-append thread) calls the write methods; any
- * number of other threads may call the read methods concurrently. Write methods are serialized
- * with a mutex, so a second writer is safe but waits. Readers take a read lock that is held only
- * for memory lookups and for SQL reads of old entries; appends that only add entries run their
+ * number of other threads may call the read methods concurrently. Write methods are serialized with
+ * a mutex, so a second writer is safe but waits. Readers take a read lock that is held only for
+ * memory lookups and for SQL reads of old entries; appends that only add entries run their
  * transaction without blocking readers, while the rarer writes that remove entries (truncating a
  * conflicting suffix, installing a snapshot) hold the write lock for their transaction so that no
  * reader sees a half-replaced log. A reader never sees entries whose transaction has not committed.
@@ -132,8 +132,7 @@ public final class JdbcStorage implements RaftStorage {
     this.tail = new TailCache(builder.tailCacheEntries);
     try (Connection connection = dataSource.getConnection()) {
       this.dialect = SqlDialect.of(connection.getMetaData());
-      this.durability =
-          CommitDurability.inspect(dialect, connection, builder.requireSyncedCommits);
+      this.durability = CommitDurability.inspect(dialect, connection, builder.requireSyncedCommits);
       load(connection);
     } catch (SQLException e) {
       throw new JdbcStorageException(
@@ -168,6 +167,11 @@ public final class JdbcStorage implements RaftStorage {
   /** The node whose log this is. */
   public long nodeId() {
     return nodeId;
+  }
+
+  /** How many of the newest entries are kept in memory. */
+  public int tailCacheEntries() {
+    return tail.capacity();
   }
 
   /** How commits are made durable on this database, in words (for logs and diagnostics). */
@@ -280,7 +284,8 @@ public final class JdbcStorage implements RaftStorage {
                 "The snapshot row of node " + Long.toUnsignedString(nodeId) + " disappeared");
           }
           Snapshot.Builder snapshot =
-              Snapshot.newBuilder().setMetadata(metadata(rs.getLong(1), rs.getLong(2), rs.getBytes(3)));
+              Snapshot.newBuilder()
+                  .setMetadata(metadata(rs.getLong(1), rs.getLong(2), rs.getBytes(3)));
           byte[] data = rs.getBytes(4);
           if (data != null) {
             snapshot.setData(UnsafeByteOperations.unsafeWrap(data));
@@ -458,7 +463,8 @@ public final class JdbcStorage implements RaftStorage {
    * @throws CompactedException if {@code index} is below the compaction point
    * @throws IllegalArgumentException if {@code index} is beyond the last index
    */
-  public Snapshot createSnapshot(long index, @Nullable ConfState confState, @Nullable ByteString data) {
+  public Snapshot createSnapshot(
+      long index, @Nullable ConfState confState, @Nullable ByteString data) {
     synchronized (writeMutex) {
       if (index <= snapshotMetadata.getIndex()) {
         throw SnapOutOfDateException.INSTANCE;
@@ -470,7 +476,8 @@ public final class JdbcStorage implements RaftStorage {
       if (index < dummyIndex) {
         throw CompactedException.INSTANCE;
       }
-      SnapshotMetadata.Builder meta = SnapshotMetadata.newBuilder().setIndex(index).setTerm(term(index));
+      SnapshotMetadata.Builder meta =
+          SnapshotMetadata.newBuilder().setIndex(index).setTerm(term(index));
       if (confState != null) {
         meta.setConfState(confState);
       } else if (snapshotMetadata.hasConfState()) {
@@ -493,8 +500,8 @@ public final class JdbcStorage implements RaftStorage {
   }
 
   /**
-   * Installs a snapshot received from the leader: the whole log is replaced by the snapshot's
-   * index and term, and the snapshot becomes the stored one.
+   * Installs a snapshot received from the leader: the whole log is replaced by the snapshot's index
+   * and term, and the snapshot becomes the stored one.
    *
    * @throws SnapOutOfDateException if it is not newer than the stored snapshot
    */
@@ -640,7 +647,10 @@ public final class JdbcStorage implements RaftStorage {
         }
         if (page.isEmpty()) {
           throw new JdbcStorageException(
-              "The raft log of node " + Long.toUnsignedString(nodeId) + " is missing entry " + next);
+              "The raft log of node "
+                  + Long.toUnsignedString(nodeId)
+                  + " is missing entry "
+                  + next);
         }
         pageRows = Math.min(MAX_PAGE_ROWS, pageRows * 4);
       }
@@ -694,7 +704,10 @@ public final class JdbcStorage implements RaftStorage {
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           throw new JdbcStorageException(
-              "The raft log of node " + Long.toUnsignedString(nodeId) + " is missing entry " + index);
+              "The raft log of node "
+                  + Long.toUnsignedString(nodeId)
+                  + " is missing entry "
+                  + index);
         }
         return rs.getLong(1);
       }
@@ -782,7 +795,8 @@ public final class JdbcStorage implements RaftStorage {
       try {
         meta.setConfState(ConfState.parseFrom(confState));
       } catch (InvalidProtocolBufferException e) {
-        throw new JdbcStorageException("The stored conf state of snapshot " + index + " is corrupt", e);
+        throw new JdbcStorageException(
+            "The stored conf state of snapshot " + index + " is corrupt", e);
       }
     }
     return meta.build();

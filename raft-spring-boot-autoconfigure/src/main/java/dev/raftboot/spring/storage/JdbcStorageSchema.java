@@ -12,10 +12,10 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * The tables of {@link JdbcStorage}: where their scripts are and how to create them without
- * Spring. In a Spring Boot application they are created by Boot's database initialization (see
- * {@code raft.storage.jdbc.initialize-schema}); this class is for programs and tests that hand a
- * {@link DataSource} to {@link JdbcStorage} directly.
+ * The tables of {@link JdbcStorage}: where their scripts are and how to create them without Spring.
+ * In a Spring Boot application they are created by Boot's database initialization (see {@code
+ * raft.storage.jdbc.initialize-schema}); this class is for programs and tests that hand a {@link
+ * DataSource} to {@link JdbcStorage} directly.
  */
 public final class JdbcStorageSchema {
 

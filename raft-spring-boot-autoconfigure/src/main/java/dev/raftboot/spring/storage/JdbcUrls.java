@@ -1,16 +1,25 @@
 package dev.raftboot.spring.storage;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /** Facts about JDBC URLs that matter for where the raft log may live. */
 public final class JdbcUrls {
 
+  private static final Pattern PASSWORD =
+      Pattern.compile("(?i)(password|pwd)=[^&;]*");
+
   private JdbcUrls() {}
 
+  /** The URL with the values of password parameters replaced, for logs and messages. */
+  public static String redact(String url) {
+    return PASSWORD.matcher(url).replaceAll("$1=******");
+  }
+
   /**
-   * Whether the URL names a database that lives only in memory and is gone when the process (or
-   * the last connection) ends: H2 {@code mem:} databases (embedded or behind an H2 server), HSQLDB
+   * Whether the URL names a database that lives only in memory and is gone when the process (or the
+   * last connection) ends: H2 {@code mem:} databases (embedded or behind an H2 server), HSQLDB
    * {@code mem:} databases, Derby {@code memory:} databases and SQLite {@code :memory:}.
    */
   public static boolean isInMemory(@Nullable String url) {

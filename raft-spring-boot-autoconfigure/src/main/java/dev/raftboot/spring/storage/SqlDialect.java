@@ -36,9 +36,9 @@ enum SqlDialect {
 
     @Override
     String upsertSnapshot() {
-      return "INSERT INTO raft_snapshot (node_id, idx, term, conf_state, data) VALUES (?, ?, ?, ?, ?)"
-          + " ON CONFLICT (node_id) DO UPDATE SET idx = EXCLUDED.idx, term = EXCLUDED.term,"
-          + " conf_state = EXCLUDED.conf_state, data = EXCLUDED.data";
+      return "INSERT INTO raft_snapshot (node_id, idx, term, conf_state, data) VALUES (?, ?, ?, ?,"
+                 + " ?) ON CONFLICT (node_id) DO UPDATE SET idx = EXCLUDED.idx, term ="
+                 + " EXCLUDED.term, conf_state = EXCLUDED.conf_state, data = EXCLUDED.data";
     }
   },
 
@@ -53,9 +53,9 @@ enum SqlDialect {
 
     @Override
     String upsertSnapshot() {
-      return "INSERT INTO raft_snapshot (node_id, idx, term, conf_state, data) VALUES (?, ?, ?, ?, ?)"
-          + " ON DUPLICATE KEY UPDATE idx = VALUES(idx), term = VALUES(term),"
-          + " conf_state = VALUES(conf_state), data = VALUES(data)";
+      return "INSERT INTO raft_snapshot (node_id, idx, term, conf_state, data) VALUES (?, ?, ?, ?,"
+                 + " ?) ON DUPLICATE KEY UPDATE idx = VALUES(idx), term = VALUES(term), conf_state"
+                 + " = VALUES(conf_state), data = VALUES(data)";
     }
   },
 
@@ -71,7 +71,8 @@ enum SqlDialect {
 
     @Override
     String upsertSnapshot() {
-      return "INSERT INTO raft_snapshot (node_id, idx, term, conf_state, data) VALUES (?, ?, ?, ?, ?)";
+      return "INSERT INTO raft_snapshot (node_id, idx, term, conf_state, data) VALUES (?, ?, ?, ?,"
+                 + " ?)";
     }
 
     @Override
@@ -96,8 +97,7 @@ enum SqlDialect {
   }
 
   /** The platform name used in the schema script names, {@code null} for unknown databases. */
-  @Nullable
-  String platform() {
+  @Nullable String platform() {
     return platform;
   }
 

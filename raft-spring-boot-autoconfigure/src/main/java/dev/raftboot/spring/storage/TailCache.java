@@ -14,6 +14,7 @@ final class TailCache {
   private final Entry[] ring;
   private int head;
   private int size;
+
   /** Index of the entry at {@code head}; meaningless while {@code size == 0}. */
   private long firstIndex;
 

@@ -69,7 +69,7 @@ import org.springframework.boot.ssl.SslOptions;
  * run concurrently. Peers added by {@link #updatePeers} get a sender, removed peers lose theirs and
  * their queued messages are dropped.
  */
-public final class HttpRaftTransport implements RaftTransport {
+public final class HttpRaftTransport implements RaftTransport, TransportMetrics {
 
   private static final Logger log = LoggerFactory.getLogger(HttpRaftTransport.class);
   private static final int LOGGED_BODY_CHARS = 200;
@@ -83,7 +83,7 @@ public final class HttpRaftTransport implements RaftTransport {
   private volatile boolean running;
   private volatile long selfId;
   private volatile @Nullable TransportListener listener;
-  private @Nullable ExecutorService snapshotSenders;
+  private volatile @Nullable ExecutorService snapshotSenders;
 
   /**
    * @param clusterId sent with every request; peers refuse requests for another cluster
@@ -209,6 +209,11 @@ public final class HttpRaftTransport implements RaftTransport {
   }
 
   /** Counters of every peer ever sent to, by id. */
+  @Override
+  public Map<Long, PeerStats> traffic() {
+    return peerStats();
+  }
+
   public Map<Long, PeerStats> peerStats() {
     Map<Long, PeerStats> out = new TreeMap<>();
     counters.forEach((id, c) -> out.put(id, c.snapshot()));
@@ -329,6 +334,10 @@ public final class HttpRaftTransport implements RaftTransport {
   }
 
   private static URI endpoint(URI base, String path) {
+    String scheme = base.getScheme();
+    if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || base.getHost() == null) {
+      throw new IllegalArgumentException("a peer URL must be http(s)://host[:port][/path]");
+    }
     String b = base.toString();
     while (b.endsWith("/")) {
       b = b.substring(0, b.length() - 1);
@@ -352,8 +361,9 @@ public final class HttpRaftTransport implements RaftTransport {
     final Counters counters;
     final Thread thread;
     volatile URI base;
-    volatile URI messagesUri;
-    volatile URI snapshotUri;
+    /** Null while the peer's URL is unusable: every request then fails. */
+    volatile @Nullable URI messagesUri;
+    volatile @Nullable URI snapshotUri;
     volatile boolean stopped;
     /** Whether the last request failed; only used to log state changes once. */
     volatile boolean failing;
@@ -369,8 +379,15 @@ public final class HttpRaftTransport implements RaftTransport {
 
     void target(URI newBase) {
       base = newBase;
-      messagesUri = endpoint(newBase, settings.messagesPath());
-      snapshotUri = endpoint(newBase, settings.snapshotPath());
+      try {
+        messagesUri = endpoint(newBase, settings.messagesPath());
+        snapshotUri = endpoint(newBase, settings.snapshotPath());
+      } catch (IllegalArgumentException e) {
+        // Called on the node's apply thread: a bad address must not stop the node.
+        messagesUri = null;
+        snapshotUri = null;
+        log.error("raft peer {} has an unusable URL {}: {}", id, newBase, e.getMessage());
+      }
     }
 
     void start() {
@@ -390,7 +407,16 @@ public final class HttpRaftTransport implements RaftTransport {
         while (!stopped) {
           pending.add(queue.take());
           queue.drainTo(pending);
-          deliver(pending);
+          try {
+            deliver(pending);
+          } catch (RuntimeException e) {
+            // Not expected; keep the sender alive and let raft retry.
+            log.error("sending to raft peer {} failed unexpectedly", id, e);
+            counters.requestsFailed.incrementAndGet();
+            dropFrom(pending, 0);
+            failed(e.toString());
+            reportUnreachable(id);
+          }
           pending.clear();
         }
       } catch (InterruptedException e) {
@@ -414,12 +440,23 @@ public final class HttpRaftTransport implements RaftTransport {
           size += s;
           end++;
         }
-        byte[] body = MessageFraming.encode(pending, i, end, Math.toIntExact(size));
-        HttpRequest request =
-            request(messagesUri, id, settings.requestTimeout())
-                .POST(BodyPublishers.ofByteArray(body))
-                .build();
-        String failure = post(request);
+        URI uri = messagesUri;
+        String failure;
+        if (uri == null) {
+          failure = "unusable peer URL " + base;
+        } else {
+          byte[] body = MessageFraming.encode(pending, i, end, Math.toIntExact(size));
+          try {
+            failure =
+                post(
+                    request(uri, id, settings.requestTimeout())
+                        .POST(BodyPublishers.ofByteArray(body))
+                        .build());
+          } catch (RuntimeException e) {
+            // E.g. a header value the client rejects.
+            failure = e.toString();
+          }
+        }
         if (failure != null) {
           // What is still pending was queued behind this request; raft resends after the report.
           counters.requestsFailed.incrementAndGet();
@@ -442,26 +479,46 @@ public final class HttpRaftTransport implements RaftTransport {
         if (executor == null) {
           throw new RejectedExecutionException("transport stopped");
         }
-        executor.execute(() -> deliverSnapshot(m));
+        executor.execute(() -> deliverSnapshotOrFail(m));
       } catch (RejectedExecutionException e) {
         counters.dropped(1, MessageFraming.framedSize(m));
         reportSnapshotFailure(id);
       }
     }
 
+    /** Raft waits for the outcome of every snapshot, so one is reported whatever happens. */
+    private void deliverSnapshotOrFail(Message m) {
+      try {
+        deliverSnapshot(m);
+      } catch (RuntimeException e) {
+        counters.requestsFailed.incrementAndGet();
+        counters.snapshotsFailed.incrementAndGet();
+        counters.dropped(1, MessageFraming.framedSize(m));
+        log.warn("could not send snapshot to raft peer {}", id, e);
+        reportSnapshotFailure(id);
+      }
+    }
+
     private void deliverSnapshot(Message m) {
       MessageFraming.StreamedBody body = MessageFraming.streamed(m);
-      HttpRequest request =
-          request(snapshotUri, id, settings.snapshotTimeout())
-              .POST(BodyPublishers.fromPublisher(BodyPublishers.ofInputStream(body.opener()), body.length()))
-              .build();
+      URI uri = snapshotUri;
       String failure;
-      try {
-        failure = post(request);
-      } catch (InterruptedException e) {
-        // The transport is stopping.
-        Thread.currentThread().interrupt();
-        return;
+      if (uri == null) {
+        failure = "unusable peer URL " + base;
+      } else {
+        HttpRequest request =
+            request(uri, id, settings.snapshotTimeout())
+                .POST(
+                    BodyPublishers.fromPublisher(
+                        BodyPublishers.ofInputStream(body.opener()), body.length()))
+                .build();
+        try {
+          failure = post(request);
+        } catch (InterruptedException e) {
+          // The transport is stopping.
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
       if (failure == null) {
         counters.requestsSent.incrementAndGet();
@@ -481,7 +538,7 @@ public final class HttpRaftTransport implements RaftTransport {
         counters.dropped(1, body.length());
         log.warn(
             "could not send snapshot at index {} to raft peer {} at {}: {}",
-            m.getSnapshot().getMetadata().getIndex(), id, snapshotUri, failure);
+            m.getSnapshot().getMetadata().getIndex(), id, base, failure);
         reportSnapshotFailure(id);
       }
     }

@@ -21,7 +21,8 @@ public record PeerStats(
     long requestsSent,
     long requestsFailed,
     long snapshotsSent,
-    long snapshotsFailed) {
+    long snapshotsFailed)
+    implements PeerTraffic {
 
   /** No traffic yet. */
   public static final PeerStats NONE = new PeerStats(0, 0, 0, 0, 0, 0, 0, 0);

@@ -122,7 +122,8 @@ abstract class JdbcStorageContractTests {
     assertThat(storage.lastIndex()).isZero();
     assertThat(storage.term(0)).isZero();
     assertThat(storage.initialState())
-        .isEqualTo(new InitialState(HardState.getDefaultInstance(), ConfState.getDefaultInstance()));
+        .isEqualTo(
+            new InitialState(HardState.getDefaultInstance(), ConfState.getDefaultInstance()));
     assertThat(storage.snapshot()).isEqualTo(Snapshot.getDefaultInstance());
     assertThatThrownBy(() -> storage.entries(1, 1, -1)).isSameAs(UnavailableException.INSTANCE);
     assertThatThrownBy(() -> storage.term(1)).isSameAs(UnavailableException.INSTANCE);
@@ -212,7 +213,8 @@ abstract class JdbcStorageContractTests {
             .setType(EntryType.EntryConfChangeV2)
             .setData(ByteString.copyFrom(new byte[] {0, 1, 2, (byte) 255}))
             .build();
-    Entry normalType = Entry.newBuilder().setIndex(4).setTerm(2).setType(EntryType.EntryNormal).build();
+    Entry normalType =
+        Entry.newBuilder().setIndex(4).setTerm(2).setType(EntryType.EntryNormal).build();
     appendEntries(storage, bare, emptyData, confChange, normalType);
     assertThat(storage.entries(1, 5, -1)).containsExactly(bare, emptyData, confChange, normalType);
     assertThat(open(0).entries(1, 5, -1)).containsExactly(bare, emptyData, confChange, normalType);
@@ -337,9 +339,12 @@ abstract class JdbcStorageContractTests {
     assertThat(four).isEqualTo(snapshot(4, 4, cs, "state at 4"));
     assertThat(storage.snapshot()).isEqualTo(four);
     assertThat(storage.initialState().confState()).isEqualTo(cs);
-    assertThatThrownBy(() -> storage.createSnapshot(4, cs, data)).isSameAs(SnapOutOfDateException.INSTANCE);
-    assertThatThrownBy(() -> storage.createSnapshot(3, cs, data)).isSameAs(SnapOutOfDateException.INSTANCE);
-    assertThatThrownBy(() -> storage.createSnapshot(6, cs, data)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> storage.createSnapshot(4, cs, data))
+        .isSameAs(SnapOutOfDateException.INSTANCE);
+    assertThatThrownBy(() -> storage.createSnapshot(3, cs, data))
+        .isSameAs(SnapOutOfDateException.INSTANCE);
+    assertThatThrownBy(() -> storage.createSnapshot(6, cs, data))
+        .isInstanceOf(IllegalArgumentException.class);
     // the log is left alone
     assertThat(storage.firstIndex()).isEqualTo(4);
     Snapshot five = storage.createSnapshot(5, null, ByteString.copyFromUtf8("state at 5"));
@@ -377,7 +382,9 @@ abstract class JdbcStorageContractTests {
   void snapshotWithoutDataOrConfStateRoundTrips() {
     JdbcStorage storage = open();
     Snapshot bare =
-        Snapshot.newBuilder().setMetadata(SnapshotMetadata.newBuilder().setIndex(5).setTerm(2)).build();
+        Snapshot.newBuilder()
+            .setMetadata(SnapshotMetadata.newBuilder().setIndex(5).setTerm(2))
+            .build();
     storage.applySnapshot(bare);
     assertThat(storage.snapshot()).isEqualTo(bare);
     assertThat(open().snapshot()).isEqualTo(bare);
@@ -437,11 +444,13 @@ abstract class JdbcStorageContractTests {
     long other = TestDatabases.uniqueNodeId();
     try {
       JdbcStorage neighbour = JdbcStorage.create(dataSource(), other);
-      neighbour.save(hardState(1, 1, 0), List.of(entry(1, 1), entry(2, 1)), Snapshot.getDefaultInstance());
+      neighbour.save(
+          hardState(1, 1, 0), List.of(entry(1, 1), entry(2, 1)), Snapshot.getDefaultInstance());
       neighbour.compact(1);
       assertThat(storage.entries(4, 6, -1)).containsExactly(entry(4, 4), entry(5, 5));
       assertThat(open().initialState().hardState()).isEqualTo(HardState.getDefaultInstance());
-      assertThat(JdbcStorage.create(dataSource(), other).entries(2, 3, -1)).containsExactly(entry(2, 1));
+      assertThat(JdbcStorage.create(dataSource(), other).entries(2, 3, -1))
+          .containsExactly(entry(2, 1));
     } finally {
       TestDatabases.deleteNode(dataSource(), other);
     }
@@ -452,12 +461,16 @@ abstract class JdbcStorageContractTests {
   @Test
   void restartAfterACrashSeesEverythingSaved() {
     JdbcStorage storage = threeFourFive();
-    storage.save(hardState(6, 2, 5), List.of(entry(6, 6, "x"), entry(7, 6, "y")), Snapshot.getDefaultInstance());
+    storage.save(
+        hardState(6, 2, 5),
+        List.of(entry(6, 6, "x"), entry(7, 6, "y")),
+        Snapshot.getDefaultInstance());
     Snapshot snap = storage.createSnapshot(6, voters(1, 2, 3), ByteString.copyFromUtf8("six"));
     storage.compact(5);
     DataSource after = crashAndReopen();
     JdbcStorage reopened = JdbcStorage.create(after, nodeId);
-    assertThat(reopened.initialState()).isEqualTo(new InitialState(hardState(6, 2, 5), voters(1, 2, 3)));
+    assertThat(reopened.initialState())
+        .isEqualTo(new InitialState(hardState(6, 2, 5), voters(1, 2, 3)));
     assertThat(reopened.firstIndex()).isEqualTo(6);
     assertThat(reopened.lastIndex()).isEqualTo(7);
     assertThat(reopened.term(5)).isEqualTo(5);
@@ -504,7 +517,11 @@ abstract class JdbcStorageContractTests {
     }
     try {
       for (long i = 1; i <= 120; i += 3) {
-        appendEntries(storage, entry(i, 1 + i / 7), entry(i + 1, 1 + (i + 1) / 7), entry(i + 2, 1 + (i + 2) / 7));
+        appendEntries(
+            storage,
+            entry(i, 1 + i / 7),
+            entry(i + 1, 1 + (i + 1) / 7),
+            entry(i + 2, 1 + (i + 2) / 7));
         if (i % 30 == 1 && i > 30) {
           storage.compact(i - 20);
         }
@@ -530,7 +547,10 @@ abstract class JdbcStorageContractTests {
     int changes = 0;
     long longest = 0;
     for (int step = 0; step < 150; step++) {
-      long before = model.lastIndex() * 31 + model.firstIndex() * 17 + model.snapshot().getMetadata().getIndex();
+      long before =
+          model.lastIndex() * 31
+              + model.firstIndex() * 17
+              + model.snapshot().getMetadata().getIndex();
       int op = random.nextInt(100);
       JdbcStorage s = storage;
       String what;
@@ -543,24 +563,37 @@ abstract class JdbcStorageContractTests {
         Snapshot snap =
             random.nextInt(12) == 0 ? randomSnapshot(random, model) : Snapshot.getDefaultInstance();
         what = "save " + describe(entries) + " snapshot " + snap.getMetadata().getIndex();
-        same(what, () -> run(() -> model.save(hs, entries, snap)), () -> run(() -> s.save(hs, entries, snap)));
+        same(
+            what,
+            () -> run(() -> model.save(hs, entries, snap)),
+            () -> run(() -> s.save(hs, entries, snap)));
       } else if (op < 60) {
-        long at = model.firstIndex() - 2 + random.nextInt((int) (model.lastIndex() - model.firstIndex() + 4));
+        long at =
+            model.firstIndex()
+                - 2
+                + random.nextInt((int) (model.lastIndex() - model.firstIndex() + 4));
         what = "compact " + at;
         same(what, () -> run(() -> model.compact(at)), () -> run(() -> s.compact(at)));
       } else if (op < 68) {
         long at =
             model.snapshot().getMetadata().getIndex()
                 - 1
-                + random.nextInt((int) (model.lastIndex() - model.snapshot().getMetadata().getIndex() + 3));
+                + random.nextInt(
+                    (int) (model.lastIndex() - model.snapshot().getMetadata().getIndex() + 3));
         ConfState cs = random.nextBoolean() ? voters(1 + random.nextInt(3)) : null;
         ByteString data = random.nextBoolean() ? ByteString.copyFromUtf8("snap " + step) : null;
         what = "createSnapshot " + at;
-        same(what, () -> outcome(() -> model.createSnapshot(at, cs, data)), () -> outcome(() -> s.createSnapshot(at, cs, data)));
+        same(
+            what,
+            () -> outcome(() -> model.createSnapshot(at, cs, data)),
+            () -> outcome(() -> s.createSnapshot(at, cs, data)));
       } else if (op < 73) {
         Snapshot snap = randomSnapshot(random, model);
         what = "applySnapshot " + snap.getMetadata().getIndex();
-        same(what, () -> run(() -> model.applySnapshot(snap)), () -> run(() -> s.applySnapshot(snap)));
+        same(
+            what,
+            () -> run(() -> model.applySnapshot(snap)),
+            () -> run(() -> s.applySnapshot(snap)));
       } else if (op < 80) {
         what = "restart";
         storage = open(new int[] {0, 1, SMALL_CACHE, 16}[random.nextInt(4)]);
@@ -568,7 +601,10 @@ abstract class JdbcStorageContractTests {
         what = "read";
       }
       compare(what + " (step " + step + ", seed " + seed + ")", random, model, storage);
-      long after = model.lastIndex() * 31 + model.firstIndex() * 17 + model.snapshot().getMetadata().getIndex();
+      long after =
+          model.lastIndex() * 31
+              + model.firstIndex() * 17
+              + model.snapshot().getMetadata().getIndex();
       changes += before != after ? 1 : 0;
       longest = Math.max(longest, model.lastIndex() - model.firstIndex() + 1);
     }
@@ -579,7 +615,8 @@ abstract class JdbcStorageContractTests {
   }
 
   private static List<Entry> randomEntries(Random random, LogModel model) {
-    long start = model.firstIndex() - 2 + random.nextInt((int) (model.lastIndex() - model.firstIndex() + 5));
+    long start =
+        model.firstIndex() - 2 + random.nextInt((int) (model.lastIndex() - model.firstIndex() + 5));
     int count = random.nextInt(6);
     List<Entry> entries = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -598,8 +635,16 @@ abstract class JdbcStorageContractTests {
   }
 
   private static Snapshot randomSnapshot(Random random, LogModel model) {
-    long index = model.snapshot().getMetadata().getIndex() - 1 + random.nextInt((int) (model.lastIndex() - model.snapshot().getMetadata().getIndex() + 6));
-    return snapshot(Math.max(1, index), 1 + random.nextInt(9), voters(1, 2 + random.nextInt(3)), "applied " + index);
+    long index =
+        model.snapshot().getMetadata().getIndex()
+            - 1
+            + random.nextInt(
+                (int) (model.lastIndex() - model.snapshot().getMetadata().getIndex() + 6));
+    return snapshot(
+        Math.max(1, index),
+        1 + random.nextInt(9),
+        voters(1, 2 + random.nextInt(3)),
+        "applied " + index);
   }
 
   private static String describe(List<Entry> entries) {
@@ -609,16 +654,26 @@ abstract class JdbcStorageContractTests {
   }
 
   private void compare(String context, Random random, LogModel model, JdbcStorage storage) {
-    assertThat(storage.firstIndex()).as("firstIndex after %s", context).isEqualTo(model.firstIndex());
+    assertThat(storage.firstIndex())
+        .as("firstIndex after %s", context)
+        .isEqualTo(model.firstIndex());
     assertThat(storage.lastIndex()).as("lastIndex after %s", context).isEqualTo(model.lastIndex());
-    assertThat(storage.initialState()).as("initialState after %s", context).isEqualTo(model.initialState());
+    assertThat(storage.initialState())
+        .as("initialState after %s", context)
+        .isEqualTo(model.initialState());
     assertThat(storage.snapshot()).as("snapshot after %s", context).isEqualTo(model.snapshot());
     for (long i = model.firstIndex() - 2; i <= model.lastIndex() + 1; i++) {
       long index = i;
-      same("term(" + i + ") after " + context, () -> outcome(() -> model.term(index)), () -> outcome(() -> storage.term(index)));
+      same(
+          "term(" + i + ") after " + context,
+          () -> outcome(() -> model.term(index)),
+          () -> outcome(() -> storage.term(index)));
     }
     for (int k = 0; k < 4; k++) {
-      long lo = model.firstIndex() - 1 + random.nextInt((int) (model.lastIndex() - model.firstIndex() + 3));
+      long lo =
+          model.firstIndex()
+              - 1
+              + random.nextInt((int) (model.lastIndex() - model.firstIndex() + 3));
       long hi = lo + random.nextInt((int) Math.max(1, model.lastIndex() + 2 - lo + 1));
       long[] limits = {-1, 0, 1, random.nextInt(200)};
       long max = limits[random.nextInt(limits.length)];

@@ -91,7 +91,9 @@ final class LogModel {
         throw SnapOutOfDateException.INSTANCE;
       }
       newSnapshot = snap;
-      newLog = new ArrayList<>(List.of(marker(snap.getMetadata().getIndex(), snap.getMetadata().getTerm())));
+      newLog =
+          new ArrayList<>(
+              List.of(marker(snap.getMetadata().getIndex(), snap.getMetadata().getTerm())));
     }
     newLog = appended(newLog, entries);
     log = newLog;
@@ -154,7 +156,9 @@ final class LogModel {
       throw CompactedException.INSTANCE;
     }
     SnapshotMetadata.Builder meta =
-        SnapshotMetadata.newBuilder().setIndex(index).setTerm(log.get((int) (index - offset())).getTerm());
+        SnapshotMetadata.newBuilder()
+            .setIndex(index)
+            .setTerm(log.get((int) (index - offset())).getTerm());
     if (cs != null) {
       meta.setConfState(cs);
     } else if (snapshot.getMetadata().hasConfState()) {

@@ -1,8 +1,12 @@
 package dev.raftboot.spring.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,6 +36,38 @@ class MariadbJdbcStorageTests extends JdbcStorageContractTests {
   @Override
   protected DataSource dataSource() {
     return dataSource;
+  }
+
+  @Test
+  void refusesRaftTablesThatAreNotInnodb() throws SQLException {
+    String database = "raft_myisam_" + Long.toHexString(nodeId);
+    try (Connection c = dataSource.getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + database);
+    }
+    try (HikariDataSource other =
+        TestDatabases.pool(
+            TestDatabases.withDatabase(TestDatabases.MARIADB_URL, database),
+            TestDatabases.MARIADB_USER,
+            TestDatabases.MARIADB_PASSWORD)) {
+      try (Connection c = other.getConnection();
+          Statement st = c.createStatement()) {
+        String script =
+            JdbcStorageSchema.script("mariadb").replace("ENGINE=InnoDB", "ENGINE=MyISAM");
+        for (String statement : JdbcStorageSchema.statements(script)) {
+          st.execute(statement);
+        }
+      }
+      assertThatThrownBy(() -> JdbcStorage.create(other, nodeId))
+          .isInstanceOf(JdbcStorageException.class)
+          .hasMessageContaining("table raft_log uses the MyISAM engine, which is not transactional")
+          .hasMessageContaining("ALTER TABLE raft_log ENGINE=InnoDB");
+    } finally {
+      try (Connection c = dataSource.getConnection();
+          Statement st = c.createStatement()) {
+        st.execute("DROP DATABASE " + database);
+      }
+    }
   }
 
   @Test

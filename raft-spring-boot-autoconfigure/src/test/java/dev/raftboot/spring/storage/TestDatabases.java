@@ -31,7 +31,10 @@ public final class TestDatabases {
   private TestDatabases() {}
 
   public static HikariDataSource h2File(Path dir) {
-    return pool("jdbc:h2:file:" + dir.toAbsolutePath().resolve("raft") + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+    return pool(
+        "jdbc:h2:file:" + dir.toAbsolutePath().resolve("raft") + ";DB_CLOSE_ON_EXIT=FALSE",
+        "sa",
+        "");
   }
 
   /** A pool on the PostgreSQL test server, or the test is skipped (see the class comment). */
@@ -56,6 +59,14 @@ public final class TestDatabases {
     return pool(MARIADB_URL, MARIADB_USER, MARIADB_PASSWORD);
   }
 
+  /** The URL of another database on the same server as {@code url}. */
+  public static String withDatabase(String url, String database) {
+    int query = url.indexOf('?');
+    String base = query < 0 ? url : url.substring(0, query);
+    String params = query < 0 ? "" : url.substring(query);
+    return base.substring(0, base.lastIndexOf('/') + 1) + database + params;
+  }
+
   /** Whether the PostgreSQL test server answers. */
   public static boolean postgresqlReachable() {
     return reachable(POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD) == null;
@@ -70,7 +81,8 @@ public final class TestDatabases {
   public static void deleteNode(DataSource dataSource, long nodeId) {
     try (Connection c = dataSource.getConnection()) {
       for (String table : new String[] {"raft_log", "raft_hard_state", "raft_snapshot"}) {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE node_id = ?")) {
+        try (PreparedStatement ps =
+            c.prepareStatement("DELETE FROM " + table + " WHERE node_id = ?")) {
           ps.setLong(1, nodeId);
           ps.executeUpdate();
         }
@@ -106,7 +118,8 @@ public final class TestDatabases {
     }
   }
 
-  private static HikariDataSource pool(String url, String user, String password) {
+  /** A small Hikari pool. */
+  public static HikariDataSource pool(String url, String user, String password) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setUsername(user);

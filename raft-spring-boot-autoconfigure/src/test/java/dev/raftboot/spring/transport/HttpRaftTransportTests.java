@@ -21,7 +21,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.apache.catalina.connector.Connector;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 /** The HTTP transport of node 1 against two real peer endpoints (nodes 2 and 3). */
 class HttpRaftTransportTests {
@@ -30,6 +35,9 @@ class HttpRaftTransportTests {
   private static final String TOKEN = "peer-secret";
   private static final HttpTransportSettings SETTINGS =
       HttpTransportSettings.defaults()
+          // Generous, so that a busy machine does not fail the tests that expect delivery.
+          .withConnectTimeout(Duration.ofSeconds(20))
+          .withRequestTimeout(Duration.ofSeconds(30))
           .withToken(TOKEN)
           .withMaxMessageSize(1024 * 1024)
           .withMaxSnapshotSize(8 * 1024 * 1024);
@@ -76,7 +84,9 @@ class HttpRaftTransportTests {
       t.send(app(3, i));
     }
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> node2.received.size() == 100 && node3.received.size() == 100);
+    // Counted once the peer's answer is back, which is after the peer received them.
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> t.peerStats(2).messagesSent() == 100 && t.peerStats(3).messagesSent() == 100);
     assertThat(indexes(node2.received)).isEqualTo(range(1, 100));
     assertThat(indexes(node3.received)).isEqualTo(range(1, 100));
     assertThat(node2.received).allMatch(m -> m.getFrom() == 1 && m.getTo() == 2);
@@ -101,7 +111,7 @@ class HttpRaftTransportTests {
     assertThat(t.queuedMessages(2)).isEqualTo(199);
     gate.open();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> node2.received.size() == 200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.peerStats(2).messagesSent() == 200);
     assertThat(indexes(node2.received)).isEqualTo(range(1, 200));
     assertThat(t.peerStats(2).requestsSent()).as("requests for 200 messages").isEqualTo(2);
   }
@@ -121,7 +131,7 @@ class HttpRaftTransportTests {
     }
     gate.open();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> node2.received.size() == 101);
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.peerStats(2).messagesSent() == 101);
     assertThat(indexes(node2.received)).isEqualTo(range(1, 101));
     long requests = t.peerStats(2).requestsSent();
     assertThat(requests - 1).as("batch requests").isGreaterThanOrEqualTo((bytes + 2047) / 2048).isLessThan(20);
@@ -261,6 +271,22 @@ class HttpRaftTransportTests {
   }
 
   @Test
+  void treatsAPeerWithAnUnusableUrlAsUnreachable() {
+    HttpRaftTransport t = start(SETTINGS, Map.of(2L, app2.url()));
+
+    // Called on the node's apply thread: must not throw.
+    t.updatePeers(Map.of(2L, app2.url(), 3L, URI.create("ftp://localhost/raft")));
+    t.send(app(3, 1));
+    t.send(RaftPeerControllerTests.snapshot(1, 3, 100));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> listener.snapshots.size() == 1 && listener.unreachable.size() == 2);
+    assertThat(listener.snapshots).containsExactly(new SnapshotReport(3, SnapshotStatus.FAILURE));
+    assertThat(t.peerStats(3).messagesDropped()).isEqualTo(2);
+    t.send(app(2, 1));
+    await().atMost(Duration.ofSeconds(5)).until(() -> node2.received.size() == 1);
+  }
+
+  @Test
   void stopEndsTheSendersAndDropsWhatIsSentAfterwards() {
     HttpRaftTransport t = start(SETTINGS, Map.of(2L, app2.url(), 3L, app3.url()));
     t.send(app(2, 1));
@@ -274,6 +300,16 @@ class HttpRaftTransportTests {
     assertThat(t.peerStats(2).messagesDropped()).isEqualTo(1);
     assertThat(listener.unreachable).isEmpty();
     assertThat(t.peers()).isEmpty();
+  }
+
+  @Test
+  void peerWebServerDisablesNagle() {
+    // Without TCP_NODELAY a small response can wait for the client's delayed ACK (~40 ms). The JDK
+    // client sets it on its own sockets; Tomcat's connector has it on by default.
+    WebServer server = ((WebServerApplicationContext) app2.context()).getWebServer();
+    Connector connector = ((TomcatWebServer) server).getTomcat().getConnector();
+
+    assertThat(connector.getProperty("tcpNoDelay")).isEqualTo(true);
   }
 
   /** Prints the loopback latency of a one-message batch; measures, asserts nothing about time. */
@@ -307,7 +343,7 @@ class HttpRaftTransportTests {
   // --- helpers ------------------------------------------------------------------------------------
 
   private HttpRaftTransport start(HttpTransportSettings settings, Map<Long, URI> peers) {
-    HttpRaftTransport t = new HttpRaftTransport(CLUSTER, settings, (org.springframework.boot.ssl.SslBundle) null);
+    HttpRaftTransport t = new HttpRaftTransport(CLUSTER, settings, (SslBundle) null);
     transports.add(t);
     t.start(1, peers, listener);
     return t;

@@ -12,7 +12,13 @@ import org.springframework.beans.factory.annotation.Qualifier;
  * application's main DataSource. Mark the application's own DataSource {@code @Primary} then, so
  * that the rest of the application keeps injecting that one.
  */
-@Target({ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER, ElementType.TYPE, ElementType.ANNOTATION_TYPE})
+@Target({
+  ElementType.FIELD,
+  ElementType.METHOD,
+  ElementType.PARAMETER,
+  ElementType.TYPE,
+  ElementType.ANNOTATION_TYPE
+})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Qualifier

@@ -4,6 +4,8 @@ import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.autoconfigure.RaftProperties;
 import dev.raftboot.spring.storage.JdbcStorage;
 import javax.sql.DataSource;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -29,6 +31,8 @@ import org.springframework.core.io.ResourceLoader;
 @EnableConfigurationProperties(RaftProperties.class)
 @Import(DatabaseInitializationDependencyConfigurer.class)
 public final class RaftStorageAutoConfiguration {
+
+  private static final Log logger = LogFactory.getLog(RaftStorageAutoConfiguration.class);
 
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnMissingBean(RaftStorage.class)
@@ -59,6 +63,7 @@ public final class RaftStorageAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(RaftStorage.class)
     JdbcStorage raftStorage(RaftStorageDataSource dataSource, RaftProperties properties) {
+      logger.info("Raft log of node " + properties.getNodeId() + " is kept in " + dataSource);
       RaftProperties.Storage storage = properties.getStorage();
       return JdbcStorage.builder(dataSource.getDataSource(), properties.getNodeId())
           .tailCacheEntries(storage.getTailCacheEntries())

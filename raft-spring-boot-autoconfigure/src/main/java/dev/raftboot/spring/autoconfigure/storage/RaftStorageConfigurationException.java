@@ -1,8 +1,8 @@
 package dev.raftboot.spring.autoconfigure.storage;
 
 /**
- * The configuration leaves raft without a database it may keep its log in. Reported at startup as
- * a failure analysis with the fix as its action.
+ * The configuration leaves raft without a database it may keep its log in. Reported at startup as a
+ * failure analysis with the fix as its action.
  */
 public class RaftStorageConfigurationException extends RuntimeException {
 

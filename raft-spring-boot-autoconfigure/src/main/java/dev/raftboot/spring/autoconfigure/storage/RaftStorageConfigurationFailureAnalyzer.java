@@ -8,7 +8,8 @@ class RaftStorageConfigurationFailureAnalyzer
     extends AbstractFailureAnalyzer<RaftStorageConfigurationException> {
 
   @Override
-  protected FailureAnalysis analyze(Throwable rootFailure, RaftStorageConfigurationException cause) {
+  protected FailureAnalysis analyze(
+      Throwable rootFailure, RaftStorageConfigurationException cause) {
     String message = cause.getMessage();
     String description =
         message.endsWith(cause.getAction())

@@ -38,18 +38,26 @@ final class RaftStorageDataSources {
     RaftProperties.Storage storage = properties.getStorage();
     RaftProperties.Jdbc jdbc = storage.getJdbc();
     if (jdbc.getUrl() != null && !jdbc.getUrl().isBlank()) {
-      return own(jdbc.getUrl(), jdbc.getUsername(), jdbc.getPassword(), classLoader, "raft.storage.jdbc.url");
+      return own(
+          jdbc.getUrl(),
+          jdbc.getUsername(),
+          jdbc.getPassword(),
+          classLoader,
+          "raft.storage.jdbc.url");
     }
     if (raftDataSource != null) {
       String url = url(raftDataSource, "the @RaftDataSource DataSource");
       if (JdbcUrls.isInMemory(url) && !storage.isAllowInMemory()) {
         throw new RaftStorageConfigurationException(
-            "The @RaftDataSource DataSource (" + url + ") is an in-memory database, so the raft log"
+            "The @RaftDataSource DataSource ("
+                + url
+                + ") is an in-memory database, so the raft log"
                 + " would be lost at every restart.",
             "Give the @RaftDataSource bean a file or server database, or set"
                 + " raft.storage.allow-in-memory=true in tests.");
       }
-      return RaftStorageDataSource.borrowed(raftDataSource, "the @RaftDataSource DataSource (" + url + ")");
+      return RaftStorageDataSource.borrowed(
+          raftDataSource, "the @RaftDataSource DataSource (" + url + ")");
     }
     Boolean useApplication = storage.getUseApplicationDatasource();
     if (Boolean.TRUE.equals(useApplication) && applicationDataSource == null) {
@@ -90,7 +98,9 @@ final class RaftStorageDataSources {
   /** Where raft's own H2 database lives: {@code data-dir}, or {@code ./data/raft-<node-id>}. */
   static Path dataDir(RaftProperties properties) {
     Path dir = properties.getStorage().getDataDir();
-    return dir != null ? dir : Path.of("data", "raft-" + Long.toUnsignedString(properties.getNodeId()));
+    return dir != null
+        ? dir
+        : Path.of("data", "raft-" + Long.toUnsignedString(properties.getNodeId()));
   }
 
   /** The URL of raft's own H2 file database. */
@@ -118,7 +128,8 @@ final class RaftStorageDataSources {
     } catch (IOException e) {
       throw new UncheckedIOException("Could not create raft.storage.data-dir " + dir, e);
     }
-    return own(defaultUrl(properties), "sa", "", classLoader, "embedded H2 file database in " + dir);
+    return own(
+        defaultUrl(properties), "sa", "", classLoader, "embedded H2 file database in " + dir);
   }
 
   private static RaftStorageDataSource own(
@@ -138,16 +149,19 @@ final class RaftStorageDataSources {
     if (ClassUtils.isPresent(HIKARI, classLoader)) {
       Hikari.tune(dataSource);
     }
-    return RaftStorageDataSource.owned(dataSource, url + " (" + origin + ")");
+    return RaftStorageDataSource.owned(dataSource, JdbcUrls.redact(url) + " (" + origin + ")");
   }
 
   private static String url(DataSource dataSource, String what) {
     try (Connection connection = dataSource.getConnection()) {
       String url = connection.getMetaData().getURL();
-      return url != null ? url : "unknown URL";
+      return url != null ? JdbcUrls.redact(url) : "unknown URL";
     } catch (SQLException e) {
       throw new RaftStorageConfigurationException(
-          "Could not connect to " + what + " to check whether it may hold the raft log: " + e.getMessage(),
+          "Could not connect to "
+              + what
+              + " to check whether it may hold the raft log: "
+              + e.getMessage(),
           "Make the database reachable, or set raft.storage.use-application-datasource=false (or"
               + " raft.storage.jdbc.url) to give raft a database of its own.");
     }

@@ -21,7 +21,8 @@ public class RaftStorageSchemaInitializer extends DataSourceScriptDatabaseInitia
     super(dataSource, settings(dataSource, properties));
   }
 
-  static DatabaseInitializationSettings settings(DataSource dataSource, RaftProperties.Jdbc properties) {
+  static DatabaseInitializationSettings settings(
+      DataSource dataSource, RaftProperties.Jdbc properties) {
     DatabaseInitializationSettings settings = new DatabaseInitializationSettings();
     settings.setMode(properties.getInitializeSchema());
     settings.setContinueOnError(false);
@@ -31,9 +32,11 @@ public class RaftStorageSchemaInitializer extends DataSourceScriptDatabaseInitia
     return settings;
   }
 
-  private static List<String> schemaLocations(DataSource dataSource, RaftProperties.Jdbc properties) {
+  private static List<String> schemaLocations(
+      DataSource dataSource, RaftProperties.Jdbc properties) {
     PlatformPlaceholderDatabaseDriverResolver resolver =
-        new PlatformPlaceholderDatabaseDriverResolver().withDriverPlatform(DatabaseDriver.MYSQL, "mariadb");
+        new PlatformPlaceholderDatabaseDriverResolver()
+            .withDriverPlatform(DatabaseDriver.MYSQL, "mariadb");
     if (StringUtils.hasText(properties.getPlatform())) {
       return resolver.resolveAll(properties.getPlatform(), properties.getSchema());
     }

@@ -1,0 +1,76 @@
+package dev.raftboot.spring.autoconfigure;
+
+import dev.raftboot.RawNode;
+import dev.raftboot.spring.transport.HttpRaftTransport;
+import dev.raftboot.spring.transport.HttpTransportSettings;
+import dev.raftboot.spring.transport.RaftMessageReceiver;
+import dev.raftboot.spring.transport.RaftPeerController;
+import dev.raftboot.spring.transport.RaftTransport;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Auto-configuration of the HTTP peer transport: an {@link HttpRaftTransport} that sends to the
+ * peers' {@code raft.transport.path-prefix} endpoints, and, in a servlet web application, the
+ * {@link RaftPeerController} that receives from them. Backs off when the application defines its
+ * own {@link RaftTransport}.
+ */
+@AutoConfiguration(before = RaftAutoConfiguration.class)
+@ConditionalOnClass(RawNode.class)
+@ConditionalOnBooleanProperty(name = "raft.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(RaftProperties.class)
+public final class RaftTransportAutoConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean
+  HttpTransportSettings raftHttpTransportSettings(RaftProperties properties) {
+    RaftProperties.Transport t = properties.getTransport();
+    return new HttpTransportSettings(
+        t.getPathPrefix(),
+        t.getConnectTimeout(),
+        t.getRequestTimeout(),
+        t.getQueueSize(),
+        t.getMaxMessageSize().toBytes(),
+        t.getToken(),
+        t.getSnapshotTimeout(),
+        t.getMaxSnapshotSize().toBytes());
+  }
+
+  @Bean
+  @ConditionalOnMissingBean(RaftTransport.class)
+  HttpRaftTransport raftTransport(
+      RaftProperties properties, HttpTransportSettings settings, ObjectProvider<SslBundles> sslBundles) {
+    String bundleName = properties.getTransport().getSslBundle();
+    SslBundle bundle = null;
+    if (bundleName != null && !bundleName.isBlank()) {
+      SslBundles bundles = sslBundles.getIfAvailable();
+      if (bundles == null) {
+        throw new IllegalStateException(
+            "raft.transport.ssl-bundle is set to '" + bundleName + "' but no SSL bundles are configured");
+      }
+      bundle = bundles.getBundle(bundleName);
+    }
+    return new HttpRaftTransport(properties.getClusterId(), settings, bundle);
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  @ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
+  static final class PeerEndpointConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    RaftPeerController raftPeerController(RaftMessageReceiver receiver, HttpTransportSettings settings) {
+      return new RaftPeerController(receiver, settings);
+    }
+  }
+}

@@ -1,0 +1,222 @@
+package dev.raftboot.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.raftboot.ReadOnlyOption;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
+
+/** Binding of {@code raft.*} and the startup checks with their messages. */
+class RaftPropertiesTests {
+
+  private final ApplicationContextRunner contextRunner =
+      new ApplicationContextRunner()
+          .withUserConfiguration(PropertiesConfiguration.class)
+          .withPropertyValues(
+              "raft.node-id=1",
+              "raft.peers.1=http://10.0.0.1:8080",
+              "raft.peers.2=http://10.0.0.2:8080",
+              "raft.peers.3=http://10.0.0.3:8080");
+
+  @Test
+  void defaults() {
+    RaftProperties p = new RaftProperties();
+    assertThat(p.isEnabled()).isTrue();
+    assertThat(p.getClusterId()).isEqualTo("raft");
+    assertThat(p.isJoin()).isFalse();
+    assertThat(p.getTickInterval()).isEqualTo(Duration.ofMillis(100));
+    assertThat(p.getElectionTick()).isEqualTo(10);
+    assertThat(p.getHeartbeatTick()).isEqualTo(1);
+    assertThat(p.isPreVote()).isTrue();
+    assertThat(p.isCheckQuorum()).isTrue();
+    assertThat(p.getReadOnly()).isEqualTo(ReadOnlyOption.SAFE);
+    assertThat(p.getMaxSizePerMsg()).isEqualTo(DataSize.ofBytes(1024 * 1024));
+    assertThat(p.getMaxInflightMsgs()).isEqualTo(256);
+    assertThat(p.getMaxInflightBytes()).isNull();
+    assertThat(p.getMaxUncommittedSize()).isNull();
+    assertThat(p.getMaxCommittedSizePerReady()).isNull();
+    assertThat(p.getCommandTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(p.getStorage().getDataDir()).isNull();
+    assertThat(p.getStorage().getUseApplicationDatasource()).isNull();
+    assertThat(p.getStorage().isAllowInMemory()).isFalse();
+    assertThat(p.getStorage().getTailCacheEntries()).isEqualTo(1024);
+    assertThat(p.getStorage().getJdbc().getInitializeSchema())
+        .isEqualTo(DatabaseInitializationMode.ALWAYS);
+    assertThat(p.getStorage().getJdbc().isRequireSync()).isTrue();
+    assertThat(p.getSnapshot().getEntries()).isEqualTo(10_000);
+    assertThat(p.getSnapshot().getKeepEntries()).isEqualTo(5_000);
+    assertThat(p.getTransport().getPathPrefix()).isEqualTo("/raft");
+    assertThat(p.getTransport().getToken()).isNull();
+  }
+
+  @Test
+  void bindsEveryGroup() {
+    contextRunner
+        .withPropertyValues(
+            "raft.cluster-id=orders",
+            "raft.tick-interval=50ms",
+            "raft.election-tick=20",
+            "raft.heartbeat-tick=2",
+            "raft.pre-vote=false",
+            "raft.check-quorum=false",
+            "raft.read-only=lease-based",
+            "raft.max-size-per-msg=2MB",
+            "raft.max-inflight-msgs=64",
+            "raft.max-inflight-bytes=32MB",
+            "raft.max-uncommitted-size=1GB",
+            "raft.max-committed-size-per-ready=4MB",
+            "raft.command-timeout=10s",
+            "raft.storage.data-dir=/var/lib/raft",
+            "raft.storage.use-application-datasource=false",
+            "raft.storage.tail-cache-entries=99",
+            "raft.storage.jdbc.initialize-schema=never",
+            "raft.snapshot.entries=500",
+            "raft.snapshot.keep-entries=100",
+            "raft.transport.path-prefix=/cluster/raft",
+            "raft.transport.connect-timeout=2s",
+            "raft.transport.request-timeout=9s",
+            "raft.transport.queue-size=10",
+            "raft.transport.max-message-size=16MB",
+            "raft.transport.token=s3cret")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              RaftProperties p = context.getBean(RaftProperties.class);
+              assertThat(p.getNodeId()).isEqualTo(1);
+              assertThat(p.getPeers())
+                  .containsEntry(2L, URI.create("http://10.0.0.2:8080"))
+                  .hasSize(3);
+              assertThat(p.getClusterId()).isEqualTo("orders");
+              assertThat(p.getTickInterval()).isEqualTo(Duration.ofMillis(50));
+              assertThat(p.getReadOnly()).isEqualTo(ReadOnlyOption.LEASE_BASED);
+              assertThat(p.getMaxUncommittedSize()).isEqualTo(DataSize.ofGigabytes(1));
+              assertThat(p.getStorage().getDataDir()).isEqualTo(Path.of("/var/lib/raft"));
+              assertThat(p.getStorage().getUseApplicationDatasource()).isFalse();
+              assertThat(p.getStorage().getTailCacheEntries()).isEqualTo(99);
+              assertThat(p.getStorage().getJdbc().getInitializeSchema())
+                  .isEqualTo(DatabaseInitializationMode.NEVER);
+              assertThat(p.getSnapshot().getKeepEntries()).isEqualTo(100);
+              assertThat(p.getTransport().getMaxMessageSize()).isEqualTo(DataSize.ofMegabytes(16));
+              assertThat(p.getTransport().getToken()).isEqualTo("s3cret");
+            });
+  }
+
+  @Test
+  void joiningNodeNeedsNoPeerEntryOfItsOwn() {
+    new ApplicationContextRunner()
+        .withUserConfiguration(PropertiesConfiguration.class)
+        .withPropertyValues("raft.node-id=4", "raft.join=true", "raft.peers.1=http://10.0.0.1:8080")
+        .run(context -> assertThat(context).hasNotFailed());
+  }
+
+  @Test
+  void disabledRaftIsNotChecked() {
+    new ApplicationContextRunner()
+        .withUserConfiguration(PropertiesConfiguration.class)
+        .withPropertyValues("raft.enabled=false")
+        .run(context -> assertThat(context).hasNotFailed());
+  }
+
+  @Test
+  void reportsEveryMistakeAtOnce() {
+    contextRunner
+        .withPropertyValues("raft.node-id=0", "raft.election-tick=1", "raft.tick-interval=0")
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .hasMessageContaining("raft.node-id must be set")
+                    .hasMessageContaining("raft.election-tick (1) must be greater")
+                    .hasMessageContaining("raft.tick-interval must be a positive duration"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+raft.node-id=0                                     | raft.node-id must be set to this node's ID, a positive number
+raft.node-id=-3                                    | raft.node-id must be set to this node's ID, a positive number
+raft.cluster-id=                                   | raft.cluster-id must not be empty
+raft.node-id=9                                     | raft.peers must list this node (raft.peers.9=<this node's base URL>)
+raft.peers.4=http://10.0.0.1:8080/                 | raft.peers.1 and raft.peers.4 have the same URL http://10.0.0.1:8080/
+raft.peers.4=HTTP://10.0.0.1:8080                  | have the same URL
+raft.peers.4=ftp://10.0.0.4                        | raft.peers.4=ftp://10.0.0.4 is not an http or https URL with a host
+raft.peers.0=http://10.0.0.9:8080                  | raft.peers.0: peer IDs must be positive numbers
+raft.election-tick=1                               | raft.election-tick (1) must be greater than raft.heartbeat-tick (1)
+raft.heartbeat-tick=0                              | raft.heartbeat-tick must be at least 1
+raft.tick-interval=0                               | raft.tick-interval must be a positive duration, such as 100ms
+raft.tick-interval=-5ms                            | raft.tick-interval must be a positive duration
+raft.command-timeout=0s                            | raft.command-timeout must be a positive duration
+raft.transport.connect-timeout=0                   | raft.transport.connect-timeout must be a positive duration
+raft.transport.request-timeout=-1s                 | raft.transport.request-timeout must be a positive duration
+raft.max-size-per-msg=0                            | raft.max-size-per-msg must be a positive size
+raft.max-inflight-bytes=-1MB                       | raft.max-inflight-bytes must be a positive size
+raft.max-inflight-bytes=1KB                        | raft.max-inflight-bytes (1024B) must be at least raft.max-size-per-msg
+raft.max-uncommitted-size=0                        | raft.max-uncommitted-size must be a positive size
+raft.max-committed-size-per-ready=0                | raft.max-committed-size-per-ready must be a positive size
+raft.max-inflight-msgs=0                           | raft.max-inflight-msgs must be at least 1
+raft.transport.max-message-size=0                  | raft.transport.max-message-size must be a positive size
+raft.transport.max-message-size=512KB              | raft.transport.max-message-size (524288B) must be at least raft.max-size-per-msg
+raft.transport.queue-size=0                        | raft.transport.queue-size must be at least 1
+raft.transport.path-prefix=raft                    | raft.transport.path-prefix must start with '/'
+raft.snapshot.entries=0                            | raft.snapshot.entries must be at least 1
+raft.snapshot.keep-entries=-1                      | raft.snapshot.keep-entries must not be negative
+raft.storage.tail-cache-entries=-1                 | raft.storage.tail-cache-entries must not be negative
+raft.storage.jdbc.url=jdbc:h2:mem:raft             | raft.storage.jdbc.url=jdbc:h2:mem:raft is an in-memory database
+raft.storage.jdbc.url=jdbc:h2:tcp://db/mem:raft    | is an in-memory database
+raft.storage.jdbc.url=jdbc:hsqldb:mem:raft         | is an in-memory database
+raft.storage.jdbc.url=jdbc:derby:memory:raft       | is an in-memory database
+""")
+  void refusesWithAMessageThatSaysWhatToFix(String property, String message) {
+    contextRunner
+        .withPropertyValues(property)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .rootCause()
+                  .hasMessageContaining("Binding validation errors on raft")
+                  .hasMessageContaining(message);
+            });
+  }
+
+  @Test
+  void inMemoryUrlIsAcceptedWithAllowInMemory() {
+    contextRunner
+        .withPropertyValues(
+            "raft.storage.jdbc.url=jdbc:h2:mem:raft", "raft.storage.allow-in-memory=true")
+        .run(context -> assertThat(context).hasNotFailed());
+  }
+
+  @Test
+  void ownUrlAndUseApplicationDatasourceContradictEachOther() {
+    contextRunner
+        .withPropertyValues(
+            "raft.storage.jdbc.url=jdbc:h2:file:/tmp/raft",
+            "raft.storage.use-application-datasource=true")
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .hasMessageContaining("contradicts raft.storage.jdbc.url"));
+  }
+
+  @Test
+  void validConfigurationPasses() {
+    contextRunner.run(context -> assertThat(context).hasNotFailed());
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableConfigurationProperties(RaftProperties.class)
+  static class PropertiesConfiguration {}
+}

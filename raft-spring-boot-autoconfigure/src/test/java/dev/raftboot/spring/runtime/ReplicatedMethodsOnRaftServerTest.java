@@ -1,0 +1,268 @@
+package dev.raftboot.spring.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.raftboot.Config;
+import dev.raftboot.spring.command.CommandCodec;
+import dev.raftboot.spring.command.JsonCommandCodec;
+import dev.raftboot.spring.command.ReplicatedCallDispatcher;
+import dev.raftboot.spring.command.ReplicatedCommand;
+import dev.raftboot.spring.command.ReplicatedCommandApplier;
+import dev.raftboot.spring.command.ReplicatedMethodBeanPostProcessor;
+import dev.raftboot.spring.command.ReplicatedMethodRegistry;
+import dev.raftboot.spring.command.ReplicatedQuery;
+import dev.raftboot.spring.storage.JdbcStorage;
+import dev.raftboot.spring.storage.JdbcStorageSchema;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
+
+/**
+ * Replicated methods end to end: three application contexts, each with a real {@link RaftServer}
+ * (H2 in-memory storage, in-JVM network) wired to the replicated-method beans.
+ */
+class ReplicatedMethodsOnRaftServerTest {
+
+  private final LocalNetwork network = new LocalNetwork();
+  private final String run = UUID.randomUUID().toString();
+
+  @AfterEach
+  void closeNetwork() {
+    network.close();
+  }
+
+  @Test
+  void callsOnAnyNodeAreAppliedOnEveryNodeAndReadableLinearizably() {
+    startCluster(
+        nodes -> {
+          // Calls are retried only while no leader is known (the machine may be slow enough for
+          // leadership to move): those failures mean "not applied".
+          Kv kv1 = nodes.get(0).getBean(Kv.class);
+          Kv kv2 = nodes.get(1).getBean(Kv.class);
+          Kv kv3 = nodes.get(2).getBean(Kv.class);
+          assertThat(retry(() -> kv2.put("a", "1"))).isNull();
+          assertThat(retry(() -> kv1.put("a", "2"))).isEqualTo("1");
+          // A linearizable read on another node sees the acknowledged write.
+          assertThat(retry(() -> kv3.get("a"))).isEqualTo("2");
+          assertThat(retry(() -> kv3.leaseGet("a"))).isEqualTo("2");
+
+          // A command that queries and calls another command runs them locally while applied.
+          Copier copier = nodes.get(2).getBean(Copier.class);
+          assertThat(retry(() -> copier.copy("a", "b"))).isEqualTo("2");
+          assertThat(retry(() -> kv2.get("b"))).isEqualTo("2");
+
+          assertThatThrownBy(() -> retry(() -> kv2.put("", "x")))
+              .isExactlyInstanceOf(IllegalArgumentException.class)
+              .hasMessage("empty key");
+          assertThat(retry(() -> kv2.putLater("c", "3").join())).isNull();
+
+          for (AssertableApplicationContext node : nodes) {
+            Kv kv = node.getBean(Kv.class);
+            assertThat(retry(() -> kv.get("c"))).isEqualTo("3");
+            assertThat(kv.entries()).isEqualTo(Map.of("a", "2", "b", "2", "c", "3"));
+          }
+        });
+  }
+
+  private interface NodesTest {
+    void run(List<AssertableApplicationContext> nodes) throws Exception;
+  }
+
+  private void startCluster(NodesTest test) {
+    start(new ArrayList<>(), test);
+  }
+
+  private void start(List<AssertableApplicationContext> nodes, NodesTest test) {
+    long id = nodes.size() + 1;
+    new ApplicationContextRunner()
+        .withUserConfiguration(NodeConfiguration.class)
+        .withBean("raftServerSettings", RaftServerSettings.class, () -> settings(id))
+        .withBean("testNetwork", TestNetwork.class, () -> new TestNetwork(network))
+        .withBean("dataSource", JdbcDataSource.class, () -> dataSource(id))
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              nodes.add(context);
+              if (nodes.size() < 3) {
+                start(nodes, test);
+              } else {
+                test.run(nodes);
+              }
+            });
+  }
+
+  private JdbcDataSource dataSource(long id) {
+    JdbcDataSource ds = new JdbcDataSource();
+    ds.setURL("jdbc:h2:mem:" + run + "-" + id + ";DB_CLOSE_DELAY=-1");
+    JdbcStorageSchema.create(ds);
+    return ds;
+  }
+
+  private static RaftServerSettings settings(long id) {
+    Map<Long, URI> peers = new TreeMap<>();
+    for (long p = 1; p <= 3; p++) {
+      peers.put(p, URI.create("local://n" + p));
+    }
+    return new RaftServerSettings(
+        id,
+        "test",
+        peers,
+        false,
+        Duration.ofMillis(50),
+        new Config().electionTick(10).heartbeatTick(1).preVote(true).checkQuorum(true)
+            .maxSizePerMsg(1 << 20).maxInflightMsgs(256),
+        Duration.ofSeconds(5),
+        0,
+        10);
+  }
+
+  /** Retries {@code call} while it fails in a way that means it had no effect. */
+  private static <T> T retry(Supplier<T> call) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return call.get();
+      } catch (RuntimeException e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        boolean noEffect = cause instanceof NoLeaderException || cause instanceof ReadTimeoutException;
+        if (!noEffect || System.nanoTime() > deadline) {
+          throw cause instanceof RuntimeException re ? re : e;
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  /** The shared network, held so that no context closes it when it closes. */
+  record TestNetwork(LocalNetwork network) {}
+
+  static class Kv {
+    private final Map<String, String> map = new ConcurrentHashMap<>();
+
+    public Map<String, String> entries() {
+      return Map.copyOf(map);
+    }
+
+    @ReplicatedCommand
+    public String put(String key, String value) {
+      if (key.isEmpty()) {
+        throw new IllegalArgumentException("empty key");
+      }
+      return map.put(key, value);
+    }
+
+    @ReplicatedCommand(timeout = "10s")
+    public java.util.concurrent.CompletableFuture<String> putLater(String key, String value) {
+      return java.util.concurrent.CompletableFuture.completedFuture(put(key, value));
+    }
+
+    @ReplicatedQuery
+    public String get(String key) {
+      return map.get(key);
+    }
+
+    @ReplicatedQuery(consistency = ReadConsistency.LEASE)
+    public String leaseGet(String key) {
+      return map.get(key);
+    }
+  }
+
+  static class Copier {
+    private final Kv kv;
+
+    Copier(Kv kv) {
+      this.kv = kv;
+    }
+
+    @ReplicatedCommand
+    public String copy(String from, String to) {
+      String value = kv.get(from);
+      kv.put(to, value);
+      return value;
+    }
+  }
+
+  /** What the auto-configuration wires for one node, with test storage and transport. */
+  @Configuration(proxyBeanMethods = false)
+  static class NodeConfiguration {
+
+    @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static ReplicatedMethodRegistry replicatedMethodRegistry() {
+      return new ReplicatedMethodRegistry();
+    }
+
+    @Bean
+    static ReplicatedMethodBeanPostProcessor replicatedMethodBeanPostProcessor(
+        ReplicatedMethodRegistry registry, ObjectProvider<ReplicatedCallDispatcher> dispatcher) {
+      return new ReplicatedMethodBeanPostProcessor(registry, dispatcher::getObject);
+    }
+
+    @Bean
+    CommandCodec commandCodec() {
+      return new JsonCommandCodec();
+    }
+
+    @Bean
+    ReplicatedCommandApplier replicatedCommandApplier(
+        ReplicatedMethodRegistry registry, CommandCodec codec) {
+      return new ReplicatedCommandApplier(registry, codec);
+    }
+
+    @Bean
+    ReplicatedCallDispatcher replicatedCallDispatcher(
+        ObjectProvider<RaftServer> server, CommandCodec codec, RaftServerSettings settings) {
+      return new ReplicatedCallDispatcher(server::getObject, codec, settings.commandTimeout());
+    }
+
+    @Bean
+    RaftServer raftServer(
+        RaftServerSettings settings,
+        JdbcDataSource dataSource,
+        TestNetwork testNetwork,
+        ReplicatedCommandApplier applier,
+        ApplicationEventPublisher events) {
+      LocalNetwork network = testNetwork.network();
+      RaftServer server =
+          new RaftServer(
+              settings,
+              JdbcStorage.create(dataSource, settings.nodeId()),
+              network.transportFor(settings.nodeId()),
+              applier,
+              null,
+              events);
+      network.register(settings.nodeId(), server);
+      return server;
+    }
+
+    @Bean
+    Kv kv() {
+      return new Kv();
+    }
+
+    @Bean
+    Copier copier(Kv kv) {
+      return new Copier(kv);
+    }
+  }
+}
