@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <p>Options (all optional): {@code --measure S} (20), {@code --warmup S} (10), {@code --idle S}
  * (10; 0 skips the idle row), {@code --levels 1,16,256}, {@code --server-opts "-Xms1g -Xmx1g
- * -XX:+UseG1GC"}, {@code --data DIR} (where the H2 logs go; wiped first), {@code --out DIR}
+ * -XX:+UseG1GC"}, where {@code {node}} stands for the node number), {@code --data DIR} (where the H2 logs go; wiped first), {@code --out DIR}
  * (results and node logs), {@code --base-port 18081}, {@code --setup TEXT} (the table's setup
  * column), and after {@code --} any further arguments for the server nodes (Spring properties,
  * e.g. {@code --raft.max-inflight-msgs=512}).

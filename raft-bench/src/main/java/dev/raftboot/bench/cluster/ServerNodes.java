@@ -45,7 +45,10 @@ final class ServerNodes implements AutoCloseable {
       deleteTree(data);
       List<String> cmd = new ArrayList<>();
       cmd.add(java);
-      cmd.addAll(jvmOptions);
+      for (String o : jvmOptions) {
+        // "{node}" in an option becomes the node number, e.g. for per-node recording files.
+        cmd.add(o.replace("{node}", Integer.toString(i)));
+      }
       cmd.add("-cp");
       cmd.add(classPath);
       cmd.add(MAIN);

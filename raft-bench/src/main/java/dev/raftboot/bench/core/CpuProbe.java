@@ -29,7 +29,8 @@ public final class CpuProbe {
         "| nodes | batch | CPU ns/proposal | bytes allocated/proposal | proposals/CPU-second | proposals/s (wall) |");
     System.out.println("|---:|---:|---:|---:|---:|---:|");
     for (int nodes : new int[] {1, 3}) {
-      for (int batch : new int[] {1, 16, 256}) {
+      for (int batch : new int[] {1, 16, 256, -256}) {
+        // A negative batch: the same number of proposals in one MsgProp (RawNode.propose(List)).
         MemoryCluster c = new MemoryCluster(nodes);
         // Warm-up on the same cluster, then measure.
         run(c, batch, payload, mx, warmup);
@@ -39,17 +40,18 @@ public final class CpuProbe {
         long wall0 = System.nanoTime();
         long alloc0 = mx.getThreadAllocatedBytes(tid);
         long proposals = run(c, batch, payload, mx, seconds);
+        String label = batch > 0 ? Integer.toString(batch) : -batch + " in one MsgProp";
         long cpu = mx.getCurrentThreadCpuTime() - cpu0;
         long wall = System.nanoTime() - wall0;
         long alloc = mx.getThreadAllocatedBytes(tid) - alloc0;
         long committed = c.committedOnLeader - committedBefore;
-        if (committed < proposals - 3L * batch) {
+        if (committed < proposals - 3L * Math.abs(batch)) {
           throw new IllegalStateException("committed " + committed + " of " + proposals);
         }
         System.out.printf(
             Locale.ROOT,
-            "| %d | %d | %.0f | %.0f | %,.0f | %,.0f |%n",
-            nodes, batch, (double) cpu / proposals, (double) alloc / proposals,
+            "| %d | %s | %.0f | %.0f | %,.0f | %,.0f |%n",
+            nodes, label, (double) cpu / proposals, (double) alloc / proposals,
             proposals / (cpu / 1e9), proposals / (wall / 1e9));
       }
     }
@@ -58,13 +60,18 @@ public final class CpuProbe {
   private static long run(MemoryCluster c, int batch, ByteString payload, ThreadMXBean mx, double seconds) {
     long until = mx.getCurrentThreadCpuTime() + (long) (seconds * 1e9);
     long n = 0;
+    java.util.List<ByteString> all = java.util.Collections.nCopies(Math.abs(batch), payload);
     while (true) {
       for (int k = 0; k < 64; k++) {
-        for (int i = 0; i < batch; i++) {
-          c.leader().propose(payload);
+        if (batch > 0) {
+          for (int i = 0; i < batch; i++) {
+            c.leader().propose(payload);
+          }
+        } else {
+          c.leader().propose(all);
         }
         ProposeBenchmark.round(c);
-        n += batch;
+        n += Math.abs(batch);
       }
       if (mx.getCurrentThreadCpuTime() > until) {
         return n;

@@ -27,6 +27,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code committed} counter (committed proposals per second, counted on the leader) matches the
  * score; a gap would mean the pipeline fell behind. With {@code -prof gc}, {@code
  * gc.alloc.rate.norm} is the allocation per proposal (across all nodes of the cluster).
+ *
+ * <p>The {@code _oneMsgProp} variants propose the batch with {@code RawNode.propose(List)}, one
+ * {@code MsgProp} for the whole batch, as the starter's {@code RaftServer} does with the commands
+ * that arrive while it is busy: the leader then appends once and sends one append per follower
+ * instead of one per proposal.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -60,6 +65,17 @@ public class ProposeBenchmark {
     for (int i = 0; i < n; i++) {
       leader.propose(payload);
     }
+    long before = c.committedOnLeader;
+    round(c);
+    long done = c.committedOnLeader - before;
+    out.committed += done;
+    return done;
+  }
+
+  private final java.util.List<ByteString> batch256 = java.util.Collections.nCopies(256, payload);
+
+  private long proposeAll(MemoryCluster c, java.util.List<ByteString> batch, Committed out) {
+    c.leader().propose(batch);
     long before = c.committedOnLeader;
     round(c);
     long done = c.committedOnLeader - before;
@@ -112,5 +128,17 @@ public class ProposeBenchmark {
   @OperationsPerInvocation(256)
   public long threeNodes_batch256(Committed out) {
     return propose(three, 256, out);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(256)
+  public long oneNode_batch256_oneMsgProp(Committed out) {
+    return proposeAll(one, batch256, out);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(256)
+  public long threeNodes_batch256_oneMsgProp(Committed out) {
+    return proposeAll(three, batch256, out);
   }
 }
