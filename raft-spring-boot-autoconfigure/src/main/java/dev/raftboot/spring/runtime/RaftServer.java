@@ -88,6 +88,9 @@ public final class RaftServer
 
   private static final Logger log = LoggerFactory.getLogger(RaftServer.class);
 
+  /** The most commands proposed in one {@code MsgProp}. */
+  static final int MAX_PROPOSAL_BATCH = 1024;
+
   private final RaftServerSettings settings;
   private final RaftStorage storage;
   private final RaftTransport transport;
@@ -120,6 +123,8 @@ public final class RaftServer
    * submission order; retried every tick until they are accepted or time out.
    */
   private final java.util.ArrayDeque<Proposal> parked = new java.util.ArrayDeque<>();
+  /** Commands submitted in this turn of the loop, proposed together by {@link #flushProposals}. */
+  private final List<Proposal> toPropose = new ArrayList<>();
   private final Map<ByteString, ReadBatch> readsInFlight = new HashMap<>();
   private long ticks;
   /**
@@ -348,6 +353,7 @@ public final class RaftServer
           }
           batch.clear();
         }
+        flushProposals();
         issueReads();
         if (rawNode.hasReady()) {
           processReady(rawNode.ready());
@@ -512,12 +518,58 @@ public final class RaftServer
     long id = requestIds.incrementAndGet();
     pending.put(id, new PendingCommand(f, System.nanoTime() + timeout.toNanos()));
     ByteString data = new CommandEnvelope(id, settings.nodeId(), command).encode();
-    inbox.add(() -> propose(new Proposal(id, rn -> rn.propose(data))));
+    inbox.add(() -> toPropose.add(new Proposal(id, data, null)));
     return f;
+  }
+
+  /**
+   * Proposes the commands collected in this turn of the loop together: one {@code MsgProp} per
+   * {@link #MAX_PROPOSAL_BATCH} commands, so that the leader appends them in one go and sends each
+   * follower one append for all of them instead of one per command. Submission order holds: a
+   * batch is parked behind earlier dropped proposals, and a conf change flushes the commands
+   * before it.
+   */
+  private void flushProposals() {
+    if (toPropose.isEmpty()) {
+      return;
+    }
+    if (!parked.isEmpty()) {
+      parked.addAll(toPropose);
+    } else {
+      proposeCommands(toPropose, 0, toPropose.size(), true);
+    }
+    toPropose.clear();
+  }
+
+  /**
+   * Proposes the commands {@code [from, to)} of {@code list} in batches; when raft drops one, it
+   * and everything after it are parked if {@code park}. Returns how many were accepted.
+   */
+  private int proposeCommands(List<Proposal> list, int from, int to, boolean park) {
+    List<ByteString> data = new ArrayList<>(Math.min(to - from, MAX_PROPOSAL_BATCH));
+    int i = from;
+    while (i < to) {
+      int end = Math.min(to, i + MAX_PROPOSAL_BATCH);
+      data.clear();
+      for (int k = i; k < end; k++) {
+        data.add(list.get(k).data());
+      }
+      try {
+        rawNode.propose(data);
+      } catch (ProposalDroppedException e) {
+        if (park) {
+          parked.addAll(list.subList(i, to));
+        }
+        return i - from;
+      }
+      i = end;
+    }
+    return to - from;
   }
 
   /** Proposes now, or parks behind earlier dropped proposals so that submission order holds. */
   private void propose(Proposal p) {
+    flushProposals();
     if (!parked.isEmpty() || !tryPropose(p)) {
       parked.add(p);
     }
@@ -525,7 +577,11 @@ public final class RaftServer
 
   private boolean tryPropose(Proposal p) {
     try {
-      p.action().accept(rawNode);
+      if (p.data() != null) {
+        rawNode.propose(p.data());
+      } else {
+        p.action().accept(rawNode);
+      }
       return true;
     } catch (ProposalDroppedException e) {
       return false;
@@ -533,10 +589,27 @@ public final class RaftServer
   }
 
   private void retryParked() {
+    List<Proposal> run = new ArrayList<>();
     while (!parked.isEmpty()) {
       Proposal p = parked.peek();
       if (!pending.containsKey(p.id())) {
         parked.poll(); // timed out meanwhile
+      } else if (p.data() != null) {
+        // Retry the run of commands at the head of the queue together.
+        run.clear();
+        for (Proposal q : parked) {
+          if (q.data() == null) {
+            break;
+          }
+          run.add(q);
+        }
+        int accepted = proposeCommands(run, 0, run.size(), false);
+        for (int k = 0; k < accepted; k++) {
+          parked.poll();
+        }
+        if (accepted < run.size()) {
+          return;
+        }
       } else if (tryPropose(p)) {
         parked.poll();
       } else {
@@ -1066,7 +1139,7 @@ public final class RaftServer
       cc.setContext(urlBytes(url));
     }
     ConfChange change = cc.build();
-    inbox.add(() -> propose(new Proposal(changeId, rn -> rn.proposeConfChange(change))));
+    inbox.add(() -> propose(new Proposal(changeId, null, rn -> rn.proposeConfChange(change))));
     return f.thenApply(x -> null);
   }
 
@@ -1257,7 +1330,9 @@ public final class RaftServer
 
   private record PendingCommand(CompletableFuture<Object> future, long deadline) {}
 
-  private record Proposal(long id, java.util.function.Consumer<RawNode> action) {}
+  /** A command ({@code data}) or another proposal ({@code action}, e.g. a conf change). */
+  private record Proposal(
+      long id, ByteString data, java.util.function.Consumer<RawNode> action) {}
 
   private record PendingRead(CompletableFuture<Void> future, ReadConsistency consistency, long deadline) {}
 
