@@ -84,6 +84,14 @@ public final class SimBridge {
     return rn.raft.trk.config().copy();
   }
 
+  /**
+   * The node's current voters, not copied: Raft replaces its configuration object on every change
+   * and never alters one in place, so the reference stays a faithful record of that configuration.
+   */
+  public static JointConfig votersView(RawNode rn) {
+    return rn.raft.trk.config().voters();
+  }
+
   /** Whether {@code ids} contain a quorum of the node's current voters (both halves if joint). */
   public static boolean isQuorum(RawNode rn, Set<Long> ids) {
     JointConfig voters = rn.raft.trk.config().voters();

@@ -99,8 +99,7 @@ final class Checker {
         if (committedGrew || n.dirty) {
           checkLeaderCompleteness(n, term);
         }
-        n.prevVoters = n.dirty || n.prevVoters == null ? SimBridge.config(n.rn).voters()
-            : n.prevVoters;
+        n.prevVoters = SimBridge.votersView(n.rn);
       } else {
         n.prevVoters = null;
       }
@@ -151,9 +150,11 @@ final class Checker {
     if (!enabled(Check.COMMITTED_NEVER_LOST)) {
       return;
     }
+    // Stopped (removed) nodes count: their disks are as durable as anyone's, and the leader may
+    // not have applied their removal yet.
     TreeSet<Long> holders = new TreeSet<>();
     for (SimNode m : nodes.values()) {
-      if (!m.retired && m.disk.holds(e)) {
+      if (m.disk.holds(e)) {
         holders.add(m.id);
       }
     }
@@ -161,11 +162,21 @@ final class Checker {
     // configuration: the commit counted under the one before the step or the one after it.
     if (!SimBridge.isQuorum(leader.rn, holders)
         && (leader.prevVoters == null || !isQuorum(leader.prevVoters, holders))) {
+      StringBuilder others = new StringBuilder();
+      for (SimNode m : nodes.values()) {
+        if (!holders.contains(m.id)) {
+          Entry mine = m.disk.entry(e.getIndex());
+          others.append(String.format(
+              " n%d: disk (%d..%d] has %s, raft log last %d;", m.id, m.disk.offset(),
+              m.disk.lastIndex(), mine == null ? "nothing" : Describe.entry(mine),
+              m.rn == null ? -1 : SimBridge.lastIndex(m.rn)));
+        }
+      }
       fail(
           Check.COMMITTED_NEVER_LOST,
           String.format(
-              "leader %d committed %s but only %s hold it durably (voters %s)",
-              leader.id, Describe.entry(e), holders, SimBridge.config(leader.rn)));
+              "leader %d committed %s but only %s hold it durably (voters %s);%s",
+              leader.id, Describe.entry(e), holders, SimBridge.config(leader.rn), others));
     }
   }
 

@@ -1306,13 +1306,16 @@ public final class Simulation {
       if (!n.up() || n.incarnation != inc) {
         return;
       }
-      Message m = n.appendQueue.poll();
-      if (m == null) {
+      if (n.appendQueue.isEmpty()) {
         n.appendBusy = false;
         return;
       }
       markDirty(n);
-      processAppend(n, m);
+      // Like a real append thread, write whatever is queued as one batch (or just the first).
+      int batch = rnd.nextBoolean() ? n.appendQueue.size() : 1;
+      for (int i = 0; i < batch && n.up() && n.incarnation == inc; i++) {
+        processAppend(n, n.appendQueue.poll());
+      }
       if (n.up() && n.incarnation == inc) {
         if (n.appendQueue.isEmpty()) {
           n.appendBusy = false;
@@ -1326,7 +1329,8 @@ public final class Simulation {
     @Override
     public String toString() {
       Message m = n.appendQueue.peek();
-      return n + " append thread writes " + (m == null ? "?" : Describe.message(m));
+      return n + " append thread writes " + (m == null ? "?" : Describe.message(m))
+          + (n.appendQueue.size() > 1 ? " (+" + (n.appendQueue.size() - 1) + " queued)" : "");
     }
   }
 
@@ -1344,13 +1348,15 @@ public final class Simulation {
       if (!n.up() || n.incarnation != inc) {
         return;
       }
-      Message m = n.applyQueue.poll();
-      if (m == null) {
+      if (n.applyQueue.isEmpty()) {
         n.applyBusy = false;
         return;
       }
       markDirty(n);
-      processApply(n, m);
+      int batch = rnd.nextBoolean() ? n.applyQueue.size() : 1;
+      for (int i = 0; i < batch && n.up() && n.incarnation == inc; i++) {
+        processApply(n, n.applyQueue.poll());
+      }
       if (n.up() && n.incarnation == inc) {
         if (n.applyQueue.isEmpty()) {
           n.applyBusy = false;

@@ -51,6 +51,7 @@ class SimulationTest {
             .verbose(Boolean.getBoolean("sim.verbose"))
             .traceLines(Integer.getInteger("sim.trace", 200))
             .broken(Broken.valueOf(System.getProperty("sim.broken", "NONE")));
+    o.livenessTicks = Integer.getInteger("sim.livenessTicks", o.livenessTicks);
     String checks = System.getProperty("sim.checks");
     if (checks != null && !checks.isBlank()) {
       EnumSet<Check> cs = EnumSet.noneOf(Check.class);
@@ -82,11 +83,17 @@ class SimulationTest {
     SimStats total = new SimStats();
     List<Long> failed = new ArrayList<>();
     long t0 = System.nanoTime();
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpu0 = mx.getCurrentThreadCpuTime();
     for (long s = base; s < base + count; s++) {
       Result r = new Simulation(new Options().seed(s).steps(steps)).run();
       total.add(r.stats());
       if (Boolean.getBoolean("sim.perSeed")) {
-        System.out.println("seed " + s + ": " + r.stats().summary().replace('\n', ' '));
+        System.out.println(
+            "seed " + s + ": liveness=" + r.stats().livenessMaxTicks + " committed="
+                + r.stats().clientEntriesCommitted + " proposals=" + r.stats().proposals
+                + " dropped=" + r.stats().proposalsDropped + " steps=" + r.stats().steps
+                + " ticks=" + r.stats().ticks);
       }
       if (!r.ok()) {
         failed.add(s);
@@ -94,9 +101,10 @@ class SimulationTest {
       }
     }
     long ms = (System.nanoTime() - t0) / 1_000_000;
+    long cpuMs = (mx.getCurrentThreadCpuTime() - cpu0) / 1_000_000;
     System.out.printf(
-        "%s: seeds %d..%d, %d steps each, %d ms%n%s%nfailed seeds: %s%n",
-        label, base, base + count - 1, steps, ms, total.summary(), failed);
+        "%s: seeds %d..%d, %d steps each, %d ms (%d ms cpu)%n%s%nfailed seeds: %s%n",
+        label, base, base + count - 1, steps, ms, cpuMs, total.summary(), failed);
     return total;
   }
 }
