@@ -7,6 +7,7 @@ import dev.raftboot.SimBridge;
 import dev.raftboot.StateType;
 import dev.raftboot.quorum.JointConfig;
 import dev.raftboot.quorum.MajorityConfig;
+import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.Snapshot;
 import java.util.ArrayList;
@@ -306,6 +307,17 @@ final class Checker {
   void onApply(SimNode n, Entry e, long hash, long term) {
     recordCommitted(n, e, term, Check.STATE_MACHINE_SAFETY, "applied");
     recordChain(n, e.getIndex(), hash, "applying " + Describe.entry(e));
+  }
+
+  /** Raft applied a conf change: its configuration must be the one the application computed. */
+  void onConfApplied(SimNode n, Entry e, ConfState raft, ConfState app) {
+    if (!raft.equals(app)) {
+      fail(
+          Check.STATE_MACHINE_SAFETY,
+          String.format(
+              "node %d's Raft configuration after %s is %s, but the entries applied give %s",
+              n.id, Describe.entry(e), Describe.confState(raft), Describe.confState(app)));
+    }
   }
 
   /** An entry at or below the state machine's applied index came again and was skipped. */

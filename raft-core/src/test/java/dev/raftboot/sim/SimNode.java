@@ -23,6 +23,10 @@ final class SimNode {
   boolean everMember;
   /** The tick period of this incarnation, in simulated time units (clock drift between nodes). */
   long tickInterval;
+  /** The last entry of the initial configuration this incarnation was bootstrapped with, or 0. */
+  long bootstrapIndex;
+  /** The index of the newest snapshot handed to the append thread (asynchronous writes). */
+  long snapshotHandedOut;
   /** A snapshot for Raft to send is being built. */
   boolean snapshotPending;
 

@@ -167,7 +167,7 @@ public final class Simulation {
   private final TreeMap<Long, SimNode> nodes = new TreeMap<>();
   private final Checker checker;
   private final SimStats stats = new SimStats();
-  private final Trace trace = new Trace(400);
+  private final Trace trace;
   private final Logger raftLogger;
   private final PriorityQueue<Ev> queue =
       new PriorityQueue<>(
@@ -198,6 +198,7 @@ public final class Simulation {
 
   public Simulation(Options opt) {
     this.opt = opt;
+    this.trace = new Trace(Math.max(400, opt.traceLines));
     this.rnd = new SplittableRandom(opt.seed);
     this.clusterSize = rnd.nextBoolean() ? 3 : 5;
     int mode = rnd.nextInt(100);
@@ -418,6 +419,7 @@ public final class Simulation {
     for (long id = 1; id <= clusterSize; id++) {
       SimNode n = newNode(id);
       n.rn.bootstrap(peers);
+      n.bootstrapIndex = clusterSize;
       // Bootstrapping is done before the cluster starts: write it through, threads included.
       drain(n);
       while (!n.appendQueue.isEmpty() || !n.applyQueue.isEmpty()) {
@@ -446,6 +448,8 @@ public final class Simulation {
 
   private void crash(SimNode n, boolean retire) {
     n.rn = null;
+    n.snapshotHandedOut = 0;
+    n.bootstrapIndex = 0;
     n.snapshotPending = false;
     n.sm = null;
     n.incarnation++;
@@ -546,6 +550,10 @@ public final class Simulation {
     }
     for (Message m : rd.messages()) {
       if (m.getTo() == RaftUtil.LOCAL_APPEND_THREAD) {
+        if (m.hasSnapshot()) {
+          n.snapshotHandedOut =
+              Math.max(n.snapshotHandedOut, m.getSnapshot().getMetadata().getIndex());
+        }
         if (opt.broken == Broken.ACK_BEFORE_PERSIST) {
           // Broken: acknowledgements to other nodes leave now, before the write is durable.
           Message.Builder b = m.toBuilder().clearResponses();
@@ -661,17 +669,20 @@ public final class Simulation {
       }
       sm.apply(e);
       if (e.getType() == EntryType.EntryConfChange || e.getType() == EntryType.EntryConfChangeV2) {
-        ConfState cs;
-        try {
-          cs =
-              e.getType() == EntryType.EntryConfChange
-                  ? n.rn.applyConfChange(ConfChange.parseFrom(e.getData()))
-                  : n.rn.applyConfChange(ConfChangeV2.parseFrom(e.getData()));
-        } catch (InvalidProtocolBufferException ex) {
-          throw new IllegalStateException(ex);
+        ConfChangeV2 cc = ConfStates.decode(e);
+        sm.confState = ConfStates.apply(sm.confState, cc);
+        if (e.getIndex() > n.snapshotHandedOut) {
+          // Raft's configuration moves here. Not for an entry that a snapshot Raft has already
+          // accepted covers (asynchronous writes: the snapshot overtook this apply): Raft's
+          // configuration includes this change already, and applying it again would fail or, worse,
+          // silently undo a later change.
+          ConfState cs = n.rn.applyConfChange(cc);
+          if (e.getIndex() > n.bootstrapIndex) {
+            // (bootstrap() applied the initial configuration up front; its entries come again)
+            checker.onConfApplied(n, e, cs, sm.confState);
+          }
         }
-        sm.confState = cs;
-        onCommittedConf(e.getIndex(), cs);
+        onCommittedConf(e.getIndex(), sm.confState);
       }
       checker.onApply(n, e, sm.hash, term);
       stats.entriesApplied++;
