@@ -19,6 +19,8 @@ final class SimNode {
   int incarnation;
   /** Removed from the cluster by a committed conf change and stopped for good. */
   boolean retired;
+  /** Retired, but the process has not stopped yet. */
+  boolean retiring;
   /** Was a member of some committed configuration. */
   boolean everMember;
   /** The tick period of this incarnation, in simulated time units (clock drift between nodes). */

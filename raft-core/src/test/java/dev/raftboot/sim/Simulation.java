@@ -195,6 +195,7 @@ public final class Simulation {
   private long nextId;
   private long spareId;
   private long latestConfIndex;
+  private TreeSet<Long> latestMembers;
 
   public Simulation(Options opt) {
     this.opt = opt;
@@ -277,8 +278,8 @@ public final class Simulation {
         if (queue.isEmpty() || queue.peek().time > deadline) {
           checker.failLiveness(
               String.format(
-                  "no new proposal committed within %d ticks after healing (leader: %s)",
-                  opt.livenessTicks, findLeader()));
+                  "no new proposal committed within %d ticks after healing (leader: %s);%s",
+                  opt.livenessTicks, findLeader(), nodeSummaries()));
           break;
         }
         stepOnce();
@@ -355,6 +356,7 @@ public final class Simulation {
     trace.now = now;
     trace.add(e);
     e.run();
+    retireRemoved();
     checker.afterStep(dirty);
     for (SimNode n : dirty) {
       n.dirty = false;
@@ -750,14 +752,49 @@ public final class Simulation {
     members.addAll(cs.getLearnersList());
     members.addAll(cs.getLearnersNextList());
     trace.add("configuration at index " + index + ": " + Describe.confState(cs));
+    latestMembers = members;
     for (SimNode m : nodes.values()) {
       if (members.contains(m.id)) {
         m.everMember = true;
         if (m.id == spareId) {
           spareId = 0;
         }
-      } else if (m.everMember && !m.retired) {
+      }
+    }
+  }
+
+  /**
+   * Stops the nodes that the latest committed configuration removed, once every member of that
+   * configuration knows it is committed. Stopping them earlier can strand the cluster: a member
+   * that has not learned the commit still counts the removed node (say, in the outgoing half of a
+   * joint configuration) and cannot get anything committed without it. (etcd delays the shutdown
+   * of a removed member for the same reason.)
+   */
+  private void retireRemoved() {
+    if (latestMembers == null) {
+      return;
+    }
+    boolean removedAny = false;
+    for (SimNode m : nodes.values()) {
+      if (m.everMember && !m.retired && !latestMembers.contains(m.id)) {
+        removedAny = true;
+        break;
+      }
+    }
+    if (!removedAny) {
+      return;
+    }
+    for (long id : latestMembers) {
+      SimNode m = nodes.get(id);
+      if (m == null || !m.up() || SimBridge.committed(m.rn) < latestConfIndex) {
+        return;
+      }
+    }
+    for (SimNode m : nodes.values()) {
+      if (m.everMember && !m.retired && !latestMembers.contains(m.id)) {
         schedule(new Retire(m), 1 + rnd.nextInt(20));
+        m.retired = true; // decided; the process stops shortly
+        m.retiring = true;
       }
     }
   }
@@ -945,6 +982,31 @@ public final class Simulation {
   // ---------------------------------------------------------------------------------------------
   // clients
 
+  /** One line per node: role, term, log positions and configuration. */
+  private String nodeSummaries() {
+    StringBuilder sb = new StringBuilder();
+    for (SimNode n : nodes.values()) {
+      sb.append("\n    ").append(n).append(": ");
+      if (n.retired) {
+        sb.append("retired");
+      } else if (!n.up()) {
+        sb.append("down");
+      } else {
+        RawNode rn = n.rn;
+        sb.append(String.format(
+            "%s term=%d vote=%d lead=%d commit=%d applied=%d last=%d/%d config=%s",
+            SimBridge.state(rn), SimBridge.term(rn), SimBridge.vote(rn), SimBridge.lead(rn),
+            SimBridge.committed(rn), SimBridge.applied(rn),
+            SimBridge.termAt(rn, SimBridge.lastIndex(rn)), SimBridge.lastIndex(rn),
+            SimBridge.config(rn)));
+      }
+      sb.append(String.format(" disk: snap=%d offset=%d last=%d ckpt=%d %s", n.disk.snapIndex(),
+          n.disk.offset(), n.disk.lastIndex(), n.disk.ckptApplied,
+          Describe.confState(n.disk.ckptConf)));
+    }
+    return sb.toString();
+  }
+
   private SimNode findLeader() {
     SimNode best = null;
     for (SimNode n : nodes.values()) {
@@ -973,7 +1035,7 @@ public final class Simulation {
       n.rn.propose(value);
       trace.add("propose " + value.toStringUtf8() + " at " + n);
       if (!chaos) {
-        trace.add(new Lazy(() -> n + " status " + n.rn.status()));
+        trace.add(n + " status " + n.rn.status());
       }
     } catch (ProposalDroppedException e) {
       stats.proposalsDropped++;
@@ -1323,7 +1385,8 @@ public final class Simulation {
       }
       markDirty(n);
       // Like a real append thread, write whatever is queued as one batch (or just the first).
-      int batch = rnd.nextBoolean() ? n.appendQueue.size() : 1;
+      batch = rnd.nextBoolean() ? n.appendQueue.size() : 1;
+      first = n.appendQueue.peek();
       for (int i = 0; i < batch && n.up() && n.incarnation == inc; i++) {
         processAppend(n, n.appendQueue.poll());
       }
@@ -1331,17 +1394,19 @@ public final class Simulation {
         if (n.appendQueue.isEmpty()) {
           n.appendBusy = false;
         } else {
-          schedule(this, 1 + rnd.nextInt(localMaxDelay));
+          schedule(new AppendWork(n, inc), 1 + rnd.nextInt(localMaxDelay));
         }
         drain(n);
       }
     }
 
+    int batch;
+    Message first;
+
     @Override
     public String toString() {
-      Message m = n.appendQueue.peek();
-      return n + " append thread writes " + (m == null ? "?" : Describe.message(m))
-          + (n.appendQueue.size() > 1 ? " (+" + (n.appendQueue.size() - 1) + " queued)" : "");
+      return n + " append thread writes " + (first == null ? "nothing" : Describe.message(first))
+          + (batch > 1 ? " and " + (batch - 1) + " more" : "");
     }
   }
 
@@ -1364,7 +1429,8 @@ public final class Simulation {
         return;
       }
       markDirty(n);
-      int batch = rnd.nextBoolean() ? n.applyQueue.size() : 1;
+      batch = rnd.nextBoolean() ? n.applyQueue.size() : 1;
+      first = n.applyQueue.peek();
       for (int i = 0; i < batch && n.up() && n.incarnation == inc; i++) {
         processApply(n, n.applyQueue.poll());
       }
@@ -1372,15 +1438,23 @@ public final class Simulation {
         if (n.applyQueue.isEmpty()) {
           n.applyBusy = false;
         } else {
-          schedule(this, 1 + rnd.nextInt(localMaxDelay));
+          schedule(new ApplyWork(n, inc), 1 + rnd.nextInt(localMaxDelay));
         }
         drain(n);
       }
     }
 
+    int batch;
+    Message first;
+
     @Override
     public String toString() {
-      return n + " apply thread";
+      if (first == null) {
+        return n + " apply thread: nothing";
+      }
+      List<Entry> es = first.getEntriesList();
+      return n + " apply thread applies [" + es.get(0).getIndex() + ".."
+          + es.get(es.size() - 1).getIndex() + "]" + (batch > 1 ? " and " + (batch - 1) + " more" : "");
     }
   }
 
@@ -1524,7 +1598,8 @@ public final class Simulation {
 
     @Override
     void run() {
-      if (!n.retired) {
+      if (n.retiring) {
+        n.retiring = false;
         crash(n, true);
       }
     }
