@@ -435,6 +435,9 @@ public final class Simulation {
       n.appendBusy = false;
       n.applyBusy = false;
     }
+    for (SimNode n : nodes.values()) {
+      n.everMember = true;
+    }
     nextId = clusterSize + 1;
     schedule(new Nemesis(), nemesisGap + rnd.nextInt(nemesisGap));
     schedule(new Client(), 1 + rnd.nextInt(clientGap));
@@ -741,26 +744,27 @@ public final class Simulation {
 
   /** A configuration is committed at {@code index}: stop the nodes it removed. */
   private void onCommittedConf(long index, ConfState cs) {
-    if (index <= latestConfIndex) {
-      return;
-    }
-    latestConfIndex = index;
-    stats.confChangesApplied++;
     TreeSet<Long> members = new TreeSet<>();
     members.addAll(cs.getVotersList());
     members.addAll(cs.getVotersOutgoingList());
     members.addAll(cs.getLearnersList());
     members.addAll(cs.getLearnersNextList());
-    trace.add("configuration at index " + index + ": " + Describe.confState(cs));
-    latestMembers = members;
-    for (SimNode m : nodes.values()) {
-      if (members.contains(m.id)) {
+    for (long id : members) {
+      SimNode m = nodes.get(id);
+      if (m != null) {
         m.everMember = true;
-        if (m.id == spareId) {
-          spareId = 0;
-        }
+      }
+      if (id == spareId) {
+        spareId = 0;
       }
     }
+    if (index <= latestConfIndex) {
+      return;
+    }
+    latestConfIndex = index;
+    stats.confChangesApplied++;
+    trace.add("configuration at index " + index + ": " + Describe.confState(cs));
+    latestMembers = members;
   }
 
   /**
@@ -1117,6 +1121,12 @@ public final class Simulation {
       List<Long> voters = new ArrayList<>(cfg.voters().incoming().ids());
       List<Long> learners = new ArrayList<>(cfg.learners());
       int members = voters.size() + learners.size();
+      // The leader never removes or demotes itself (transfer leadership first): a leader that
+      // leaves the voters while the others have not learned that its configuration committed can
+      // leave them needing its vote, which it refuses with its longer log while it can no longer
+      // campaign itself, a known liveness hole of apply-time configuration changes in etcd raft.
+      List<Long> others = new ArrayList<>(voters);
+      others.remove(leader.id);
       int op = rnd.nextInt(7);
       if (op <= 1 && members < maxMembers) {
         long id = spare();
@@ -1129,21 +1139,21 @@ public final class Simulation {
       } else if (op == 2 && !learners.isEmpty()) {
         long id = learners.get(rnd.nextInt(learners.size()));
         v1 = ConfChange.newBuilder().setType(ConfChangeType.ConfChangeAddNode).setNodeId(id).build();
-      } else if (op == 3 && voters.size() >= 3) {
-        long id = voters.get(rnd.nextInt(voters.size()));
+      } else if (op == 3 && voters.size() >= 3 && !others.isEmpty()) {
+        long id = others.get(rnd.nextInt(others.size()));
         v1 = ConfChange.newBuilder()
             .setType(ConfChangeType.ConfChangeAddLearnerNode)
             .setNodeId(id)
             .build();
-      } else if (op == 4 && (voters.size() >= 3 || !learners.isEmpty())) {
-        List<Long> candidates = voters.size() >= 3 ? new ArrayList<>(voters) : new ArrayList<>();
+      } else if (op == 4 && ((voters.size() >= 3 && !others.isEmpty()) || !learners.isEmpty())) {
+        List<Long> candidates = voters.size() >= 3 ? new ArrayList<>(others) : new ArrayList<>();
         candidates.addAll(learners);
         long id = candidates.get(rnd.nextInt(candidates.size()));
         v1 = ConfChange.newBuilder().setType(ConfChangeType.ConfChangeRemoveNode).setNodeId(id)
             .build();
-      } else if (op >= 5 && voters.size() >= 2) {
+      } else if (op >= 5 && voters.size() >= 2 && !others.isEmpty()) {
         // joint consensus: replace a voter by a new one, or swap roles of a voter and a learner
-        long out = voters.get(rnd.nextInt(voters.size()));
+        long out = others.get(rnd.nextInt(others.size()));
         long in;
         if (!learners.isEmpty() && rnd.nextBoolean()) {
           in = learners.get(rnd.nextInt(learners.size()));
