@@ -90,6 +90,11 @@ public final class Simulation {
     /** Trace Raft's own log lines too (slower; for replays). */
     public boolean verbose;
     public int traceLines = 60;
+    /**
+     * Let conf changes remove or demote a voter of a two-voter configuration (by a joint change),
+     * which can stall the cluster for good (etcd-io/etcd#12359); off by default.
+     */
+    public boolean shrinkTwoVoters;
 
     public Options seed(long s) {
       seed = s;
@@ -1121,12 +1126,13 @@ public final class Simulation {
       List<Long> voters = new ArrayList<>(cfg.voters().incoming().ids());
       List<Long> learners = new ArrayList<>(cfg.learners());
       int members = voters.size() + learners.size();
-      // The leader never removes or demotes itself (transfer leadership first): a leader that
-      // leaves the voters while the others have not learned that its configuration committed can
-      // leave them needing its vote, which it refuses with its longer log while it can no longer
-      // campaign itself, a known liveness hole of apply-time configuration changes in etcd raft.
-      List<Long> others = new ArrayList<>(voters);
-      others.remove(leader.id);
+      // A voter leaves (removal, demotion) only if the voters that stay are a quorum of the old
+      // voters: with 2 voters, add one first. Otherwise the stayers, until they learn that the
+      // change committed (they apply configurations at commit), still need the leaver's vote, and
+      // a leaver with a longer log refuses it while it can no longer campaign itself: a permanent
+      // stall (the "apply-time configuration change" liveness hole of etcd raft, etcd-io/etcd
+      // #12359). Options.shrinkTwoVoters lifts the rule, to show the hole.
+      List<Long> others = voters;
       int op = rnd.nextInt(7);
       if (op <= 1 && members < maxMembers) {
         long id = spare();
@@ -1139,19 +1145,19 @@ public final class Simulation {
       } else if (op == 2 && !learners.isEmpty()) {
         long id = learners.get(rnd.nextInt(learners.size()));
         v1 = ConfChange.newBuilder().setType(ConfChangeType.ConfChangeAddNode).setNodeId(id).build();
-      } else if (op == 3 && voters.size() >= 3 && !others.isEmpty()) {
+      } else if (op == 3 && voters.size() >= 3) {
         long id = others.get(rnd.nextInt(others.size()));
         v1 = ConfChange.newBuilder()
             .setType(ConfChangeType.ConfChangeAddLearnerNode)
             .setNodeId(id)
             .build();
-      } else if (op == 4 && ((voters.size() >= 3 && !others.isEmpty()) || !learners.isEmpty())) {
+      } else if (op == 4 && (voters.size() >= 3 || !learners.isEmpty())) {
         List<Long> candidates = voters.size() >= 3 ? new ArrayList<>(others) : new ArrayList<>();
         candidates.addAll(learners);
         long id = candidates.get(rnd.nextInt(candidates.size()));
         v1 = ConfChange.newBuilder().setType(ConfChangeType.ConfChangeRemoveNode).setNodeId(id)
             .build();
-      } else if (op >= 5 && voters.size() >= 2 && !others.isEmpty()) {
+      } else if (op >= 5 && (voters.size() >= 3 || (opt.shrinkTwoVoters && voters.size() == 2))) {
         // joint consensus: replace a voter by a new one, or swap roles of a voter and a learner
         long out = others.get(rnd.nextInt(others.size()));
         long in;

@@ -52,6 +52,7 @@ class SimulationTest {
             .traceLines(Integer.getInteger("sim.trace", 200))
             .broken(Broken.valueOf(System.getProperty("sim.broken", "NONE")));
     o.livenessTicks = Integer.getInteger("sim.livenessTicks", o.livenessTicks);
+    o.shrinkTwoVoters = Boolean.getBoolean("sim.shrinkTwoVoters");
     String checks = System.getProperty("sim.checks");
     if (checks != null && !checks.isBlank()) {
       EnumSet<Check> cs = EnumSet.noneOf(Check.class);
@@ -86,7 +87,9 @@ class SimulationTest {
     java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     long cpu0 = mx.getCurrentThreadCpuTime();
     for (long s = base; s < base + count; s++) {
-      Result r = new Simulation(new Options().seed(s).steps(steps)).run();
+      Options o = new Options().seed(s).steps(steps);
+      o.shrinkTwoVoters = Boolean.getBoolean("sim.shrinkTwoVoters");
+      Result r = new Simulation(o).run();
       total.add(r.stats());
       if (Boolean.getBoolean("sim.perSeed")) {
         System.out.println(
