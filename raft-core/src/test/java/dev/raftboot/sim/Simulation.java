@@ -1126,12 +1126,8 @@ public final class Simulation {
       List<Long> voters = new ArrayList<>(cfg.voters().incoming().ids());
       List<Long> learners = new ArrayList<>(cfg.learners());
       int members = voters.size() + learners.size();
-      // A voter leaves (removal, demotion) only if the voters that stay are a quorum of the old
-      // voters: with 2 voters, add one first. Otherwise the stayers, until they learn that the
-      // change committed (they apply configurations at commit), still need the leaver's vote, and
-      // a leaver with a longer log refuses it while it can no longer campaign itself: a permanent
-      // stall (the "apply-time configuration change" liveness hole of etcd raft, etcd-io/etcd
-      // #12359). Options.shrinkTwoVoters lifts the rule, to show the hole.
+      // Voters leave (removal, demotion) only under two rules a careful application follows
+      // (see canShrink): with them off, the cluster can stall for good.
       List<Long> others = voters;
       int op = rnd.nextInt(7);
       if (op <= 1 && members < maxMembers) {
@@ -1145,21 +1141,30 @@ public final class Simulation {
       } else if (op == 2 && !learners.isEmpty()) {
         long id = learners.get(rnd.nextInt(learners.size()));
         v1 = ConfChange.newBuilder().setType(ConfChangeType.ConfChangeAddNode).setNodeId(id).build();
-      } else if (op == 3 && voters.size() >= 3) {
+      } else if (op == 3 && voters.size() >= 2) {
         long id = others.get(rnd.nextInt(others.size()));
+        if (!canShrink(leader, voters, id, 0)) {
+          return;
+        }
         v1 = ConfChange.newBuilder()
             .setType(ConfChangeType.ConfChangeAddLearnerNode)
             .setNodeId(id)
             .build();
-      } else if (op == 4 && (voters.size() >= 3 || !learners.isEmpty())) {
-        List<Long> candidates = voters.size() >= 3 ? new ArrayList<>(others) : new ArrayList<>();
+      } else if (op == 4 && (voters.size() >= 2 || !learners.isEmpty())) {
+        List<Long> candidates = voters.size() >= 2 ? new ArrayList<>(others) : new ArrayList<>();
         candidates.addAll(learners);
         long id = candidates.get(rnd.nextInt(candidates.size()));
+        if (voters.contains(id) && !canShrink(leader, voters, id, 0)) {
+          return;
+        }
         v1 = ConfChange.newBuilder().setType(ConfChangeType.ConfChangeRemoveNode).setNodeId(id)
             .build();
-      } else if (op >= 5 && (voters.size() >= 3 || (opt.shrinkTwoVoters && voters.size() == 2))) {
+      } else if (op >= 5 && voters.size() >= 2) {
         // joint consensus: replace a voter by a new one, or swap roles of a voter and a learner
         long out = others.get(rnd.nextInt(others.size()));
+        if (!canShrink(leader, voters, out, 1)) {
+          return;
+        }
         long in;
         if (!learners.isEmpty() && rnd.nextBoolean()) {
           in = learners.get(rnd.nextInt(learners.size()));
@@ -1209,6 +1214,43 @@ public final class Simulation {
       stats.proposalsDropped++;
     }
     drain(leader);
+  }
+
+  /**
+   * Whether {@code out} may leave the voters (while {@code joining} new voters join): the two
+   * rules of a careful application.
+   *
+   * <ul>
+   *   <li>The voters that stay are a quorum of the old voters (with two voters, add one first).
+   *       The stayers apply the change only when they learn it committed; until then they still
+   *       count the leaver, and a leaver with a longer log refuses them its vote while it can no
+   *       longer campaign itself: a permanent stall, the liveness hole of apply-time configuration
+   *       changes in etcd raft (etcd-io/etcd#12359).
+   *   <li>The stayers that are caught up (match at least the leader's commit index) are a quorum
+   *       of the new voters, like etcd's strict reconfiguration check: a stayer far behind may not
+   *       even know the newest members, and can race them to ever higher terms.
+   * </ul>
+   *
+   * {@link Options#shrinkTwoVoters} lifts both, to show the stall.
+   */
+  private boolean canShrink(SimNode leader, List<Long> voters, long out, int joining) {
+    if (opt.shrinkTwoVoters) {
+      return true;
+    }
+    int stay = voters.size() - 1;
+    if (stay < voters.size() / 2 + 1) {
+      return false;
+    }
+    dev.raftboot.Status st = leader.rn.status();
+    long commit = st.commit();
+    int healthy = 0;
+    for (long v : voters) {
+      if (v != out && st.progress() != null && st.progress().get(v) != null
+          && st.progress().get(v).match() >= commit) {
+        healthy++;
+      }
+    }
+    return healthy >= (stay + joining) / 2 + 1;
   }
 
   private static ConfChangeSingle single(ConfChangeType t, long id) {
