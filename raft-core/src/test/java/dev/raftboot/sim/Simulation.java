@@ -84,7 +84,7 @@ public final class Simulation {
     /** Steps (events) with faults before healing. */
     public int steps = 3000;
     /** Ticks allowed after healing for a leader to commit a new proposal. */
-    public int livenessTicks = 1000;
+    public int livenessTicks = 2000;
     public Broken broken = Broken.NONE;
     public EnumSet<Check> checks = EnumSet.allOf(Check.class);
     /** Trace Raft's own log lines too (slower; for replays). */

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class SimulationTest {
 
   static final long SEED_BASE = Long.getLong("sim.seedBase", 1);
-  static final int SEEDS = Integer.getInteger("sim.seeds", 40);
-  static final int STEPS = Integer.getInteger("sim.steps", 3000);
+  static final int SEEDS = Integer.getInteger("sim.seeds", 500);
+  static final int STEPS = Integer.getInteger("sim.steps", 5000);
 
   @Test
   void randomizedClustersUnderFaults() {
@@ -83,6 +83,7 @@ class SimulationTest {
   static SimStats runSeeds(long base, int count, int steps, String label) {
     SimStats total = new SimStats();
     List<Long> failed = new ArrayList<>();
+    long slowestSeed = -1;
     long t0 = System.nanoTime();
     java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     long cpu0 = mx.getCurrentThreadCpuTime();
@@ -90,6 +91,9 @@ class SimulationTest {
       Options o = new Options().seed(s).steps(steps);
       o.shrinkTwoVoters = Boolean.getBoolean("sim.shrinkTwoVoters");
       Result r = new Simulation(o).run();
+      if (r.stats().livenessMaxTicks >= total.livenessMaxTicks) {
+        slowestSeed = s;
+      }
       total.add(r.stats());
       if (Boolean.getBoolean("sim.perSeed")) {
         System.out.println(
@@ -106,8 +110,9 @@ class SimulationTest {
     long ms = (System.nanoTime() - t0) / 1_000_000;
     long cpuMs = (mx.getCurrentThreadCpuTime() - cpu0) / 1_000_000;
     System.out.printf(
-        "%s: seeds %d..%d, %d steps each, %d ms (%d ms cpu)%n%s%nfailed seeds: %s%n",
-        label, base, base + count - 1, steps, ms, cpuMs, total.summary(), failed);
+        "%s: seeds %d..%d, %d steps each, %d ms (%d ms cpu)%n%s (slowest: seed %d)%nfailed seeds:"
+            + " %s%n",
+        label, base, base + count - 1, steps, ms, cpuMs, total.summary(), slowestSeed, failed);
     return total;
   }
 }
