@@ -83,7 +83,7 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
   private volatile boolean running;
   private volatile long selfId;
   private volatile @Nullable TransportListener listener;
-  private @Nullable ExecutorService snapshotSenders;
+  private volatile @Nullable ExecutorService snapshotSenders;
 
   /**
    * @param clusterId sent with every request; peers refuse requests for another cluster
@@ -410,7 +410,8 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
           try {
             deliver(pending);
           } catch (RuntimeException e) {
-            // E.g. a header value the client rejects: keep the sender alive and let raft retry.
+            // Not expected; keep the sender alive and let raft retry.
+            log.error("sending to raft peer {} failed unexpectedly", id, e);
             counters.requestsFailed.incrementAndGet();
             dropFrom(pending, 0);
             failed(e.toString());
@@ -445,11 +446,16 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
           failure = "unusable peer URL " + base;
         } else {
           byte[] body = MessageFraming.encode(pending, i, end, Math.toIntExact(size));
-          failure =
-              post(
-                  request(uri, id, settings.requestTimeout())
-                      .POST(BodyPublishers.ofByteArray(body))
-                      .build());
+          try {
+            failure =
+                post(
+                    request(uri, id, settings.requestTimeout())
+                        .POST(BodyPublishers.ofByteArray(body))
+                        .build());
+          } catch (RuntimeException e) {
+            // E.g. a header value the client rejects.
+            failure = e.toString();
+          }
         }
         if (failure != null) {
           // What is still pending was queued behind this request; raft resends after the report.

@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @param pathPrefix path under which the peer endpoints live ({@code <prefix>/messages} and {@code
  *     <prefix>/snapshot}), after the peer's base URL; normalized to start with and not end with a
  *     slash. The controller reads the same value from {@code raft.transport.path-prefix}.
- * @param connectTimeout how long opening a connection to a peer may take
+ * @param connectTimeout how long opening a connection to a peer may take; for {@code https} peers
+ *     the JDK client counts the TLS handshake in, which can take a while on a busy machine
  * @param requestTimeout how long one batch request may take, from sending to the response
  * @param queueSize messages queued per peer while a request is in flight; more are dropped and
  *     reported as unreachable
@@ -34,7 +35,7 @@ public record HttpTransportSettings(
     long maxSnapshotSize) {
 
   public static final String DEFAULT_PATH_PREFIX = "/raft";
-  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
   public static final int DEFAULT_QUEUE_SIZE = 4096;
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 16L * 1024 * 1024;
@@ -64,7 +65,7 @@ public record HttpTransportSettings(
     }
   }
 
-  /** The defaults: prefix {@code /raft}, 1 s connect, 5 s request, 4096 queued, 16 MiB, no token. */
+  /** The defaults: prefix {@code /raft}, 3 s connect, 5 s request, 4096 queued, 16 MiB, no token. */
   public static HttpTransportSettings defaults() {
     return new HttpTransportSettings(
         DEFAULT_PATH_PREFIX,
@@ -80,6 +81,12 @@ public record HttpTransportSettings(
   public HttpTransportSettings withPathPrefix(String prefix) {
     return new HttpTransportSettings(
         prefix, connectTimeout, requestTimeout, queueSize, maxMessageSize, token, snapshotTimeout,
+        maxSnapshotSize);
+  }
+
+  public HttpTransportSettings withConnectTimeout(Duration timeout) {
+    return new HttpTransportSettings(
+        pathPrefix, timeout, requestTimeout, queueSize, maxMessageSize, token, snapshotTimeout,
         maxSnapshotSize);
   }
 

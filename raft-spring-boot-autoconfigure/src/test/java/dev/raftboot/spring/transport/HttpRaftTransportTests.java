@@ -21,7 +21,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.apache.catalina.connector.Connector;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 /** The HTTP transport of node 1 against two real peer endpoints (nodes 2 and 3). */
 class HttpRaftTransportTests {
@@ -30,6 +35,9 @@ class HttpRaftTransportTests {
   private static final String TOKEN = "peer-secret";
   private static final HttpTransportSettings SETTINGS =
       HttpTransportSettings.defaults()
+          // Generous, so that a busy machine does not fail the tests that expect delivery.
+          .withConnectTimeout(Duration.ofSeconds(20))
+          .withRequestTimeout(Duration.ofSeconds(30))
           .withToken(TOKEN)
           .withMaxMessageSize(1024 * 1024)
           .withMaxSnapshotSize(8 * 1024 * 1024);
@@ -294,6 +302,16 @@ class HttpRaftTransportTests {
     assertThat(t.peers()).isEmpty();
   }
 
+  @Test
+  void peerWebServerDisablesNagle() {
+    // Without TCP_NODELAY a small response can wait for the client's delayed ACK (~40 ms). The JDK
+    // client sets it on its own sockets; Tomcat's connector has it on by default.
+    WebServer server = ((WebServerApplicationContext) app2.context()).getWebServer();
+    Connector connector = ((TomcatWebServer) server).getTomcat().getConnector();
+
+    assertThat(connector.getProperty("tcpNoDelay")).isEqualTo(true);
+  }
+
   /** Prints the loopback latency of a one-message batch; measures, asserts nothing about time. */
   @Test
   void measuresTheLoopbackRoundTripOfASmallBatch() {
@@ -325,7 +343,7 @@ class HttpRaftTransportTests {
   // --- helpers ------------------------------------------------------------------------------------
 
   private HttpRaftTransport start(HttpTransportSettings settings, Map<Long, URI> peers) {
-    HttpRaftTransport t = new HttpRaftTransport(CLUSTER, settings, (org.springframework.boot.ssl.SslBundle) null);
+    HttpRaftTransport t = new HttpRaftTransport(CLUSTER, settings, (SslBundle) null);
     transports.add(t);
     t.start(1, peers, listener);
     return t;

@@ -30,7 +30,11 @@ class HttpRaftTransportTlsTests {
 
   private static final String CLUSTER = "c1";
   private static final HttpTransportSettings SETTINGS =
-      HttpTransportSettings.defaults().withPathPrefix("/internal/raft/");
+      HttpTransportSettings.defaults()
+          .withPathPrefix("/internal/raft/")
+          // The first handshakes of a cold JVM on a loaded machine can take seconds.
+          .withConnectTimeout(Duration.ofSeconds(20))
+          .withRequestTimeout(Duration.ofSeconds(30));
 
   private static final RecordingReceiver node2 = new RecordingReceiver(2, CLUSTER, Set.of(1L, 2L));
   private static PeerApp app2;
@@ -79,7 +83,7 @@ class HttpRaftTransportTlsTests {
     t.send(heartbeat());
     t.send(snap);
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> node2.received.size() == 2 && !listener.snapshots.isEmpty());
+    await().atMost(Duration.ofSeconds(40)).until(() -> node2.received.size() == 2 && !listener.snapshots.isEmpty());
     assertThat(node2.received).contains(heartbeat(), snap);
     assertThat(listener.snapshots).containsExactly(new SnapshotReport(2, SnapshotStatus.FINISH));
     assertThat(listener.unreachable).isEmpty();
@@ -91,7 +95,7 @@ class HttpRaftTransportTlsTests {
 
     t.send(heartbeat());
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> listener.unreachable.contains(2L));
+    await().atMost(Duration.ofSeconds(40)).until(() -> listener.unreachable.contains(2L));
     assertThat(node2.received).isEmpty();
   }
 
@@ -101,7 +105,7 @@ class HttpRaftTransportTlsTests {
 
     t.send(heartbeat());
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> listener.unreachable.contains(2L));
+    await().atMost(Duration.ofSeconds(40)).until(() -> listener.unreachable.contains(2L));
     assertThat(node2.received).isEmpty();
   }
 

@@ -404,7 +404,7 @@ class RaftPeerControllerTests {
   private HttpRequest.Builder request(String path, Map<String, String> headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(app.url() + path))
-            .timeout(Duration.ofSeconds(10))
+            .timeout(Duration.ofSeconds(30))
             .header("Content-Type", RaftHeaders.CONTENT_TYPE);
     headers.forEach(b::header);
     return b;

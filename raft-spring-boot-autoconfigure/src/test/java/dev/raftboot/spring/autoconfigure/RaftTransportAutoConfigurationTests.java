@@ -1,0 +1,139 @@
+package dev.raftboot.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.raftboot.raftpb.Message;
+import dev.raftboot.spring.transport.HttpRaftTransport;
+import dev.raftboot.spring.transport.HttpTransportSettings;
+import dev.raftboot.spring.transport.RaftPeerController;
+import dev.raftboot.spring.transport.RaftTransport;
+import dev.raftboot.spring.transport.TransportListener;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.DispatcherServlet;
+
+class RaftTransportAutoConfigurationTests {
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(RaftTransportAutoConfiguration.class))
+          .withPropertyValues("raft.node-id=1", "raft.peers.1=http://localhost:8081");
+
+  @Test
+  void createsAnHttpTransportFromProperties() {
+    runner
+        .withPropertyValues(
+            "raft.transport.path-prefix=/cluster",
+            "raft.transport.request-timeout=2s",
+            "raft.transport.queue-size=77",
+            "raft.transport.max-message-size=2MB",
+            "raft.transport.token=s3cret")
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(HttpRaftTransport.class);
+              HttpTransportSettings settings = context.getBean(HttpTransportSettings.class);
+              assertThat(settings.pathPrefix()).isEqualTo("/cluster");
+              assertThat(settings.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
+              assertThat(settings.queueSize()).isEqualTo(77);
+              assertThat(settings.maxMessageSize()).isEqualTo(2L * 1024 * 1024);
+              assertThat(settings.token()).isEqualTo("s3cret");
+            });
+  }
+
+  @Test
+  void backsOffWhenTheApplicationDefinesATransport() {
+    runner
+        .withUserConfiguration(OwnTransport.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(RaftTransport.class);
+              assertThat(context).doesNotHaveBean(HttpRaftTransport.class);
+            });
+  }
+
+  @Test
+  void failsWhenTheNamedSslBundleDoesNotExist() {
+    runner
+        .withPropertyValues("raft.transport.ssl-bundle=peers")
+        .run(context -> assertThat(context).hasFailed());
+  }
+
+  @Test
+  void registersThePeerEndpointOnlyInAServletWebApplication() {
+    runner.run(context -> assertThat(context).doesNotHaveBean(RaftPeerController.class));
+    new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(RaftTransportAutoConfiguration.class))
+        .withPropertyValues("raft.node-id=1", "raft.peers.1=http://localhost:8081")
+        .withUserConfiguration(Receiver.class)
+        .run(context -> assertThat(context).hasSingleBean(RaftPeerController.class));
+    new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(RaftTransportAutoConfiguration.class))
+        .withPropertyValues("raft.node-id=1", "raft.peers.1=http://localhost:8081")
+        .withUserConfiguration(Receiver.class)
+        .withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
+        .run(context -> assertThat(context).doesNotHaveBean(RaftPeerController.class));
+  }
+
+  @Test
+  void disabledByProperty() {
+    runner
+        .withPropertyValues("raft.enabled=false")
+        .run(context -> assertThat(context).doesNotHaveBean(RaftTransport.class));
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnTransport {
+    @Bean
+    RaftTransport myTransport() {
+      return new RaftTransport() {
+        @Override
+        public void start(long selfId, Map<Long, URI> peers, TransportListener listener) {}
+
+        @Override
+        public void send(Message message) {}
+
+        @Override
+        public void updatePeers(Map<Long, URI> peers) {}
+
+        @Override
+        public void stop() {}
+      };
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class Receiver {
+    @Bean
+    dev.raftboot.spring.transport.RaftMessageReceiver receiver() {
+      return new dev.raftboot.spring.transport.RaftMessageReceiver() {
+        @Override
+        public long nodeId() {
+          return 1;
+        }
+
+        @Override
+        public String clusterId() {
+          return "raft";
+        }
+
+        @Override
+        public boolean isMember(long id) {
+          return true;
+        }
+
+        @Override
+        public boolean receive(Message message) {
+          return true;
+        }
+      };
+    }
+  }
+}
