@@ -9,7 +9,8 @@
 #
 # Environment: DEMO_DATA (data and logs, default ./demo-data), DEMO_PORTS (default "8081 8082 8083"),
 # DEMO_SKIP_BUILD=1 (use the jar as it is), DEMO_STARTUP_TIMEOUT (seconds to wait for a leader,
-# default 600), JAVA (default java).
+# default 600), JAVA (default java), DEMO_JAVA_OPTS (JVM options; the default favours a quick
+# start over peak speed: C1 only and the serial collector start a node two to three times faster).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -17,6 +18,7 @@ DATA=${DEMO_DATA:-./demo-data}
 read -r -a PORTS <<< "${DEMO_PORTS:-8081 8082 8083}"
 JAR=demo-app/target/demo-app.jar
 JAVA=${JAVA:-java}
+read -r -a JAVA_OPTS <<< "${DEMO_JAVA_OPTS:--Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
 STARTUP_TIMEOUT=${DEMO_STARTUP_TIMEOUT:-600}
 
 if [ ${#PORTS[@]} -ne 3 ]; then
@@ -49,7 +51,7 @@ pid_file() {
 # the pid we print and record, and the one `kill -9` must hit.
 exec_node() {
   local id=$1
-  local args=(-Xmx256m -jar "$JAR" --server.port="${PORTS[$((id - 1))]}" --raft.node-id="$id"
+  local args=("${JAVA_OPTS[@]}" -jar "$JAR" --server.port="${PORTS[$((id - 1))]}" --raft.node-id="$id"
     --raft.storage.data-dir="$DATA/node-$id")
   for i in 1 2 3; do
     args+=(--raft.peers."$i"="$(url "$i")")
@@ -179,6 +181,7 @@ done
 
 # How to restart one node with the same settings as this run.
 restart="./demo-cluster.sh node <id>"
+[ -n "${DEMO_JAVA_OPTS:-}" ] && restart="DEMO_JAVA_OPTS=$(quote "$DEMO_JAVA_OPTS") $restart"
 [ -n "${DEMO_PORTS:-}" ] && restart="DEMO_PORTS=$(quote "$DEMO_PORTS") $restart"
 [ -n "${DEMO_DATA:-}" ] && restart="DEMO_DATA=$(quote "$DEMO_DATA") $restart"
 

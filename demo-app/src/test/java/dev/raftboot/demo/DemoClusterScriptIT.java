@@ -397,7 +397,9 @@ class DemoClusterScriptIT {
     return false;
   }
 
+  private static final long STARTED = System.nanoTime();
+
   private static void step(String what) {
-    System.out.println("[e2e] " + what);
+    System.out.printf("[e2e +%ds] %s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - STARTED), what);
   }
 }

@@ -51,6 +51,9 @@ class ProcessCrashIT {
   private static final int CLIENTS = Integer.getInteger("crash.clients", 6);
   private static final int KEYS = Integer.getInteger("crash.keys", 12);
   private static final long SEED = Long.getLong("crash.seed", System.nanoTime());
+  /** The JVM options demo-cluster.sh uses by default: a quick start matters here. */
+  private static final String JAVA_OPTS =
+      System.getProperty("crash.java.opts", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
   /** How long a (re)started node may take to serve: JVM start-up on a loaded machine is slow. */
   private static final Duration READY = Duration.ofMinutes(8);
 
@@ -474,8 +477,10 @@ class ProcessCrashIT {
     }
 
     void start() {
-      List<String> command = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar.toString(),
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(List.of(JAVA_OPTS.trim().split("\\s+")));
+      command.addAll(List.of("-jar", jar.toString(),
           "--server.port=" + ports[id - 1], "--raft.node-id=" + id, "--raft.storage.data-dir=" + dataDir));
       for (int i = 1; i <= 3; i++) {
         command.add("--raft.peers." + i + "=http://localhost:" + ports[i - 1]);
