@@ -517,9 +517,9 @@ public class RaftProperties implements Validator {
     private @Nullable String token;
 
     /**
-     * Name of the SSL bundle ({@code spring.ssl.bundle.*}) whose trust material verifies the peers'
+     * Name of the SSL bundle (spring.ssl.bundle.*) whose trust material verifies the peers'
      * certificates, and whose key material is presented when peers require client certificates.
-     * Needed when peer URLs use https.
+     * Needed when peer URLs use https with certificates the JVM does not trust by default.
      */
     private @Nullable String sslBundle;
 

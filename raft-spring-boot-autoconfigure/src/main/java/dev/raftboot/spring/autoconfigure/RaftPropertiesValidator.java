@@ -1,5 +1,6 @@
 package dev.raftboot.spring.autoconfigure;
 
+import dev.raftboot.ReadOnlyOption;
 import dev.raftboot.spring.storage.JdbcUrls;
 import java.net.URI;
 import java.time.Duration;
@@ -44,6 +45,12 @@ final class RaftPropertiesValidator {
           "clusterId",
           "raft.cluster-id.blank",
           "raft.cluster-id must not be empty; give every node of the cluster the same name");
+    } else if (!isHeaderValue(p.getClusterId())) {
+      errors.rejectValue(
+          "clusterId",
+          "raft.cluster-id.characters",
+          "raft.cluster-id must be printable ASCII without leading or trailing spaces, such as"
+              + " orders-prod: every peer request carries it in an HTTP header");
     }
   }
 
@@ -104,6 +111,14 @@ final class RaftPropertiesValidator {
           "raft.heartbeat-tick.positive",
           "raft.heartbeat-tick must be at least 1 (the leader sends a heartbeat every that many"
               + " ticks)");
+    }
+    if (p.getReadOnly() == ReadOnlyOption.LEASE_BASED && !p.isCheckQuorum()) {
+      errors.rejectValue(
+          "readOnly",
+          "raft.read-only.lease-needs-check-quorum",
+          "raft.read-only=LEASE_BASED needs raft.check-quorum=true: without it a deposed leader"
+              + " keeps answering reads from its lease and they can be stale. Set"
+              + " raft.check-quorum=true, or raft.read-only=SAFE");
     }
     if (p.getElectionTick() <= p.getHeartbeatTick()) {
       errors.rejectValue(
@@ -224,6 +239,28 @@ final class RaftPropertiesValidator {
         "raft.transport.request-timeout",
         t.getRequestTimeout(),
         "5s");
+    positive(
+        errors,
+        "transport.snapshotTimeout",
+        "raft.transport.snapshot-timeout",
+        t.getSnapshotTimeout(),
+        "5m");
+    if (!isPositive(t.getMaxSnapshotSize())) {
+      errors.rejectValue(
+          "transport.maxSnapshotSize",
+          "raft.transport.max-snapshot-size.positive",
+          "raft.transport.max-snapshot-size must be a positive size, such as 1GB, larger than the"
+              + " largest snapshot of the application's state");
+    }
+    String token = t.getToken();
+    if (token != null && (token.isBlank() || !isHeaderValue(token))) {
+      errors.rejectValue(
+          "transport.token",
+          "raft.transport.token.invalid",
+          "raft.transport.token must be printable ASCII without leading or trailing spaces (it"
+              + " travels in the Raft-Token header), and not blank; remove the property to run"
+              + " without a token");
+    }
     if (t.getQueueSize() <= 0) {
       errors.rejectValue(
           "transport.queueSize",
@@ -271,6 +308,20 @@ final class RaftPropertiesValidator {
 
   private static boolean isPositive(@Nullable DataSize size) {
     return size != null && size.toBytes() > 0;
+  }
+
+  /** Whether {@code s} survives an HTTP header unchanged: visible ASCII and inner spaces. */
+  private static boolean isHeaderValue(String s) {
+    if (s.isEmpty() || s.charAt(0) == ' ' || s.charAt(s.length() - 1) == ' ') {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c > 0x7E) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isHttpUrl(URI url) {

@@ -6,6 +6,7 @@ import dev.raftboot.spring.transport.HttpTransportSettings;
 import dev.raftboot.spring.transport.RaftMessageReceiver;
 import dev.raftboot.spring.transport.RaftPeerController;
 import dev.raftboot.spring.transport.RaftTransport;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -13,6 +14,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
@@ -29,6 +32,8 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnBooleanProperty(name = "raft.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RaftProperties.class)
 public final class RaftTransportAutoConfiguration {
+
+  private static final String SSL_BUNDLE_PROPERTY = "raft.transport.ssl-bundle";
 
   @Bean
   @ConditionalOnMissingBean
@@ -52,14 +57,33 @@ public final class RaftTransportAutoConfiguration {
     String bundleName = properties.getTransport().getSslBundle();
     SslBundle bundle = null;
     if (bundleName != null && !bundleName.isBlank()) {
-      SslBundles bundles = sslBundles.getIfAvailable();
-      if (bundles == null) {
-        throw new IllegalStateException(
-            "raft.transport.ssl-bundle is set to '" + bundleName + "' but no SSL bundles are configured");
-      }
-      bundle = bundles.getBundle(bundleName);
+      bundle = sslBundle(bundleName, sslBundles.getIfAvailable());
     }
     return new HttpRaftTransport(properties.getClusterId(), settings, bundle);
+  }
+
+  private static SslBundle sslBundle(String name, @Nullable SslBundles bundles) {
+    String define =
+        "define it as spring.ssl.bundle.jks."
+            + name
+            + ".* or spring.ssl.bundle.pem."
+            + name
+            + ".*, or correct the name";
+    if (bundles == null) {
+      throw new InvalidConfigurationPropertyValueException(
+          SSL_BUNDLE_PROPERTY, name, "this application has no SSL bundles; " + define);
+    }
+    try {
+      return bundles.getBundle(name);
+    } catch (NoSuchSslBundleException e) {
+      throw new InvalidConfigurationPropertyValueException(
+          SSL_BUNDLE_PROPERTY,
+          name,
+          "there is no SSL bundle of that name (the bundles are "
+              + bundles.getBundleNames()
+              + "); "
+              + define);
+    }
   }
 
   @Configuration(proxyBeanMethods = false)

@@ -86,6 +86,8 @@ public final class RaftServer
    */
   static final int APPLIED_REQUESTS_PER_ORIGIN = 10_000;
 
+  private static final long DROP_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   private static final Logger log = LoggerFactory.getLogger(RaftServer.class);
 
   /** The most commands proposed in one {@code MsgProp}. */
@@ -116,6 +118,7 @@ public final class RaftServer
 
   // Owned by the raft loop thread.
   private RawNode rawNode;
+  private long lastDropWarning = System.nanoTime() - DROP_WARNING_INTERVAL_NANOS;
   private long lastLeader;
   private final List<PendingRead> readsToIssue = new ArrayList<>();
   /**
@@ -752,10 +755,10 @@ public final class RaftServer
       }
       if (e.getType() == EntryType.EntryNormal) {
         if (!e.getData().isEmpty()) {
-          CommandEnvelope env = CommandEnvelope.decode(e.getData());
-          if (firstApplication(env)) {
+          CommandEnvelope env = decodeCommand(e);
+          if (env != null && firstApplication(env)) {
             applyCommand(env);
-          } else {
+          } else if (env != null) {
             duplicatesSkipped.incrementAndGet();
             log.debug(
                 "raft node {} skips entry {}: request {} of node {} was applied already",
@@ -790,6 +793,22 @@ public final class RaftServer
     Map<Long, List<Long>> copy = new TreeMap<>();
     appliedRequests.forEach((origin, ids) -> copy.put(origin, List.copyOf(ids)));
     return copy;
+
+  /**
+   * The command in {@code e}, or null when the entry holds none: then it is skipped, as every node
+   * skips it, since only a faulty or hostile member can have proposed it.
+   */
+  private CommandEnvelope decodeCommand(Entry e) {
+    try {
+      return CommandEnvelope.decode(e.getData());
+    } catch (IllegalArgumentException ex) {
+      log.error(
+          "raft node {} skips log entry {}, which holds no command: {}",
+          settings.nodeId(),
+          e.getIndex(),
+          ex.getMessage());
+      return null;
+    }
   }
 
   private void applyCommand(CommandEnvelope env) {
@@ -990,6 +1009,25 @@ public final class RaftServer
     }
     inbox.add(
         () -> {
+          String contradiction = contradiction(message);
+          if (contradiction != null) {
+            // At most one warning a minute: a faulty peer may send the same thing many times a second.
+            long now = System.nanoTime();
+            boolean warn = now - lastDropWarning >= DROP_WARNING_INTERVAL_NANOS;
+            if (warn) {
+              lastDropWarning = now;
+            }
+            String format = "raft node {} dropped {} from node {}: {}";
+            Object[] args = {
+              settings.nodeId(), message.getType(), Long.toUnsignedString(message.getFrom()), contradiction
+            };
+            if (warn) {
+              log.warn(format, args);
+            } else {
+              log.debug(format, args);
+            }
+            return;
+          }
           try {
             rawNode.step(message);
           } catch (RaftException e) {
@@ -997,6 +1035,49 @@ public final class RaftServer
           }
         });
     return true;
+  }
+
+  /**
+   * Why {@code m}, from a peer, must not be stepped, or null. The peer endpoint already refused
+   * what is wrong on a message alone; these contradict this node's own state in ways no correct
+   * peer can, and raft-core treats them as corruption and would stop the node. Dropping them leaves
+   * the node as it was. Called on the raft loop thread.
+   */
+  private String contradiction(Message m) {
+    switch (m.getType()) {
+      case MsgHeartbeat -> {
+        // A leader's heartbeat commits at most what this node acknowledged, and it acknowledges
+        // entries only once they are stored.
+        long last = storage.lastIndex();
+        if (m.getCommit() > last) {
+          return "it commits index " + m.getCommit() + " but this node's log ends at " + last;
+        }
+      }
+      case MsgAppResp -> {
+        // A follower acknowledges what its leader sent, and this node stores entries in the same
+        // Ready that sends them, before it steps anything else.
+        long last = storage.lastIndex();
+        if (!m.getReject() && m.getIndex() > last) {
+          return "it acknowledges index " + m.getIndex() + " but this node's log ends at " + last;
+        }
+      }
+      case MsgTransferLeader -> {
+        // Followers forward a transfer request to their leader, which is where it ends; a follower
+        // would forward it again, which raft-core refuses as a message with a term.
+        if (rawNode.basicStatus().softState().raftState() != StateType.LEADER) {
+          return "this node does not lead";
+        }
+      }
+      case MsgSnap -> {
+        try {
+          SnapshotEnvelope.decode(m.getSnapshot().getData());
+        } catch (IllegalArgumentException e) {
+          return e.getMessage();
+        }
+      }
+      default -> {}
+    }
+    return null;
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.raftboot.spring.transport;
 
-import dev.raftboot.RaftUtil;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
 import java.io.IOException;
@@ -35,9 +34,11 @@ import org.springframework.web.bind.annotation.RestController;
  *   <li>401: a token is configured and the request has none or another one (compared in constant
  *       time);
  *   <li>400: the cluster id, sender or recipient header is missing or malformed, the request is
- *       addressed to another node, the body is empty or does not parse, a message is addressed to
- *       another node or is of a type that never leaves a node ({@link RaftUtil#isLocalMsg}), the
- *       snapshot path gets anything but exactly one {@code MsgSnap} or the messages path gets one;
+ *       addressed to another node or claims to come from this one, the body is empty or does not
+ *       parse, a message is addressed to another node or is not one a correct peer sends (a type
+ *       that never leaves a node, a missing or out-of-range term or index, entries that do not
+ *       fit the message: see {@link PeerMessageRules}), the snapshot path gets anything but
+ *       exactly one {@code MsgSnap} or the messages path gets one;
  *   <li>403: the cluster id is another cluster's, the sender is not a member, or a message's {@code
  *       from} is not the sender;
  *   <li>413: the body is larger than the limit (checked against {@code Content-Length} and while
@@ -125,6 +126,11 @@ public class RaftPeerController {
       throw new Refusal(
           HttpStatus.BAD_REQUEST, "request is addressed to node " + id(to) + ", this is node " + id(self));
     }
+    if (from == self) {
+      // A node never sends to itself; a message that claims to would be stepped as the node's own
+      // (an append response from itself can advance its own match past its log).
+      throw new Refusal(HttpStatus.BAD_REQUEST, "request claims to come from this node " + id(self));
+    }
     if (!receiver.isMember(from)) {
       throw new Refusal(HttpStatus.FORBIDDEN, "node " + id(from) + " is not a member of this cluster");
     }
@@ -164,8 +170,9 @@ public class RaftPeerController {
     for (int i = 0; i < messages.size(); i++) {
       Message m = messages.get(i);
       String which = "message " + i + " (" + m.getType() + ")";
-      if (RaftUtil.isLocalMsg(m.getType()) || m.getResponsesCount() > 0) {
-        throw new Refusal(HttpStatus.BAD_REQUEST, which + " is local to a node and never sent to peers");
+      String violation = PeerMessageRules.violation(m);
+      if (violation != null) {
+        throw new Refusal(HttpStatus.BAD_REQUEST, which + " " + violation);
       }
       if (!snapshot && m.getType() == MessageType.MsgSnap) {
         throw new Refusal(HttpStatus.BAD_REQUEST, which + " must be sent to " + settings.snapshotPath());

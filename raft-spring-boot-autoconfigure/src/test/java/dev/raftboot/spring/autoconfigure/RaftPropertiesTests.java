@@ -6,13 +6,16 @@ import dev.raftboot.ReadOnlyOption;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.util.unit.DataSize;
 
 /** Binding of {@code raft.*} and the startup checks with their messages. */
@@ -67,7 +70,7 @@ class RaftPropertiesTests {
             "raft.election-tick=20",
             "raft.heartbeat-tick=2",
             "raft.pre-vote=false",
-            "raft.check-quorum=false",
+            "raft.check-quorum=true",
             "raft.read-only=lease-based",
             "raft.max-size-per-msg=2MB",
             "raft.max-inflight-msgs=64",
@@ -176,6 +179,23 @@ raft.storage.jdbc.url=jdbc:h2:mem:raft             | raft.storage.jdbc.url=jdbc:
 raft.storage.jdbc.url=jdbc:h2:tcp://db/mem:raft    | is an in-memory database
 raft.storage.jdbc.url=jdbc:hsqldb:mem:raft         | is an in-memory database
 raft.storage.jdbc.url=jdbc:derby:memory:raft       | is an in-memory database
+raft.node-id=-1                                    | raft.node-id must be set to this node's ID, a positive number
+raft.peers.4=localhost:8080                        | raft.peers.4=localhost:8080 is not an http or https URL with a host; give the node's base URL, such as http://10.0.0.1:8080
+raft.peers.4=http:///raft                          | raft.peers.4=http:///raft is not an http or https URL with a host
+raft.heartbeat-tick=12                             | raft.election-tick (10) must be greater than raft.heartbeat-tick (12)
+raft.heartbeat-tick=-1                             | raft.heartbeat-tick must be at least 1
+raft.max-size-per-msg=-1MB                         | raft.max-size-per-msg must be a positive size
+raft.command-timeout=-1s                           | raft.command-timeout must be a positive duration
+raft.transport.snapshot-timeout=0                  | raft.transport.snapshot-timeout must be a positive duration, such as 5m
+raft.transport.snapshot-timeout=-1m                | raft.transport.snapshot-timeout must be a positive duration
+raft.transport.max-snapshot-size=0                 | raft.transport.max-snapshot-size must be a positive size, such as 1GB
+raft.transport.max-snapshot-size=-1GB              | raft.transport.max-snapshot-size must be a positive size
+raft.transport.max-message-size=-8MB               | raft.transport.max-message-size must be a positive size
+raft.transport.queue-size=-1                       | raft.transport.queue-size must be at least 1
+raft.transport.path-prefix=/raft/                  | raft.transport.path-prefix must start with '/' and not end with one
+raft.transport.token=                              | raft.transport.token must be printable ASCII without leading or trailing spaces
+raft.transport.token=sécret                   | raft.transport.token must be printable ASCII
+raft.cluster-id=café                          | raft.cluster-id must be printable ASCII without leading or trailing spaces
 """)
   void refusesWithAMessageThatSaysWhatToFix(String property, String message) {
     contextRunner
@@ -188,6 +208,41 @@ raft.storage.jdbc.url=jdbc:derby:memory:raft       | is an in-memory database
                   .hasMessageContaining("Binding validation errors on raft")
                   .hasMessageContaining(message);
             });
+  }
+
+  @Test
+  void leaseBasedReadsNeedCheckQuorum() {
+    contextRunner
+        .withPropertyValues("raft.read-only=lease-based", "raft.check-quorum=false")
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .hasMessageContaining(
+                        "raft.read-only=LEASE_BASED needs raft.check-quorum=true: without it a deposed"
+                            + " leader keeps answering reads from its lease and they can be stale. Set"
+                            + " raft.check-quorum=true, or raft.read-only=SAFE"));
+    contextRunner
+        .withPropertyValues("raft.read-only=safe", "raft.check-quorum=false")
+        .run(context -> assertThat(context).hasNotFailed());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {" raft", "raft ", "a\tb", "line\nbreak"})
+  void clusterIdMustSurviveAnHttpHeader(String value) {
+    contextRunner
+        .withInitializer(
+            context ->
+                context
+                    .getEnvironment()
+                    .getPropertySources()
+                    .addFirst(new MapPropertySource("exact", Map.of("raft.cluster-id", value))))
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .hasMessageContaining(
+                        "raft.cluster-id must be printable ASCII without leading or trailing spaces"));
   }
 
   @Test

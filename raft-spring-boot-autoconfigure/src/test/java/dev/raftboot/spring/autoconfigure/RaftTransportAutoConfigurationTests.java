@@ -60,13 +60,6 @@ class RaftTransportAutoConfigurationTests {
   }
 
   @Test
-  void failsWhenTheNamedSslBundleDoesNotExist() {
-    runner
-        .withPropertyValues("raft.transport.ssl-bundle=peers")
-        .run(context -> assertThat(context).hasFailed());
-  }
-
-  @Test
   void registersThePeerEndpointOnlyInAServletWebApplication() {
     runner.run(context -> assertThat(context).doesNotHaveBean(RaftPeerController.class));
     new WebApplicationContextRunner()

@@ -162,6 +162,25 @@ class RaftPeerControllerTests {
   }
 
   @Test
+  void refusesARequestThatClaimsToComeFromTheNodeItself() throws Exception {
+    Map<String, String> h = headers();
+    h.put(RaftHeaders.FROM, "2");
+
+    assertRefused(
+        post("/raft/messages", h, frame(app(2, 2))), 400, "request claims to come from this node 2");
+  }
+
+  @Test
+  void refusesAMessageNoCorrectPeerSends() throws Exception {
+    Message outOfRange = app(1, 2).toBuilder().setTerm(-1).build();
+
+    assertRefused(
+        post("/raft/messages", headers(), frame(app(1, 2), outOfRange)),
+        400,
+        "message 1 (MsgApp) has a term of 2^63 or more, which no raft node reaches");
+  }
+
+  @Test
   void refusesASnapshotFromASenderThatIsNotAMember() throws Exception {
     node.members.remove(1L);
 
