@@ -1128,7 +1128,6 @@ public final class Simulation {
       int members = voters.size() + learners.size();
       // Voters leave (removal, demotion) only under two rules a careful application follows
       // (see canShrink): with them off, the cluster can stall for good.
-      List<Long> others = voters;
       int op = rnd.nextInt(7);
       if (op <= 1 && members < maxMembers) {
         long id = spare();
@@ -1142,7 +1141,7 @@ public final class Simulation {
         long id = learners.get(rnd.nextInt(learners.size()));
         v1 = ConfChange.newBuilder().setType(ConfChangeType.ConfChangeAddNode).setNodeId(id).build();
       } else if (op == 3 && voters.size() >= 2) {
-        long id = others.get(rnd.nextInt(others.size()));
+        long id = voters.get(rnd.nextInt(voters.size()));
         if (!canShrink(leader, voters, id, 0)) {
           return;
         }
@@ -1151,7 +1150,7 @@ public final class Simulation {
             .setNodeId(id)
             .build();
       } else if (op == 4 && (voters.size() >= 2 || !learners.isEmpty())) {
-        List<Long> candidates = voters.size() >= 2 ? new ArrayList<>(others) : new ArrayList<>();
+        List<Long> candidates = voters.size() >= 2 ? new ArrayList<>(voters) : new ArrayList<>();
         candidates.addAll(learners);
         long id = candidates.get(rnd.nextInt(candidates.size()));
         if (voters.contains(id) && !canShrink(leader, voters, id, 0)) {
@@ -1161,7 +1160,7 @@ public final class Simulation {
             .build();
       } else if (op >= 5 && voters.size() >= 2) {
         // joint consensus: replace a voter by a new one, or swap roles of a voter and a learner
-        long out = others.get(rnd.nextInt(others.size()));
+        long out = voters.get(rnd.nextInt(voters.size()));
         if (!canShrink(leader, voters, out, 1)) {
           return;
         }
