@@ -1,7 +1,6 @@
 package dev.raftboot.sim;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.raftboot.Config;
 import dev.raftboot.Describe;
 import dev.raftboot.Logger;
@@ -66,8 +65,13 @@ import java.util.TreeSet;
  *
  * <p><b>Operations.</b> Proposals of unique values, conf changes at the leader (add voter, add
  * learner, promote, demote, remove, and joint {@code ConfChangeV2}s with automatic or explicit
- * leave), leader transfers, spontaneous campaigns and {@code readIndex} requests. Nodes removed by
- * a committed configuration are stopped, as a real member would be.
+ * leave), leader transfers, spontaneous campaigns and {@code readIndex} requests. The simulated
+ * application follows the practices a real one needs (each explained where it is implemented):
+ * voters leave only under strict reconfiguration rules ({@link #canShrink}); nodes removed by a
+ * committed configuration stop once every member knows it committed ({@link #retireRemoved});
+ * Raft gets a fresh snapshot when the stored one predates the last conf change ({@link
+ * NodeStorage}); and with asynchronous writes {@code applyConfChange} is skipped for entries a
+ * snapshot already covers ({@link #applyEntries}).
  *
  * <p><b>End.</b> After the configured number of steps all faults heal (partitions, loss,
  * duplication, delay spikes; crashed nodes restart) and the run must elect a leader and commit a
