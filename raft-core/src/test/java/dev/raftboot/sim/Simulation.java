@@ -1,7 +1,6 @@
 package dev.raftboot.sim;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.raftboot.Config;
 import dev.raftboot.Describe;
 import dev.raftboot.Logger;
@@ -66,8 +65,13 @@ import java.util.TreeSet;
  *
  * <p><b>Operations.</b> Proposals of unique values, conf changes at the leader (add voter, add
  * learner, promote, demote, remove, and joint {@code ConfChangeV2}s with automatic or explicit
- * leave), leader transfers, spontaneous campaigns and {@code readIndex} requests. Nodes removed by
- * a committed configuration are stopped, as a real member would be.
+ * leave), leader transfers, spontaneous campaigns and {@code readIndex} requests. The simulated
+ * application follows the practices a real one needs (each explained where it is implemented):
+ * voters leave only under strict reconfiguration rules ({@link #canShrink}); nodes removed by a
+ * committed configuration stop once every member knows it committed ({@link #retireRemoved});
+ * Raft gets a fresh snapshot when the stored one predates the last conf change ({@link
+ * NodeStorage}); and with asynchronous writes {@code applyConfChange} is skipped for entries a
+ * snapshot already covers ({@link #applyEntries}).
  *
  * <p><b>End.</b> After the configured number of steps all faults heal (partitions, loss,
  * duplication, delay spikes; crashed nodes restart) and the run must elect a leader and commit a
@@ -1128,7 +1132,6 @@ public final class Simulation {
       int members = voters.size() + learners.size();
       // Voters leave (removal, demotion) only under two rules a careful application follows
       // (see canShrink): with them off, the cluster can stall for good.
-      List<Long> others = voters;
       int op = rnd.nextInt(7);
       if (op <= 1 && members < maxMembers) {
         long id = spare();
@@ -1142,7 +1145,7 @@ public final class Simulation {
         long id = learners.get(rnd.nextInt(learners.size()));
         v1 = ConfChange.newBuilder().setType(ConfChangeType.ConfChangeAddNode).setNodeId(id).build();
       } else if (op == 3 && voters.size() >= 2) {
-        long id = others.get(rnd.nextInt(others.size()));
+        long id = voters.get(rnd.nextInt(voters.size()));
         if (!canShrink(leader, voters, id, 0)) {
           return;
         }
@@ -1151,7 +1154,7 @@ public final class Simulation {
             .setNodeId(id)
             .build();
       } else if (op == 4 && (voters.size() >= 2 || !learners.isEmpty())) {
-        List<Long> candidates = voters.size() >= 2 ? new ArrayList<>(others) : new ArrayList<>();
+        List<Long> candidates = voters.size() >= 2 ? new ArrayList<>(voters) : new ArrayList<>();
         candidates.addAll(learners);
         long id = candidates.get(rnd.nextInt(candidates.size()));
         if (voters.contains(id) && !canShrink(leader, voters, id, 0)) {
@@ -1161,7 +1164,7 @@ public final class Simulation {
             .build();
       } else if (op >= 5 && voters.size() >= 2) {
         // joint consensus: replace a voter by a new one, or swap roles of a voter and a learner
-        long out = others.get(rnd.nextInt(others.size()));
+        long out = voters.get(rnd.nextInt(voters.size()));
         if (!canShrink(leader, voters, out, 1)) {
           return;
         }
