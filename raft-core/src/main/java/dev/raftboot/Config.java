@@ -86,6 +86,11 @@ public final class Config {
     if (maxCommittedSizePerReady == 0) {
       maxCommittedSizePerReady = maxSizePerMsg;
     }
+    if (maxCommittedSizePerReady == 0) {
+      // With MaxSizePerMsg also left at 0 the quota would be zero and no entry could ever be
+      // applied (etcd panics there); an unset quota means no limit instead.
+      maxCommittedSizePerReady = RaftUtil.NO_LIMIT;
+    }
     if (maxInflightMsgs <= 0) {
       throw new IllegalArgumentException("max inflight messages must be greater than 0");
     }
@@ -183,7 +188,10 @@ public final class Config {
     return this;
   }
 
-  /** Byte limit of committed entries being applied at once; 0 means {@link #maxSizePerMsg()}. */
+  /**
+   * Byte limit of committed entries being applied at once; 0 means {@link #maxSizePerMsg()}, or
+   * no limit if that is 0 too.
+   */
   public long maxCommittedSizePerReady() {
     return maxCommittedSizePerReady;
   }

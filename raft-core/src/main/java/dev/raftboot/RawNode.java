@@ -82,6 +82,29 @@ public final class RawNode {
         Message.newBuilder().setType(MessageType.MsgProp).setFrom(raft.id).addEntries(e).build());
   }
 
+  /**
+   * Proposes several entries at once, in this order, in one {@code MsgProp}: the leader appends
+   * them together and replicates them in the same appends, instead of one append per proposal.
+   * They are accepted, forwarded or dropped as a whole.
+   *
+   * @throws ProposalDroppedException as {@link #propose(ByteString)}; then none was proposed
+   */
+  public void propose(List<ByteString> data) {
+    if (data.isEmpty()) {
+      return;
+    }
+    Message.Builder m = Message.newBuilder().setType(MessageType.MsgProp).setFrom(raft.id);
+    for (int i = 0; i < data.size(); i++) {
+      ByteString d = data.get(i);
+      Entry.Builder e = Entry.newBuilder();
+      if (!d.isEmpty()) {
+        e.setData(d);
+      }
+      m.addEntries(e);
+    }
+    raft.step(m.build());
+  }
+
   /** Proposes a single-step conf change; see {@link #propose} for failures. */
   public void proposeConfChange(ConfChange cc) {
     raft.step(withFrom(Raft.confChangeToMsg(EntryType.EntryConfChange, cc.toByteString())));

@@ -2,6 +2,7 @@ package dev.raftboot.spring.runtime;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.raftboot.BasicStatus;
 import dev.raftboot.Config;
 import dev.raftboot.InitialState;
 import dev.raftboot.Peer;
@@ -78,9 +79,19 @@ public final class RaftServer
   /** Stops before the web server, so that leadership can be handed over through HTTP. */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
+  /**
+   * How many applied request ids are remembered per origin node to recognise duplicated
+   * proposals: a copy that reaches the log after this many later commands from the same node
+   * would be applied again.
+   */
+  static final int APPLIED_REQUESTS_PER_ORIGIN = 10_000;
+
   private static final long DROP_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private static final Logger log = LoggerFactory.getLogger(RaftServer.class);
+
+  /** The most commands proposed in one {@code MsgProp}. */
+  static final int MAX_PROPOSAL_BATCH = 1024;
 
   private final RaftServerSettings settings;
   private final RaftStorage storage;
@@ -89,6 +100,8 @@ public final class RaftServer
   private final StateSnapshotter snapshotter;
   private final ApplicationEventPublisher events;
   private final long tickNanos;
+  /** How long a quorum-acknowledged heartbeat round keeps the lease; 0: LEASE reads are SAFE. */
+  private final long leaseNanos;
   private final AtomicLong requestIds = new AtomicLong(new SecureRandom().nextLong());
 
   private final BlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
@@ -113,8 +126,17 @@ public final class RaftServer
    * submission order; retried every tick until they are accepted or time out.
    */
   private final java.util.ArrayDeque<Proposal> parked = new java.util.ArrayDeque<>();
+  /** Commands submitted in this turn of the loop, proposed together by {@link #flushProposals}. */
+  private final List<Proposal> toPropose = new ArrayList<>();
   private final Map<ByteString, ReadBatch> readsInFlight = new HashMap<>();
   private long ticks;
+  /**
+   * This node's own read lease: while it leads in {@link #leaseTerm} and {@link System#nanoTime()}
+   * is before {@link #leaseUntil}, no other node can have become leader, so LEASE reads are
+   * answered without a heartbeat round. See {@link #renewLease}.
+   */
+  private long leaseUntil;
+  private long leaseTerm;
 
   // Owned by the apply thread (volatile where other threads read them).
   private volatile long appliedIndex;
@@ -122,6 +144,14 @@ public final class RaftServer
   private volatile Map<Long, URI> addresses;
   private long lastSnapshotIndex;
   private final TreeMap<Long, List<CompletableFuture<Void>>> readWaiters = new TreeMap<>();
+  /**
+   * The request ids of the commands applied most recently, per origin node, oldest first. Raft
+   * appends a proposal once per copy that reaches the leader, and a forwarded proposal can arrive
+   * twice (a transport that resends a request whose answer it did not get, a network that
+   * duplicates); a command whose id is here has been applied and is skipped. Every node applies
+   * the same log and snapshots carry these ids, so every node skips the same entries.
+   */
+  private final Map<Long, java.util.LinkedHashSet<Long>> appliedRequests = new HashMap<>();
 
   private volatile boolean running;
   private volatile boolean applying;
@@ -137,6 +167,8 @@ public final class RaftServer
   final AtomicLong snapshotsInstalled = new AtomicLong();
   final AtomicLong snapshotsSent = new AtomicLong();
   final AtomicLong snapshotsFailed = new AtomicLong();
+  final AtomicLong duplicatesSkipped = new AtomicLong();
+  final AtomicLong leaseReads = new AtomicLong();
   private volatile long commitIndex;
   private volatile long term;
   private volatile StateType role = StateType.FOLLOWER;
@@ -159,6 +191,7 @@ public final class RaftServer
     this.snapshotter = snapshotter;
     this.events = events;
     this.tickNanos = settings.tickInterval().toNanos();
+    this.leaseNanos = leaseNanos(settings);
     this.addresses = Map.copyOf(settings.peers());
   }
 
@@ -323,6 +356,7 @@ public final class RaftServer
           }
           batch.clear();
         }
+        flushProposals();
         issueReads();
         if (rawNode.hasReady()) {
           processReady(rawNode.ready());
@@ -387,6 +421,7 @@ public final class RaftServer
     for (ReadState rs : rd.readStates()) {
       ReadBatch batch = readsInFlight.remove(rs.requestCtx());
       if (batch != null) {
+        renewLease(batch);
         long index = rs.index();
         applyQueue.add(() -> awaitApplied(index, batch.futures()));
       }
@@ -486,12 +521,58 @@ public final class RaftServer
     long id = requestIds.incrementAndGet();
     pending.put(id, new PendingCommand(f, System.nanoTime() + timeout.toNanos()));
     ByteString data = new CommandEnvelope(id, settings.nodeId(), command).encode();
-    inbox.add(() -> propose(new Proposal(id, rn -> rn.propose(data))));
+    inbox.add(() -> toPropose.add(new Proposal(id, data, null)));
     return f;
+  }
+
+  /**
+   * Proposes the commands collected in this turn of the loop together: one {@code MsgProp} per
+   * {@link #MAX_PROPOSAL_BATCH} commands, so that the leader appends them in one go and sends each
+   * follower one append for all of them instead of one per command. Submission order holds: a
+   * batch is parked behind earlier dropped proposals, and a conf change flushes the commands
+   * before it.
+   */
+  private void flushProposals() {
+    if (toPropose.isEmpty()) {
+      return;
+    }
+    if (!parked.isEmpty()) {
+      parked.addAll(toPropose);
+    } else {
+      proposeCommands(toPropose, 0, toPropose.size(), true);
+    }
+    toPropose.clear();
+  }
+
+  /**
+   * Proposes the commands {@code [from, to)} of {@code list} in batches; when raft drops one, it
+   * and everything after it are parked if {@code park}. Returns how many were accepted.
+   */
+  private int proposeCommands(List<Proposal> list, int from, int to, boolean park) {
+    List<ByteString> data = new ArrayList<>(Math.min(to - from, MAX_PROPOSAL_BATCH));
+    int i = from;
+    while (i < to) {
+      int end = Math.min(to, i + MAX_PROPOSAL_BATCH);
+      data.clear();
+      for (int k = i; k < end; k++) {
+        data.add(list.get(k).data());
+      }
+      try {
+        rawNode.propose(data);
+      } catch (ProposalDroppedException e) {
+        if (park) {
+          parked.addAll(list.subList(i, to));
+        }
+        return i - from;
+      }
+      i = end;
+    }
+    return to - from;
   }
 
   /** Proposes now, or parks behind earlier dropped proposals so that submission order holds. */
   private void propose(Proposal p) {
+    flushProposals();
     if (!parked.isEmpty() || !tryPropose(p)) {
       parked.add(p);
     }
@@ -499,7 +580,11 @@ public final class RaftServer
 
   private boolean tryPropose(Proposal p) {
     try {
-      p.action().accept(rawNode);
+      if (p.data() != null) {
+        rawNode.propose(p.data());
+      } else {
+        p.action().accept(rawNode);
+      }
       return true;
     } catch (ProposalDroppedException e) {
       return false;
@@ -507,10 +592,27 @@ public final class RaftServer
   }
 
   private void retryParked() {
+    List<Proposal> run = new ArrayList<>();
     while (!parked.isEmpty()) {
       Proposal p = parked.peek();
       if (!pending.containsKey(p.id())) {
         parked.poll(); // timed out meanwhile
+      } else if (p.data() != null) {
+        // Retry the run of commands at the head of the queue together.
+        run.clear();
+        for (Proposal q : parked) {
+          if (q.data() == null) {
+            break;
+          }
+          run.add(q);
+        }
+        int accepted = proposeCommands(run, 0, run.size(), false);
+        for (int k = 0; k < accepted; k++) {
+          parked.poll();
+        }
+        if (accepted < run.size()) {
+          return;
+        }
       } else if (tryPropose(p)) {
         parked.poll();
       } else {
@@ -550,6 +652,12 @@ public final class RaftServer
     if (readsToIssue.isEmpty()) {
       return;
     }
+    long now = System.nanoTime();
+    BasicStatus st = rawNode.basicStatus();
+    long term = st.hardState().getTerm();
+    boolean leading =
+        st.softState().raftState() == StateType.LEADER && st.leadTransferee() == RaftUtil.NONE;
+    boolean leaseValid = leading && leaseNanos > 0 && leaseTerm == term && now - leaseUntil < 0;
     for (ReadConsistency c : ReadConsistency.values()) {
       List<CompletableFuture<Void>> futures = new ArrayList<>();
       List<Long> deadlines = new ArrayList<>();
@@ -563,11 +671,61 @@ public final class RaftServer
         continue;
       }
       ByteString ctx = ByteString.copyFromUtf8("r" + requestIds.incrementAndGet());
-      readsInFlight.put(ctx, new ReadBatch(futures, deadlines, c, ticks));
-      rawNode.readIndex(
-          ctx, c == ReadConsistency.LEASE ? ReadOnlyOption.LEASE_BASED : ReadOnlyOption.SAFE);
+      boolean fromLease = c == ReadConsistency.LEASE && leaseValid;
+      readsInFlight.put(
+          ctx, new ReadBatch(futures, deadlines, c, ticks, fromLease, leading ? term : 0, now));
+      if (fromLease) {
+        leaseReads.addAndGet(futures.size());
+      }
+      rawNode.readIndex(ctx, fromLease ? ReadOnlyOption.LEASE_BASED : ReadOnlyOption.SAFE);
     }
     readsToIssue.clear();
+  }
+
+  /**
+   * Renews this node's lease when {@code batch} was a heartbeat round (not a lease read) that it
+   * started as leader, with no leadership transfer under way, and that a quorum acknowledged in
+   * that same term.
+   *
+   * <p>Why this is needed: raft's own lease (LEASE_BASED with CheckQuorum) holds for as long as the
+   * leader has not stepped down, and a partitioned leader steps down only at the CheckQuorum that
+   * follows a whole election timeout without a quorum, up to two election timeouts after its last
+   * contact; the others may elect a new leader after one election timeout and commit writes that
+   * the old leader's lease reads do not see. Here the lease is measured from when this node
+   * started a round: every member that acknowledged it heard from this leader after that moment,
+   * and ignores votes until it has ticked a whole election timeout since (it ticks no faster than
+   * the clock, give or take one tick, and twice in a row after a stall: hence two ticks off), so no
+   * other node can win an election before {@code start + leaseNanos}. The LEASE reads of a
+   * follower are sent to the leader as ordinary read-index requests.
+   */
+  private void renewLease(ReadBatch batch) {
+    if (batch.fromLease() || batch.leaderTerm() == 0 || leaseNanos == 0) {
+      return;
+    }
+    BasicStatus st = rawNode.basicStatus();
+    if (st.softState().raftState() != StateType.LEADER
+        || st.hardState().getTerm() != batch.leaderTerm()
+        || st.leadTransferee() != RaftUtil.NONE) {
+      return;
+    }
+    long until = batch.issuedAtNanos() + leaseNanos;
+    if (leaseTerm != batch.leaderTerm() || until - leaseUntil > 0) {
+      leaseTerm = batch.leaderTerm();
+      leaseUntil = until;
+    }
+  }
+
+  /**
+   * The lease a quorum-acknowledged round gives: two ticks short of the election timeout, less 10%
+   * for clocks that run at different rates on different machines. None without CheckQuorum (votes
+   * are then not refused inside a leader's lease).
+   */
+  static long leaseNanos(RaftServerSettings settings) {
+    int electionTick = settings.raft().electionTick();
+    if (!settings.raft().checkQuorum() || electionTick <= 2) {
+      return 0;
+    }
+    return (electionTick - 2) * settings.tickInterval().toNanos() / 10 * 9;
   }
 
   // --- apply thread --------------------------------------------------------------------------------
@@ -598,8 +756,13 @@ public final class RaftServer
       if (e.getType() == EntryType.EntryNormal) {
         if (!e.getData().isEmpty()) {
           CommandEnvelope env = decodeCommand(e);
-          if (env != null) {
+          if (env != null && firstApplication(env)) {
             applyCommand(env);
+          } else if (env != null) {
+            duplicatesSkipped.incrementAndGet();
+            log.debug(
+                "raft node {} skips entry {}: request {} of node {} was applied already",
+                settings.nodeId(), e.getIndex(), env.requestId(), env.origin());
           }
         }
       } else {
@@ -610,6 +773,26 @@ public final class RaftServer
     completeReads();
     maybeSnapshot(false);
   }
+
+  /** Records {@code env}'s request as applied; false if it was applied before. */
+  private boolean firstApplication(CommandEnvelope env) {
+    java.util.LinkedHashSet<Long> ids =
+        appliedRequests.computeIfAbsent(env.origin(), k -> new java.util.LinkedHashSet<>());
+    if (!ids.add(env.requestId())) {
+      return false;
+    }
+    if (ids.size() > APPLIED_REQUESTS_PER_ORIGIN) {
+      Iterator<Long> oldest = ids.iterator();
+      oldest.next();
+      oldest.remove();
+    }
+    return true;
+  }
+
+  private Map<Long, List<Long>> appliedRequestsCopy() {
+    Map<Long, List<Long>> copy = new TreeMap<>();
+    appliedRequests.forEach((origin, ids) -> copy.put(origin, List.copyOf(ids)));
+    return copy;
 
   /**
    * The command in {@code e}, or null when the entry holds none: then it is skipped, as every node
@@ -710,6 +893,9 @@ public final class RaftServer
         applying = false;
       }
     }
+    appliedRequests.clear();
+    env.appliedRequests()
+        .forEach((origin, ids) -> appliedRequests.put(origin, new java.util.LinkedHashSet<>(ids)));
     if (!env.addresses().isEmpty()) {
       addresses = Map.copyOf(env.addresses());
       if (running) {
@@ -751,7 +937,7 @@ public final class RaftServer
     ByteString data;
     applying = true;
     try {
-      data = new SnapshotEnvelope(addresses, snapshotter.snapshot()).encode();
+      data = new SnapshotEnvelope(addresses, snapshotter.snapshot(), appliedRequestsCopy()).encode();
     } finally {
       applying = false;
     }
@@ -1034,7 +1220,7 @@ public final class RaftServer
       cc.setContext(urlBytes(url));
     }
     ConfChange change = cc.build();
-    inbox.add(() -> propose(new Proposal(changeId, rn -> rn.proposeConfChange(change))));
+    inbox.add(() -> propose(new Proposal(changeId, null, rn -> rn.proposeConfChange(change))));
     return f.thenApply(x -> null);
   }
 
@@ -1225,13 +1411,23 @@ public final class RaftServer
 
   private record PendingCommand(CompletableFuture<Object> future, long deadline) {}
 
-  private record Proposal(long id, java.util.function.Consumer<RawNode> action) {}
+  /** A command ({@code data}) or another proposal ({@code action}, e.g. a conf change). */
+  private record Proposal(
+      long id, ByteString data, java.util.function.Consumer<RawNode> action) {}
 
   private record PendingRead(CompletableFuture<Void> future, ReadConsistency consistency, long deadline) {}
 
+  /**
+   * Reads sharing one read-index request. {@code fromLease}: answered from this node's lease;
+   * {@code leaderTerm}: the term this node led in when it issued the request (0 if it did not);
+   * {@code issuedAtNanos}: when it issued it.
+   */
   private record ReadBatch(
       List<CompletableFuture<Void>> futures,
       List<Long> deadlines,
       ReadConsistency consistency,
-      long issuedAtTick) {}
+      long issuedAtTick,
+      boolean fromLease,
+      long leaderTerm,
+      long issuedAtNanos) {}
 }

@@ -6,15 +6,25 @@ import com.google.protobuf.CodedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The data of a runtime snapshot: the members' addresses as of the snapshot (a node restored from
- * it must be able to reach everyone) and the application's state. Protobuf encoded: repeated field
- * 1 {1: id, 2: url}, field 2 the application's bytes.
+ * it must be able to reach everyone), the application's state, and the ids of the commands
+ * recently applied per origin node (so that a node restored from the snapshot recognises a
+ * duplicated proposal exactly as the nodes that applied the log did). Protobuf encoded: repeated
+ * field 1 {1: id, 2: url}, field 2 the application's bytes, repeated field 3 {1: origin, 2: packed
+ * fixed64 request ids, oldest first}. Snapshots written before field 3 existed decode with no
+ * applied ids.
  */
-record SnapshotEnvelope(Map<Long, URI> addresses, ByteString state) {
+record SnapshotEnvelope(Map<Long, URI> addresses, ByteString state, Map<Long, List<Long>> appliedRequests) {
+
+  SnapshotEnvelope(Map<Long, URI> addresses, ByteString state) {
+    this(addresses, state, Map.of());
+  }
 
   ByteString encode() {
     try {
@@ -29,6 +39,23 @@ record SnapshotEnvelope(Map<Long, URI> addresses, ByteString state) {
         out.writeByteArray(2, url);
       }
       out.writeBytes(2, state);
+      for (Map.Entry<Long, List<Long>> e : new TreeMap<>(appliedRequests).entrySet()) {
+        List<Long> ids = e.getValue();
+        int idsSize = 8 * ids.size();
+        int len =
+            CodedOutputStream.computeUInt64Size(1, e.getKey())
+                + CodedOutputStream.computeTagSize(2)
+                + CodedOutputStream.computeUInt32SizeNoTag(idsSize)
+                + idsSize;
+        out.writeTag(3, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(len);
+        out.writeUInt64(1, e.getKey());
+        out.writeTag(2, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(idsSize);
+        for (long id : ids) {
+          out.writeFixed64NoTag(id);
+        }
+      }
       out.flush();
       return ByteString.copyFrom(bytes.toByteArray());
     } catch (IOException e) {
@@ -41,6 +68,7 @@ record SnapshotEnvelope(Map<Long, URI> addresses, ByteString state) {
       CodedInputStream in = data.newCodedInput();
       Map<Long, URI> addresses = new TreeMap<>();
       ByteString state = ByteString.EMPTY;
+      Map<Long, List<Long>> applied = new TreeMap<>();
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
         if (tag >>> 3 == 1) {
           CodedInputStream peer = in.readBytes().newCodedInput();
@@ -60,11 +88,30 @@ record SnapshotEnvelope(Map<Long, URI> addresses, ByteString state) {
           }
         } else if (tag >>> 3 == 2) {
           state = in.readBytes();
+        } else if (tag >>> 3 == 3) {
+          CodedInputStream origin = in.readBytes().newCodedInput();
+          long id = 0;
+          List<Long> ids = new ArrayList<>();
+          for (int t = origin.readTag(); t != 0; t = origin.readTag()) {
+            if (t >>> 3 == 1) {
+              id = origin.readUInt64();
+            } else if (t >>> 3 == 2) {
+              CodedInputStream packed = origin.readBytes().newCodedInput();
+              while (!packed.isAtEnd()) {
+                ids.add(packed.readFixed64());
+              }
+            } else {
+              origin.skipField(t);
+            }
+          }
+          if (id != 0) {
+            applied.put(id, List.copyOf(ids));
+          }
         } else {
           in.skipField(tag);
         }
       }
-      return new SnapshotEnvelope(addresses, state);
+      return new SnapshotEnvelope(addresses, state, applied);
     } catch (IOException e) {
       throw new IllegalArgumentException("snapshot is not a raftboot snapshot: " + e.getMessage(), e);
     }

@@ -2,61 +2,131 @@ package dev.raftboot.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.raftboot.raftpb.Message;
 import dev.raftboot.spring.transport.HttpRaftTransport;
+import dev.raftboot.spring.transport.HttpTransportSettings;
+import dev.raftboot.spring.transport.RaftPeerController;
+import dev.raftboot.spring.transport.RaftTransport;
+import dev.raftboot.spring.transport.TransportListener;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.DispatcherServlet;
 
-/** The HTTP transport's SSL bundle: a name that does not exist stops the start with a clear reason. */
 class RaftTransportAutoConfigurationTests {
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
-          .withConfiguration(
-              AutoConfigurations.of(SslAutoConfiguration.class, RaftTransportAutoConfiguration.class))
-          .withPropertyValues("raft.node-id=1", "raft.peers.1=https://10.0.0.1:8443");
+          .withConfiguration(AutoConfigurations.of(RaftTransportAutoConfiguration.class))
+          .withPropertyValues("raft.node-id=1", "raft.peers.1=http://localhost:8081");
 
   @Test
-  void usesTheNamedBundle() {
+  void createsAnHttpTransportFromProperties() {
     runner
         .withPropertyValues(
-            "raft.transport.ssl-bundle=raft-peer",
-            "spring.ssl.bundle.pem.raft-peer.truststore.certificate=classpath:tls/peer.crt")
-        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(HttpRaftTransport.class));
-  }
-
-  @Test
-  void refusesABundleNameThatDoesNotExist() {
-    runner
-        .withPropertyValues(
-            "raft.transport.ssl-bundle=raft-peers",
-            "spring.ssl.bundle.pem.raft-peer.truststore.certificate=classpath:tls/peer.crt")
+            "raft.transport.path-prefix=/cluster",
+            "raft.transport.request-timeout=2s",
+            "raft.transport.queue-size=77",
+            "raft.transport.max-message-size=2MB",
+            "raft.transport.token=s3cret")
         .run(
-            context ->
-                assertThat(context.getStartupFailure())
-                    .rootCause()
-                    .isInstanceOf(InvalidConfigurationPropertyValueException.class)
-                    .hasMessageContaining(
-                        "Property raft.transport.ssl-bundle with value 'raft-peers' is invalid: there is"
-                            + " no SSL bundle of that name (the bundles are [raft-peer]); define it as"
-                            + " spring.ssl.bundle.jks.raft-peers.* or spring.ssl.bundle.pem.raft-peers.*,"
-                            + " or correct the name"));
+            context -> {
+              assertThat(context).hasSingleBean(HttpRaftTransport.class);
+              HttpTransportSettings settings = context.getBean(HttpTransportSettings.class);
+              assertThat(settings.pathPrefix()).isEqualTo("/cluster");
+              assertThat(settings.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
+              assertThat(settings.queueSize()).isEqualTo(77);
+              assertThat(settings.maxMessageSize()).isEqualTo(2L * 1024 * 1024);
+              assertThat(settings.token()).isEqualTo("s3cret");
+            });
   }
 
   @Test
-  void refusesABundleNameWhenTheApplicationHasNoBundles() {
-    new ApplicationContextRunner()
+  void backsOffWhenTheApplicationDefinesATransport() {
+    runner
+        .withUserConfiguration(OwnTransport.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(RaftTransport.class);
+              assertThat(context).doesNotHaveBean(HttpRaftTransport.class);
+            });
+  }
+
+  @Test
+  void registersThePeerEndpointOnlyInAServletWebApplication() {
+    runner.run(context -> assertThat(context).doesNotHaveBean(RaftPeerController.class));
+    new WebApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(RaftTransportAutoConfiguration.class))
-        .withPropertyValues(
-            "raft.node-id=1", "raft.peers.1=https://10.0.0.1:8443", "raft.transport.ssl-bundle=raft-peer")
-        .run(
-            context ->
-                assertThat(context.getStartupFailure())
-                    .rootCause()
-                    .hasMessageContaining(
-                        "Property raft.transport.ssl-bundle with value 'raft-peer' is invalid: this"
-                            + " application has no SSL bundles; define it as spring.ssl.bundle.jks.raft-peer.*"));
+        .withPropertyValues("raft.node-id=1", "raft.peers.1=http://localhost:8081")
+        .withUserConfiguration(Receiver.class)
+        .run(context -> assertThat(context).hasSingleBean(RaftPeerController.class));
+    new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(RaftTransportAutoConfiguration.class))
+        .withPropertyValues("raft.node-id=1", "raft.peers.1=http://localhost:8081")
+        .withUserConfiguration(Receiver.class)
+        .withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
+        .run(context -> assertThat(context).doesNotHaveBean(RaftPeerController.class));
+  }
+
+  @Test
+  void disabledByProperty() {
+    runner
+        .withPropertyValues("raft.enabled=false")
+        .run(context -> assertThat(context).doesNotHaveBean(RaftTransport.class));
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnTransport {
+    @Bean
+    RaftTransport myTransport() {
+      return new RaftTransport() {
+        @Override
+        public void start(long selfId, Map<Long, URI> peers, TransportListener listener) {}
+
+        @Override
+        public void send(Message message) {}
+
+        @Override
+        public void updatePeers(Map<Long, URI> peers) {}
+
+        @Override
+        public void stop() {}
+      };
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class Receiver {
+    @Bean
+    dev.raftboot.spring.transport.RaftMessageReceiver receiver() {
+      return new dev.raftboot.spring.transport.RaftMessageReceiver() {
+        @Override
+        public long nodeId() {
+          return 1;
+        }
+
+        @Override
+        public String clusterId() {
+          return "raft";
+        }
+
+        @Override
+        public boolean isMember(long id) {
+          return true;
+        }
+
+        @Override
+        public boolean receive(Message message) {
+          return true;
+        }
+      };
+    }
   }
 }

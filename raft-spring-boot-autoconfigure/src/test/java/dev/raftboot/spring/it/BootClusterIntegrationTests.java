@@ -7,6 +7,11 @@ import dev.raftboot.spring.runtime.NoLeaderException;
 import dev.raftboot.spring.runtime.RaftServer;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,6 +151,81 @@ class BootClusterIntegrationTests {
     for (ConfigurableApplicationContext ctx : nodes.values()) {
       assertThat(kv(ctx).local()).containsAllEntriesOf(acknowledged);
     }
+  }
+
+  @Test
+  void aFourthNodeJoinsThroughTheActuatorEndpointIsPromotedAndReplacesAnOriginalNode()
+      throws Exception {
+    startCluster("management.endpoints.web.exposure.include=raft,health");
+    try (ServerSocket s = new ServerSocket(0)) {
+      ports[0] = s.getLocalPort(); // node 4's port; index 0 is otherwise unused
+    }
+    Map<String, String> acknowledged = new TreeMap<>();
+    put(nodes.get(1), "before", "join");
+    acknowledged.put("before", "join");
+
+    // Node 4 starts empty and waits to be added.
+    ConfigurableApplicationContext four =
+        startJoiner(4, ports[0], "management.endpoints.web.exposure.include=raft,health");
+    int leader = awaitLeader();
+    String base = "http://127.0.0.1:" + ports[leader] + "/actuator/raft";
+    assertThat(post(base + "/learners", "{\"id\":4,\"url\":\"http://127.0.0.1:" + ports[0] + "\"}"))
+        .contains("\"DONE\"");
+    awaitAll(acknowledged);
+    assertThat(kv(four).local()).containsAllEntriesOf(acknowledged);
+
+    assertThat(post(base + "/voters", "{\"id\":4}")).contains("\"DONE\"");
+    int removed = leader == 1 ? 2 : 1;
+    assertThat(delete(base + "/members/" + removed)).contains("\"DONE\"");
+    kill(removed);
+
+    RaftServer fourServer = four.getBean(RaftServer.class);
+    assertThat(fourServer.status().voters()).contains(4L).doesNotContain((long) removed);
+    for (int i = 0; i < 10; i++) {
+      put(four, "after" + i, "v" + i);
+      acknowledged.put("after" + i, "v" + i);
+    }
+    awaitAll(acknowledged);
+  }
+
+  private ConfigurableApplicationContext startJoiner(int id, int port, String... extra) {
+    List<String> props = new ArrayList<>();
+    props.add("server.port=" + port);
+    props.add("raft.node-id=" + id);
+    props.add("raft.join=true");
+    props.add("raft.cluster-id=it");
+    props.add("raft.tick-interval=20ms");
+    props.add("raft.transport.token=secret");
+    props.add("raft.storage.data-dir=" + dir.resolve("node-" + id));
+    props.add("spring.main.banner-mode=off");
+    for (int p = 1; p <= 3; p++) {
+      props.add("raft.peers." + p + "=http://127.0.0.1:" + ports[p]);
+    }
+    props.add("raft.peers." + id + "=http://127.0.0.1:" + port);
+    props.addAll(List.of(extra));
+    ConfigurableApplicationContext ctx =
+        new SpringApplicationBuilder(KvTestApplication.class)
+            .properties(props.toArray(String[]::new))
+            .run();
+    nodes.put(id, ctx);
+    return ctx;
+  }
+
+  private static String post(String url, String json) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(url))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  private static String delete(String url) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(url)).DELETE());
+  }
+
+  private static String send(HttpRequest.Builder request) throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    return response.statusCode() + " " + response.body();
   }
 
   @Test

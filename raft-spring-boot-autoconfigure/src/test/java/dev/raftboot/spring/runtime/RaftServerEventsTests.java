@@ -57,12 +57,21 @@ class RaftServerEventsTests {
               RaftServer server = context.getBean(RaftServer.class);
               Listener listener = context.getBean(Listener.class);
               RaftTestNode.awaitLeader(server);
-              assertThat(listener.membershipChanges).isNotEmpty();
+              org.awaitility.Awaitility.await()
+                  .atMost(java.time.Duration.ofSeconds(30))
+                  .until(() -> !listener.membershipChanges.isEmpty());
               assertThat(listener.membershipChanges.get(0).voters()).containsExactly(1L);
               server.addLearner(2, URI.create("http://localhost:8082")).get(30, TimeUnit.SECONDS);
-              RaftMembershipChangedEvent last = listener.membershipChanges.get(listener.membershipChanges.size() - 1);
-              assertThat(last.voters()).containsExactly(1L);
-              assertThat(last.learners()).containsExactly(2L);
+              // Events are delivered in order on their own thread, shortly after the change.
+              org.awaitility.Awaitility.await()
+                  .atMost(java.time.Duration.ofSeconds(30))
+                  .untilAsserted(
+                      () -> {
+                        RaftMembershipChangedEvent last =
+                            listener.membershipChanges.get(listener.membershipChanges.size() - 1);
+                        assertThat(last.voters()).containsExactly(1L);
+                        assertThat(last.learners()).containsExactly(2L);
+                      });
             });
   }
 

@@ -22,7 +22,7 @@ import org.springframework.core.io.ResourceLoader;
 /**
  * Auto-configuration of the raft log: a {@link JdbcStorage} in the database chosen as described on
  * {@link RaftProperties}, with its tables created by Boot's database initialization. Backs off when
- * the application defines its own {@link Storage} bean.
+ * the application defines its own {@link RaftStorage} bean (the storage the raft runtime writes).
  */
 @AutoConfiguration(
     afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")

@@ -130,8 +130,18 @@ class RaftMetricsAutoConfigurationTests {
               MeterRegistry registry = context.getBean(MeterRegistry.class);
               assertThat(registry.find("raft.messages.sent").tag("peer", "3").functionCounter()).isNull();
               server.addLearner(3, URI.create("http://localhost:8083")).get(30, TimeUnit.SECONDS);
-              assertThat(registry.get("raft.messages.sent").tags("node", "1", "peer", "3").functionCounter().count())
-                  .isZero();
+              // Meters for a new member are bound when its membership event arrives.
+              org.awaitility.Awaitility.await()
+                  .atMost(java.time.Duration.ofSeconds(30))
+                  .untilAsserted(
+                      () ->
+                          assertThat(
+                                  registry
+                                      .get("raft.messages.sent")
+                                      .tags("node", "1", "peer", "3")
+                                      .functionCounter()
+                                      .count())
+                              .isZero());
             });
   }
 

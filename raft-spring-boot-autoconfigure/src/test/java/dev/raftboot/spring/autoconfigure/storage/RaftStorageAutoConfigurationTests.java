@@ -2,6 +2,7 @@ package dev.raftboot.spring.autoconfigure.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.raftboot.InitialState;
 import dev.raftboot.Storage;
@@ -12,6 +13,7 @@ import dev.raftboot.raftpb.Snapshot;
 import dev.raftboot.spring.autoconfigure.RaftProperties;
 import dev.raftboot.spring.storage.JdbcStorage;
 import dev.raftboot.spring.storage.JdbcStorageSchema;
+import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.storage.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -405,12 +407,12 @@ class RaftStorageAutoConfigurationTests {
   // --- backing off -----------------------------------------------------------------------------
 
   @Test
-  void backsOffWhenTheApplicationDefinesAStorage() {
+  void backsOffWhenTheApplicationDefinesARaftStorage() {
     runner()
         .withUserConfiguration(UserStorageConfiguration.class)
         .run(
             context -> {
-              assertThat(context).hasSingleBean(Storage.class);
+              assertThat(context).hasSingleBean(Storage.class).hasSingleBean(RaftStorage.class);
               assertThat(context).doesNotHaveBean(JdbcStorage.class);
               assertThat(context).doesNotHaveBean(RaftStorageDataSource.class);
               assertThat(context).doesNotHaveBean(RaftStorageSchemaInitializer.class);
@@ -443,8 +445,8 @@ class RaftStorageAutoConfigurationTests {
   static class UserStorageConfiguration {
 
     @Bean
-    Storage userStorage() {
-      return new Storage() {
+    RaftStorage userStorage() {
+      return new RaftStorage() {
         @Override
         public InitialState initialState() {
           return new InitialState(HardState.getDefaultInstance(), ConfState.getDefaultInstance());
@@ -474,6 +476,17 @@ class RaftStorageAutoConfigurationTests {
         public Snapshot snapshot() {
           return Snapshot.getDefaultInstance();
         }
+
+        @Override
+        public void save(HardState hardState, List<Entry> entries, Snapshot snapshot) {}
+
+        @Override
+        public Snapshot createSnapshot(long index, ConfState confState, ByteString data) {
+          return Snapshot.getDefaultInstance();
+        }
+
+        @Override
+        public void compact(long compactIndex) {}
       };
     }
   }

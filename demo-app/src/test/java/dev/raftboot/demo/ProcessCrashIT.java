@@ -1,0 +1,534 @@
+package dev.raftboot.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.raftboot.demo.DemoHttp.Response;
+import dev.raftboot.testkit.linearizability.CheckResult;
+import dev.raftboot.testkit.linearizability.History;
+import dev.raftboot.testkit.linearizability.LinearizabilityChecker;
+import dev.raftboot.testkit.linearizability.Operation;
+import dev.raftboot.testkit.linearizability.Result;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URLEncoder;
+import java.net.http.HttpConnectTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Process crashes under load: three demo JVMs, concurrent HTTP clients doing put, get (all three
+ * consistency levels), delete and compare-and-set on a few keys, and a fault loop that kills a node
+ * with SIGKILL (the leader more often than a follower, sometimes a second node too) and restarts it
+ * on its data after a pause. At the end every node reads every key, and the history of the checked
+ * operations, those final reads included, must be linearizable: an acknowledged write that got lost,
+ * or a stale read, would show as a violation.
+ *
+ * <p>Runs only with the profile {@code crash}: {@code mvn -B -pl demo-app -am verify -Pcrash
+ * [-Dcrash.seconds=120]}. {@code crash.seconds} is how long the clients run while nodes are killed.
+ */
+class ProcessCrashIT {
+
+  private static final int SECONDS = Integer.getInteger("crash.seconds", 60);
+  private static final int CLIENTS = Integer.getInteger("crash.clients", 6);
+  private static final int KEYS = Integer.getInteger("crash.keys", 12);
+  private static final long SEED = Long.getLong("crash.seed", System.nanoTime());
+  /** The JVM options demo-cluster.sh uses by default: a quick start matters here. */
+  private static final String JAVA_OPTS =
+      System.getProperty("crash.java.opts", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+  /** How long a (re)started node may take to serve: JVM start-up on a loaded machine is slow. */
+  private static final Duration READY = Duration.ofMinutes(8);
+
+  private final Path jar = Path.of(System.getProperty("demo.jar", "target/demo-app.jar")).toAbsolutePath();
+  private final Path workDir = Path.of(System.getProperty("demo.work.dir", "target")).toAbsolutePath();
+  /** Client requests: the demo's command timeout is 5 s, plus its grace period and slack. */
+  private final DemoHttp http = new DemoHttp(Duration.ofSeconds(5), Duration.ofSeconds(20));
+  private final History history = new History();
+  private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+  private final List<String> unexpected = new CopyOnWriteArrayList<>();
+  private final List<String> faultLog = new CopyOnWriteArrayList<>();
+  private final List<String> problems = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean stop = new AtomicBoolean();
+  private final AtomicInteger kills = new AtomicInteger();
+  private final AtomicInteger leaderKills = new AtomicInteger();
+  private final AtomicInteger doubleKills = new AtomicInteger();
+  private final AtomicInteger restarts = new AtomicInteger();
+  private final List<Long> rejoinMillis = new CopyOnWriteArrayList<>();
+  private final List<Node> nodes = new ArrayList<>();
+  private long startNanos;
+
+  @Test
+  void acknowledgedWritesSurviveKilledProcessesAndTheHistoryIsLinearizable() throws Exception {
+    assertThat(jar).as("the packaged demo").exists();
+    Path dir = Files.createTempDirectory(workDir, "crash-");
+    int[] ports = TestPorts.free(3);
+    for (int id = 1; id <= 3; id++) {
+      nodes.add(new Node(id, ports, dir));
+    }
+    log("seed " + SEED + ", " + SECONDS + " s, " + CLIENTS + " clients, " + KEYS + " keys, data and logs in " + dir);
+    try {
+      for (Node node : nodes) {
+        node.start();
+      }
+      awaitAllServing();
+      log("cluster up, leader " + leaderId().orElse(-1));
+
+      startNanos = System.nanoTime();
+      List<Thread> clients = new ArrayList<>();
+      for (int c = 1; c <= CLIENTS; c++) {
+        Thread t = new Thread(new Client(c, new Random(SEED * 31 + c)), "client-" + c);
+        t.start();
+        clients.add(t);
+      }
+      runFaults(new Random(SEED));
+      stop.set(true);
+      for (Thread t : clients) {
+        t.join(TimeUnit.MINUTES.toMillis(2));
+        assertThat(t.isAlive()).as("%s stopped", t.getName()).isFalse();
+      }
+      log("clients stopped after " + elapsedSeconds() + " s");
+
+      awaitAllServing();
+      Map<String, String> finalValues = finalReads();
+      CheckResult check =
+          LinearizabilityChecker.builder().timeBudget(Duration.ofMinutes(5)).build().check(history);
+      String summary = summary(check, finalValues);
+      System.out.println(summary);
+      Files.writeString(dir.resolve("summary.txt"), summary, StandardCharsets.UTF_8);
+
+      assertThat(problems).as("problems").isEmpty();
+      assertThat(unexpected).as("unexpected answers").isEmpty();
+      assertThat(kills.get()).as("kills").isPositive();
+      assertThat(check.violations()).as("violations:\n%s", check.describe()).isEmpty();
+      assertThat(check.verdict()).as(check.describe()).isEqualTo(CheckResult.Verdict.LINEARIZABLE);
+    } finally {
+      stop.set(true);
+      for (Node node : nodes) {
+        node.stop();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Faults
+
+  private void runFaults(Random rnd) throws InterruptedException {
+    long end = startNanos + TimeUnit.SECONDS.toNanos(SECONDS);
+    while (System.nanoTime() < end) {
+      Thread.sleep(2000 + rnd.nextInt(4000));
+      if (System.nanoTime() >= end) {
+        break;
+      }
+      Optional<Integer> leader = leaderId();
+      Node victim =
+          leader.isPresent() && rnd.nextInt(100) < 60
+              ? nodes.get(leader.get() - 1)
+              : nodes.get(rnd.nextInt(nodes.size()));
+      boolean wasLeader = leader.isPresent() && leader.get() == victim.id;
+      List<Node> down = new ArrayList<>(List.of(victim));
+      victim.kill();
+      kills.incrementAndGet();
+      if (wasLeader) {
+        leaderKills.incrementAndGet();
+      }
+      String what = "kill node " + victim.id + (wasLeader ? " (leader)" : " (follower)");
+      if (rnd.nextInt(100) < 15) {
+        // Now and then a second node: no quorum until one is back.
+        Node second = nodes.stream().filter(n -> n != victim).toList().get(rnd.nextInt(2));
+        second.kill();
+        kills.incrementAndGet();
+        doubleKills.incrementAndGet();
+        down.add(second);
+        what += " and node " + second.id;
+      }
+      long pause = 1000 + rnd.nextInt(3000);
+      Thread.sleep(pause);
+      for (Node node : down) {
+        node.start();
+        restarts.incrementAndGet();
+      }
+      long restartedAt = System.nanoTime();
+      awaitAllServing();
+      long rejoin = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
+      rejoinMillis.add(rejoin);
+      String line = String.format("t=%3d s: %s; restarted after %.1f s; serving again after %.1f s",
+          elapsedSeconds(), what, pause / 1000.0, rejoin / 1000.0);
+      faultLog.add(line);
+      log(line);
+    }
+  }
+
+  /** Waits until every node answers /cluster/leader with a leader; a node that cannot is a problem. */
+  private void awaitAllServing() throws InterruptedException {
+    for (Node node : nodes) {
+      long deadline = System.nanoTime() + READY.toNanos();
+      String last = "no answer";
+      while (true) {
+        try {
+          Response r = http.get(node.url() + "/cluster/leader");
+          if (r.status() == 200) {
+            break;
+          }
+          last = r.toString();
+        } catch (IOException e) {
+          last = e.toString();
+        }
+        if (!node.alive()) {
+          fail("node " + node.id + " exited; the end of its log:\n" + node.logTail());
+        }
+        if (System.nanoTime() > deadline) {
+          fail("node " + node.id + " did not serve within " + READY + " (last: " + last + "); the end of its log:\n"
+              + node.logTail());
+        }
+        Thread.sleep(500);
+      }
+    }
+  }
+
+  private Optional<Integer> leaderId() {
+    for (Node node : nodes) {
+      try {
+        Response r = http.get(node.url() + "/cluster/leader");
+        if (r.status() == 200) {
+          return Optional.of(r.json().get("leaderId").asInt());
+        }
+      } catch (IOException | RuntimeException e) {
+        // try the next node
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void fail(String problem) {
+    problems.add(problem);
+    throw new AssertionError(problem);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Clients
+
+  private static final int FINAL_READER = 1000;
+
+  private enum Kind { PUT, CAS, DELETE, GET_LINEARIZABLE, GET_LEASE, GET_LOCAL }
+
+  private final class Client implements Runnable {
+    private final int id;
+    private final Random rnd;
+    private final Map<String, String> lastSeen = new HashMap<>();
+    private int seq;
+
+    Client(int id, Random rnd) {
+      this.id = id;
+      this.rnd = rnd;
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (!stop.get()) {
+          if (!step()) {
+            Thread.sleep(200); // the node is down: do not spin on refused connections
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        problems.add("client " + id + " died: " + e);
+        throw e;
+      }
+    }
+
+    /** One operation on a random node; false if it could not connect. */
+    private boolean step() throws InterruptedException {
+      Node node = nodes.get(rnd.nextInt(nodes.size()));
+      String key = "k" + rnd.nextInt(KEYS);
+      int p = rnd.nextInt(100);
+      Kind kind = p < 25 ? Kind.PUT : p < 45 ? Kind.CAS : p < 55 ? Kind.DELETE
+          : p < 75 ? Kind.GET_LINEARIZABLE : p < 90 ? Kind.GET_LEASE : Kind.GET_LOCAL;
+      String value = "c" + id + "-" + (++seq);
+      String expected = rnd.nextInt(100) < 25 ? null : lastSeen.get(key);
+      Operation op = switch (kind) {
+        case PUT -> Operation.put(key, value);
+        case CAS -> Operation.cas(key, expected, value);
+        case DELETE -> Operation.delete(key);
+        case GET_LINEARIZABLE, GET_LEASE, GET_LOCAL -> Operation.get(key);
+      };
+      // Local reads may be stale by design: they are counted, not checked.
+      long h = kind == Kind.GET_LOCAL ? -1 : history.invoke(id, op);
+      Result result;
+      String label;
+      boolean connected = true;
+      try {
+        Response r = send(node, kind, key, value, expected);
+        label = label(kind, r);
+        result = result(kind, r);
+        if (result instanceof Result.OkValue v && !v.isAbsent()) {
+          lastSeen.put(key, v.value());
+        } else if (kind == Kind.PUT && r.status() == 200 || kind == Kind.CAS && r.status() == 200) {
+          lastSeen.put(key, value);
+        }
+        if (label.startsWith("unexpected")) {
+          unexpected.add(kind + " " + key + " on node " + node.id + ": " + r);
+        }
+      } catch (ConnectException | HttpConnectTimeoutException e) {
+        // The request never left: certainly no effect.
+        result = Result.failed();
+        label = "not connected";
+        connected = false;
+      } catch (IOException e) {
+        result = Result.unknown();
+        label = e instanceof java.net.http.HttpTimeoutException ? "unknown (timeout)" : "unknown (connection)";
+      }
+      if (h >= 0) {
+        history.complete(h, result);
+      }
+      count(kind.name().toLowerCase().replace('_', ' ') + ": " + label);
+      return connected;
+    }
+  }
+
+  private Response send(Node node, Kind kind, String key, String value, String expected)
+      throws IOException, InterruptedException {
+    String url = node.url() + "/kv/" + URLEncoder.encode(key, StandardCharsets.UTF_8);
+    return switch (kind) {
+      case PUT -> http.put(url, value);
+      case CAS -> {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("expected", expected);
+        body.put("value", value);
+        yield http.postJson(url + "/cas", body);
+      }
+      case DELETE -> http.delete(url);
+      case GET_LINEARIZABLE -> http.get(url + "?consistency=linearizable");
+      case GET_LEASE -> http.get(url + "?consistency=lease");
+      case GET_LOCAL -> http.get(url + "?consistency=local");
+    };
+  }
+
+  /** The demo's answer as a history result (see the status codes in KeyValueController). */
+  private static Result result(Kind kind, Response r) {
+    int s = r.status();
+    if (s == 503) {
+      return "not applied".equals(r.outcome()) ? Result.failed() : Result.unknown();
+    }
+    return switch (kind) {
+      case PUT -> s == 200 ? Result.ok() : Result.unknown();
+      case CAS -> s == 200 ? Result.ok(true) : s == 409 ? Result.ok(false) : Result.unknown();
+      case DELETE -> s == 200 ? Result.ok(true) : s == 404 ? Result.ok(false) : Result.unknown();
+      case GET_LINEARIZABLE, GET_LEASE, GET_LOCAL ->
+          s == 200 ? Result.okValue(r.json().get("value").asString()) : s == 404 ? Result.okAbsent() : Result.unknown();
+    };
+  }
+
+  private static String label(Kind kind, Response r) {
+    int s = r.status();
+    if (s == 503) {
+      return "not applied".equals(r.outcome()) ? "503 not applied" : "503 unknown";
+    }
+    boolean expected = s == 200
+        || s == 409 && kind == Kind.CAS
+        || s == 404 && kind != Kind.PUT && kind != Kind.CAS;
+    return expected ? String.valueOf(s) : "unexpected " + s;
+  }
+
+  private void count(String what) {
+    counts.computeIfAbsent(what, k -> new LongAdder()).increment();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The end
+
+  /**
+   * Reads every key linearizably on every node (recorded in the history, so the checker holds them
+   * against every acknowledged write), checks that the nodes agree, and that each node's local copy
+   * equals what it just read. Returns the final value per key ("absent" for none).
+   */
+  private Map<String, String> finalReads() throws InterruptedException {
+    Map<String, String> values = new TreeMap<>();
+    for (int k = 0; k < KEYS; k++) {
+      String key = "k" + k;
+      for (Node node : nodes) {
+        String seen = finalRead(node, key);
+        String before = values.putIfAbsent(key, seen);
+        if (before != null && !before.equals(seen)) {
+          problems.add("final reads disagree on " + key + ": " + before + " vs " + seen + " on node " + node.id);
+        }
+        String local = localRead(node, key);
+        if (!seen.equals(local)) {
+          problems.add("node " + node.id + " read " + key + " = " + seen + " linearizably but " + local + " locally");
+        }
+      }
+    }
+    return values;
+  }
+
+  private String finalRead(Node node, String key) throws InterruptedException {
+    long deadline = System.nanoTime() + READY.toNanos();
+    while (true) {
+      long h = history.invoke(FINAL_READER + node.id, Operation.get(key));
+      Result result;
+      try {
+        result = result(Kind.GET_LINEARIZABLE, http.get(node.url() + "/kv/" + key + "?consistency=linearizable"));
+      } catch (IOException e) {
+        result = Result.unknown();
+      }
+      history.complete(h, result);
+      if (result instanceof Result.OkValue v) {
+        return v.isAbsent() ? "absent" : v.value();
+      }
+      if (System.nanoTime() > deadline) {
+        fail("node " + node.id + " answered no final read of " + key + " within " + READY);
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  private String localRead(Node node, String key) throws InterruptedException {
+    try {
+      Response r = http.get(node.url() + "/kv/" + key + "?consistency=local");
+      return r.status() == 200 ? r.json().get("value").asString() : r.status() == 404 ? "absent" : r.toString();
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  private String summary(CheckResult check, Map<String, String> finalValues) {
+    StringBuilder s = new StringBuilder();
+    s.append("\n==== Process crash test ====\n");
+    s.append(String.format("duration %d s of load and faults (%d s total), %d clients, %d keys, seed %d%n",
+        SECONDS, elapsedSeconds(), CLIENTS, KEYS, SEED));
+    s.append(String.format("kills %d (%d of the leader, %d second nodes killed while one was down), restarts %d%n",
+        kills.get(), leaderKills.get(), doubleKills.get(), restarts.get()));
+    if (!rejoinMillis.isEmpty()) {
+      List<Long> sorted = new ArrayList<>(rejoinMillis);
+      Collections.sort(sorted);
+      s.append(String.format("restart to serving: median %.1f s, max %.1f s%n",
+          sorted.get(sorted.size() / 2) / 1000.0, sorted.get(sorted.size() - 1) / 1000.0));
+    }
+    faultLog.forEach(l -> s.append("  ").append(l).append('\n'));
+    s.append("operations by outcome:\n");
+    new TreeMap<>(counts).forEach((k, v) -> s.append(String.format("  %-40s %7d%n", k, v.sum())));
+    s.append(String.format("history: %d operations checked over %d keys, %d failed, %d unknown; verdict %s, "
+            + "%d violations, %d states, %d ms%n",
+        check.operationCount(), check.keyCount(), check.failedCount(), check.unknownCount(), check.verdict(),
+        check.violations().size(), check.statesExplored(), check.elapsed().toMillis()));
+    s.append("final values: ").append(finalValues.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "))).append('\n');
+    if (!unexpected.isEmpty()) {
+      s.append("unexpected answers (" + unexpected.size() + "):\n");
+      unexpected.stream().limit(20).forEach(u -> s.append("  ").append(u).append('\n'));
+    }
+    problems.forEach(p -> s.append("PROBLEM: ").append(p).append('\n'));
+    if (!check.isLinearizable()) {
+      s.append(check.describe()).append('\n');
+    }
+    return s.toString();
+  }
+
+  private long elapsedSeconds() {
+    return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);
+  }
+
+  private static void log(String line) {
+    System.out.println("[crash] " + line);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Nodes
+
+  /** One demo JVM, started as demo-cluster.sh starts it; its output is appended to a log file. */
+  private final class Node {
+    final int id;
+    final int[] ports;
+    final Path dataDir;
+    final Path logFile;
+    volatile Process process;
+
+    Node(int id, int[] ports, Path dir) {
+      this.id = id;
+      this.ports = ports;
+      this.dataDir = dir.resolve("node-" + id);
+      this.logFile = dir.resolve("node-" + id + ".log");
+    }
+
+    String url() {
+      return "http://localhost:" + ports[id - 1];
+    }
+
+    void start() {
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(List.of(JAVA_OPTS.trim().split("\\s+")));
+      command.addAll(List.of("-jar", jar.toString(),
+          "--server.port=" + ports[id - 1], "--raft.node-id=" + id, "--raft.storage.data-dir=" + dataDir));
+      for (int i = 1; i <= 3; i++) {
+        command.add("--raft.peers." + i + "=http://localhost:" + ports[i - 1]);
+      }
+      try {
+        process = new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+            .start();
+        process.getOutputStream().close();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot start node " + id, e);
+      }
+      log("node " + id + " started, pid " + process.pid());
+    }
+
+    boolean alive() {
+      return process != null && process.isAlive();
+    }
+
+    /** SIGKILL, and wait until the process is gone. */
+    void kill() throws InterruptedException {
+      process.destroyForcibly();
+      if (!process.waitFor(1, TimeUnit.MINUTES)) {
+        fail("node " + id + " (pid " + process.pid() + ") survived SIGKILL");
+      }
+    }
+
+    /** SIGTERM, then SIGKILL if it has not stopped after a minute. */
+    void stop() throws InterruptedException {
+      Process p = process;
+      if (p == null || !p.isAlive()) {
+        return;
+      }
+      p.destroy();
+      if (!p.waitFor(1, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        p.waitFor(1, TimeUnit.MINUTES);
+      }
+    }
+
+    String logTail() {
+      try {
+        List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+      } catch (IOException e) {
+        return e.toString();
+      }
+    }
+  }
+}

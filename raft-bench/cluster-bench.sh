@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Cluster benchmark of the raftboot starter with the peer harness's workload
+# (/work/shared/bench/peers): three server JVMs on 127.0.0.1 (H2 log, synced), a separate load JVM
+# with closed-loop HTTP/1.1 puts of a 16-byte key and a 100-byte value at C = 1, 16, 256.
+#
+#   raft-bench/cluster-bench.sh [MEASURE_SECONDS=20] [WARMUP_SECONDS=10] [-- server properties...]
+#
+# Environment:
+#   LEVELS=1,16,256     closed-loop concurrency levels, in this order, on the same cluster
+#   SERVER_HEAP=1g      heap of each server JVM (-Xms and -Xmx); e.g. SERVER_HEAP=256m
+#   CLIENT_HEAP=1g      heap of the load JVM
+#   IDLE=10             seconds of the idle row (0 skips it)
+#   BENCH_DATA=DIR      where the H2 logs go (default: a fresh temporary folder)
+#   BASE_PORT=18081     nodes listen on BASE_PORT, +1, +2
+#   SKIP_BUILD=1        use raft-bench/target as it is
+#   JAVA=java           JVM for every process
+# Output: raft-bench/target/cluster-results/<timestamp>/ (env.txt, results.tsv, table.md, logs/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MEASURE=${1:-20}
+WARMUP=${2:-10}
+shift $(( $# > 2 ? 2 : $# )) || true
+if [ "${1:-}" = "--" ]; then shift; fi
+LEVELS=${LEVELS:-1,16,256}
+SERVER_HEAP=${SERVER_HEAP:-1g}
+CLIENT_HEAP=${CLIENT_HEAP:-1g}
+IDLE=${IDLE:-10}
+BASE_PORT=${BASE_PORT:-18081}
+JAVA=${JAVA:-java}
+BENCH_DATA=${BENCH_DATA:-$(mktemp -d)}
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  echo "== building (mvn -pl raft-bench -am package -DskipTests)"
+  mvn -B -q -o -pl raft-bench -am package -DskipTests 2>/dev/null \
+    || mvn -B -q -pl raft-bench -am package -DskipTests
+fi
+
+OUT=raft-bench/target/cluster-results/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$OUT"
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "mem: $(free -g | awk '/Mem:/{print $2 " GiB"}')"
+  echo "java: $("$JAVA" -version 2>&1 | head -1)"
+  echo "kernel: $(uname -r)"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "args: measure=${MEASURE}s warmup=${WARMUP}s levels=$LEVELS idle=${IDLE}s server_heap=$SERVER_HEAP client_heap=$CLIENT_HEAP server_args=$*"
+} | tee "$OUT/env.txt"
+
+CP="raft-bench/target/classes:raft-bench/target/lib/*"
+"$JAVA" -Xms"$CLIENT_HEAP" -Xmx"$CLIENT_HEAP" -cp "$CP" dev.raftboot.bench.cluster.ClusterBench \
+  --measure "$MEASURE" --warmup "$WARMUP" --idle "$IDLE" --levels "$LEVELS" \
+  --server-opts "-Xms$SERVER_HEAP -Xmx$SERVER_HEAP -XX:+UseG1GC" \
+  --data "$BENCH_DATA/raftboot" --out "$OUT" --base-port "$BASE_PORT" -- "$@" 2>&1 \
+  | tee "$OUT/raftboot.log" | grep --line-buffered -E '^\[|^\||^==|put failed|Exception|warning' || true
+rm -rf "${BENCH_DATA:?}/raftboot"

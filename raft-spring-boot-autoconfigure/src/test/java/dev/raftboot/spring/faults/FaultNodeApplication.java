@@ -1,0 +1,122 @@
+package dev.raftboot.spring.faults;
+
+import com.google.protobuf.ByteString;
+import dev.raftboot.spring.autoconfigure.RaftAutoConfiguration;
+import dev.raftboot.spring.autoconfigure.RaftProperties;
+import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
+import dev.raftboot.spring.command.CommandCodec;
+import dev.raftboot.spring.command.JsonCommandCodec;
+import dev.raftboot.spring.command.ReplicatedCallDispatcher;
+import dev.raftboot.spring.command.ReplicatedCommandApplier;
+import dev.raftboot.spring.command.ReplicatedMethodBeanPostProcessor;
+import dev.raftboot.spring.command.ReplicatedMethodRegistry;
+import dev.raftboot.spring.runtime.ReadConsistency;
+import dev.raftboot.spring.runtime.ReplicatedLog;
+import dev.raftboot.spring.transport.RaftMessageReceiver;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+
+/**
+ * One node of a {@link FaultCluster}: the raft auto-configuration (storage in an H2 file database
+ * under {@code raft.storage.data-dir}, the {@code RaftServer}), the replicated-method layer, the
+ * {@link KvStore} and a {@link FaultyNetwork} transport. The network itself is registered into
+ * each context by the cluster before refresh, so all nodes share it.
+ *
+ * <p>{@code faults.fake-read-barrier=true} builds the deliberately broken node used to show that
+ * the check can fail: its replicated queries skip the read barrier, so a LOCAL read is passed off
+ * as a LINEARIZABLE or LEASE one.
+ */
+@SpringBootConfiguration(proxyBeanMethods = false)
+@ImportAutoConfiguration({RaftStorageAutoConfiguration.class, RaftAutoConfiguration.class})
+class FaultNodeApplication {
+
+  static final String FAKE_READ_BARRIER = "faults.fake-read-barrier";
+
+  @Bean
+  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+  static ReplicatedMethodRegistry replicatedMethodRegistry() {
+    return new ReplicatedMethodRegistry();
+  }
+
+  @Bean
+  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+  static ReplicatedMethodBeanPostProcessor replicatedMethodBeanPostProcessor(
+      ReplicatedMethodRegistry replicatedMethodRegistry,
+      ObjectProvider<ReplicatedCallDispatcher> dispatcher) {
+    return new ReplicatedMethodBeanPostProcessor(replicatedMethodRegistry, dispatcher::getObject);
+  }
+
+  @Bean
+  JsonCommandCodec commandCodec() {
+    return new JsonCommandCodec();
+  }
+
+  @Bean
+  ReplicatedCommandApplier commandApplier(
+      ReplicatedMethodRegistry replicatedMethodRegistry, CommandCodec codec) {
+    return new ReplicatedCommandApplier(replicatedMethodRegistry, codec);
+  }
+
+  @Bean
+  ReplicatedCallDispatcher replicatedCallDispatcher(
+      ObjectProvider<ReplicatedLog> log,
+      CommandCodec codec,
+      RaftProperties properties,
+      Environment env) {
+    boolean fake = env.getProperty(FAKE_READ_BARRIER, Boolean.class, false);
+    return new ReplicatedCallDispatcher(
+        () -> fake ? new FakeReadBarrier(log.getObject()) : log.getObject(),
+        codec,
+        properties.getCommandTimeout());
+  }
+
+  @Bean
+  FaultyNetwork.Transport raftTransport(
+      FaultyNetwork network,
+      RaftProperties properties,
+      ObjectProvider<RaftMessageReceiver> receiver) {
+    return network.transportFor(properties.getNodeId(), receiver::getObject);
+  }
+
+  @Bean
+  KvStore kvStore() {
+    return new KvStore();
+  }
+
+  /** The broken variant: every read barrier is passed at once, whatever the consistency. */
+  static final class FakeReadBarrier implements ReplicatedLog {
+
+    private final ReplicatedLog log;
+
+    FakeReadBarrier(ReplicatedLog log) {
+      this.log = log;
+    }
+
+    @Override
+    public CompletableFuture<Object> submit(ByteString command) {
+      return log.submit(command);
+    }
+
+    @Override
+    public CompletableFuture<Object> submit(ByteString command, Duration timeout) {
+      return log.submit(command, timeout);
+    }
+
+    @Override
+    public CompletableFuture<Void> readBarrier(ReadConsistency consistency) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public boolean isApplyThread() {
+      return log.isApplyThread();
+    }
+  }
+}
