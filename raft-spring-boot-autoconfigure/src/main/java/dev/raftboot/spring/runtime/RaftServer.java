@@ -793,6 +793,7 @@ public final class RaftServer
     Map<Long, List<Long>> copy = new TreeMap<>();
     appliedRequests.forEach((origin, ids) -> copy.put(origin, List.copyOf(ids)));
     return copy;
+  }
 
   /**
    * The command in {@code e}, or null when the entry holds none: then it is skipped, as every node
