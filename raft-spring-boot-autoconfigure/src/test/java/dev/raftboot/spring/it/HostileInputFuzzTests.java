@@ -784,7 +784,7 @@ class HostileInputFuzzTests {
         while (total <= limit) {
           Message m = benign().toBuilder().setContext(ByteString.copyFrom(bytes(1000 + rnd.nextInt(3000)))).build();
           batch.add(m);
-          total += m.getSerializedSize() + 3;
+          total += CodedOutputStream.computeUInt32SizeNoTag(m.getSerializedSize()) + m.getSerializedSize();
         }
         body = frame(batch);
         what = batch.size() + " messages, " + body.length + " bytes";
