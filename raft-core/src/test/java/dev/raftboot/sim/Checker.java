@@ -100,10 +100,10 @@ final class Checker {
         if (committedGrew || n.dirty) {
           checkLeaderCompleteness(n, term);
         }
-        n.prevVoters = SimBridge.votersView(n.rn);
-      } else {
-        n.prevVoters = null;
       }
+      // Every node's, not only leaders': a node can win an election and commit in one step (a
+      // single voter does), and what it counted then was its configuration before the step.
+      n.prevVoters = SimBridge.votersView(n.rn);
     }
     for (SimNode n : dirty) {
       if (n.rn != null && enabled(Check.LOG_MATCHING)) {

@@ -43,7 +43,7 @@ final class SimNode {
   boolean diskDirty;
   long commitSeen;
   StateType lastState = StateType.FOLLOWER;
-  /** A leader's voters as of the end of the previous step. */
+  /** The node's voters as of the end of the previous step. */
   JointConfig prevVoters;
   long lastLead;
 
