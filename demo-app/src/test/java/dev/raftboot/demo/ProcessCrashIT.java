@@ -70,6 +70,7 @@ class ProcessCrashIT {
   private final AtomicInteger kills = new AtomicInteger();
   private final AtomicInteger leaderKills = new AtomicInteger();
   private final AtomicInteger doubleKills = new AtomicInteger();
+  private final AtomicInteger startupKills = new AtomicInteger();
   private final AtomicInteger restarts = new AtomicInteger();
   private final List<Long> rejoinMillis = new CopyOnWriteArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
@@ -130,9 +131,16 @@ class ProcessCrashIT {
   // ---------------------------------------------------------------------------------------------
   // Faults
 
+  /**
+   * Rounds of: load for a few seconds, SIGKILL one node (the leader more often), a pause, restart.
+   * Every third round (the second, fifth, ...) kills a second node too, so that there is no quorum
+   * until one is back; every fourth (the third, seventh, ...) kills the restarted node again while
+   * its JVM is still starting, then restarts it once more. The next round waits until every node
+   * serves again.
+   */
   private void runFaults(Random rnd) throws InterruptedException {
     long end = startNanos + TimeUnit.SECONDS.toNanos(SECONDS);
-    while (System.nanoTime() < end) {
+    for (int round = 0; System.nanoTime() < end; round++) {
       Thread.sleep(2000 + rnd.nextInt(4000));
       if (System.nanoTime() >= end) {
         break;
@@ -150,14 +158,13 @@ class ProcessCrashIT {
         leaderKills.incrementAndGet();
       }
       String what = "kill node " + victim.id + (wasLeader ? " (leader)" : " (follower)");
-      if (rnd.nextInt(100) < 15) {
-        // Now and then a second node: no quorum until one is back.
+      if (round % 3 == 1) {
         Node second = nodes.stream().filter(n -> n != victim).toList().get(rnd.nextInt(2));
         second.kill();
         kills.incrementAndGet();
         doubleKills.incrementAndGet();
         down.add(second);
-        what += " and node " + second.id;
+        what += " and node " + second.id + " (no quorum)";
       }
       long pause = 1000 + rnd.nextInt(3000);
       Thread.sleep(pause);
@@ -165,12 +172,23 @@ class ProcessCrashIT {
         node.start();
         restarts.incrementAndGet();
       }
+      what += String.format("; restarted after %.1f s", pause / 1000.0);
+      if (round % 4 == 2) {
+        long booting = 1000 + rnd.nextInt(4000);
+        Thread.sleep(booting);
+        victim.kill();
+        kills.incrementAndGet();
+        startupKills.incrementAndGet();
+        Thread.sleep(1000);
+        victim.start();
+        restarts.incrementAndGet();
+        what += String.format("; killed again %.1f s into its start-up and restarted", booting / 1000.0);
+      }
       long restartedAt = System.nanoTime();
       awaitAllServing();
       long rejoin = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
       rejoinMillis.add(rejoin);
-      String line = String.format("t=%3d s: %s; restarted after %.1f s; serving again after %.1f s",
-          elapsedSeconds(), what, pause / 1000.0, rejoin / 1000.0);
+      String line = String.format("t=%3d s: %s; all serving again after %.1f s", elapsedSeconds(), what, rejoin / 1000.0);
       faultLog.add(line);
       log(line);
     }
@@ -236,6 +254,8 @@ class ProcessCrashIT {
     private final int id;
     private final Random rnd;
     private final Map<String, String> lastSeen = new HashMap<>();
+    /** Per node: until when (nanoTime) this client leaves it alone after a refused connection. */
+    private final long[] avoidUntil = new long[3];
     private int seq;
 
     Client(int id, Random rnd) {
@@ -247,8 +267,11 @@ class ProcessCrashIT {
     public void run() {
       try {
         while (!stop.get()) {
-          if (!step()) {
-            Thread.sleep(200); // the node is down: do not spin on refused connections
+          Node node = pickNode();
+          if (node == null) {
+            Thread.sleep(200); // every node refused lately
+          } else if (!step(node)) {
+            avoidUntil[node.id - 1] = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
           }
         }
       } catch (InterruptedException e) {
@@ -259,9 +282,15 @@ class ProcessCrashIT {
       }
     }
 
-    /** One operation on a random node; false if it could not connect. */
-    private boolean step() throws InterruptedException {
-      Node node = nodes.get(rnd.nextInt(nodes.size()));
+    /** A random node, other than those that refused a connection in the last second. */
+    private Node pickNode() {
+      long now = System.nanoTime();
+      List<Node> candidates = nodes.stream().filter(n -> avoidUntil[n.id - 1] - now <= 0).toList();
+      return candidates.isEmpty() ? null : candidates.get(rnd.nextInt(candidates.size()));
+    }
+
+    /** One operation on {@code node}; false if it could not connect. */
+    private boolean step(Node node) throws InterruptedException {
       String key = "k" + rnd.nextInt(KEYS);
       int p = rnd.nextInt(100);
       Kind kind = p < 25 ? Kind.PUT : p < 45 ? Kind.CAS : p < 55 ? Kind.DELETE
@@ -418,12 +447,13 @@ class ProcessCrashIT {
     s.append("\n==== Process crash test ====\n");
     s.append(String.format("duration %d s of load and faults (%d s total), %d clients, %d keys, seed %d%n",
         SECONDS, elapsedSeconds(), CLIENTS, KEYS, SEED));
-    s.append(String.format("kills %d (%d of the leader, %d second nodes killed while one was down), restarts %d%n",
-        kills.get(), leaderKills.get(), doubleKills.get(), restarts.get()));
+    s.append(String.format("kills %d (%d of the leader, %d of a second node (no quorum), %d of a starting node), "
+            + "restarts %d%n",
+        kills.get(), leaderKills.get(), doubleKills.get(), startupKills.get(), restarts.get()));
     if (!rejoinMillis.isEmpty()) {
       List<Long> sorted = new ArrayList<>(rejoinMillis);
       Collections.sort(sorted);
-      s.append(String.format("restart to serving: median %.1f s, max %.1f s%n",
+      s.append(String.format("from the last restart of a round to every node serving: median %.1f s, max %.1f s%n",
           sorted.get(sorted.size() / 2) / 1000.0, sorted.get(sorted.size() - 1) / 1000.0));
     }
     faultLog.forEach(l -> s.append("  ").append(l).append('\n'));
