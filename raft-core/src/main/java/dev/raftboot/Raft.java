@@ -748,8 +748,11 @@ final class Raft {
         stepLeaderProposal(m);
         return;
       case MsgReadIndex:
-        if (trk.isSingleton()) {
-          // We are the only voter: our commit index is trivially current.
+        if (trk.isSingleton() && trk.config().voters().incoming().contains(id)) {
+          // We are the only voter: our commit index is trivially current. (A leader that was
+          // removed or demoted and kept leading must not take this path when the one voter left
+          // is another node: that node may lead a newer term and have committed more, so a read
+          // index from here could be stale. It confirms with a quorum like any other leader.)
           respondToReadIndex(m, raftLog.committed);
           return;
         }

@@ -79,6 +79,21 @@ class SimulationTest {
     }
   }
 
+  /**
+   * Regression for a stale read the simulation found in raft-core (and etcd raft): a leader that
+   * had demoted itself to learner ({@code stepDownOnRemoval} off) in a configuration whose single
+   * voter was another node answered read-index requests from its own, stale commit index through
+   * the single-voter shortcut. Seed 10378 with two-voter shrinking allowed reaches that state.
+   */
+  @Test
+  void demotedLeaderDoesNotServeStaleReads() {
+    Options o = new Options().seed(10378).steps(5000).checks(EnumSet.of(Check.READ_INDEX));
+    o.shrinkTwoVoters = true;
+    Result r = new Simulation(o).run();
+    assertThat(r.ok()).as("%s", r.report()).isTrue();
+    assertThat(r.stats().readsServed).isPositive();
+  }
+
   /** Runs seeds {@code [base, base+count)}, prints failures and totals, returns the totals. */
   static SimStats runSeeds(long base, int count, int steps, String label) {
     SimStats total = new SimStats();
