@@ -398,7 +398,8 @@ public final class RaftServer
     }
     if (rd.hasHardState() || !rd.entries().isEmpty() || rd.hasSnapshot()) {
       long start = System.nanoTime();
-      storage.save(rd.hardState(), rd.entries(), rd.snapshot());
+      // A Ready that only moves the commit index need not wait for the disk (etcd's MustSync).
+      storage.save(rd.hardState(), rd.entries(), rd.snapshot(), rd.mustSync());
       long nanos = System.nanoTime() - start;
       lastPersistNanos.set(nanos);
       notifyPersisted(nanos);

@@ -36,14 +36,17 @@ final class CommitDurability {
 
   private final boolean checkpointSyncAfterCommit;
   private final boolean synchronousCommitPerTransaction;
+  private final boolean postgresql;
   private final String description;
 
   private CommitDurability(
       boolean checkpointSyncAfterCommit,
       boolean synchronousCommitPerTransaction,
+      boolean postgresql,
       String description) {
     this.checkpointSyncAfterCommit = checkpointSyncAfterCommit;
     this.synchronousCommitPerTransaction = synchronousCommitPerTransaction;
+    this.postgresql = postgresql;
     this.description = description;
   }
 
@@ -61,6 +64,7 @@ final class CommitDurability {
           case MARIADB -> inspectMariadb(connection, problems);
           case GENERIC ->
               new CommitDurability(
+                  false,
                   false,
                   false,
                   connection.getMetaData().getDatabaseProductName()
@@ -90,7 +94,7 @@ final class CommitDurability {
       LOG.log(
           System.Logger.Level.WARNING,
           "The raft log is in an in-memory H2 database (" + url + "); nothing survives a restart.");
-      return new CommitDurability(false, false, "H2 in-memory database: nothing is persisted");
+      return new CommitDurability(false, false, false, "H2 in-memory database: nothing is persisted");
     }
     try (Statement st = connection.createStatement()) {
       st.execute("CHECKPOINT SYNC");
@@ -99,10 +103,11 @@ final class CommitDurability {
           "H2 refused CHECKPOINT SYNC ("
               + e.getMessage()
               + "); it needs a user with admin rights, such as the user that created the database");
-      return new CommitDurability(false, false, "H2: commits are not synced (no admin rights)");
+      return new CommitDurability(false, false, false, "H2: commits are not synced (no admin rights)");
     }
     return new CommitDurability(
         true,
+        false,
         false,
         "H2: CHECKPOINT SYNC after every commit writes the MVStore chunk and fsyncs it");
   }
@@ -124,7 +129,7 @@ final class CommitDurability {
             + synchronousCommit
             + (override ? ", raised to on for raft's transactions with SET LOCAL" : "")
             + ")";
-    return new CommitDurability(false, override, description);
+    return new CommitDurability(false, override, true, description);
   }
 
   private static CommitDurability inspectMariadb(Connection connection, List<String> problems)
@@ -166,6 +171,7 @@ final class CommitDurability {
     return new CommitDurability(
         false,
         false,
+        false,
         "MariaDB/MySQL: InnoDB flushes its redo log at commit (innodb_flush_log_at_trx_commit="
             + flush
             + ")");
@@ -189,18 +195,26 @@ final class CommitDurability {
     }
   }
 
-  /** Runs first in each of raft's write transactions. */
-  void beginTransaction(Connection connection) throws SQLException {
-    if (synchronousCommitPerTransaction) {
+  /**
+   * Runs first in each of raft's write transactions; {@code sync} says whether this one must be on
+   * disk at commit. An unsynced PostgreSQL commit still lands in the WAL in order, so the next
+   * synced commit's flush covers it.
+   */
+  void beginTransaction(Connection connection, boolean sync) throws SQLException {
+    if (sync ? synchronousCommitPerTransaction : postgresql) {
       try (Statement st = connection.createStatement()) {
-        st.execute("SET LOCAL synchronous_commit TO on");
+        st.execute("SET LOCAL synchronous_commit TO " + (sync ? "on" : "off"));
       }
     }
   }
 
-  /** Runs after each commit; when it returns, the commit is on disk. */
-  void afterCommit(Connection connection) throws SQLException {
-    if (checkpointSyncAfterCommit) {
+  /**
+   * Runs after each commit; when it returns and {@code sync} was set, the commit is on disk. H2
+   * writes an unsynced commit with its next chunk; {@code CHECKPOINT SYNC} writes and forces all
+   * pending chunks, so a later synced commit covers the unsynced ones before it.
+   */
+  void afterCommit(Connection connection, boolean sync) throws SQLException {
+    if (sync && checkpointSyncAfterCommit) {
       try (Statement st = connection.createStatement()) {
         st.execute("CHECKPOINT SYNC");
       }

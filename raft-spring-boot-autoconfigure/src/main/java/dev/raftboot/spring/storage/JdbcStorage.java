@@ -335,7 +335,18 @@ public final class JdbcStorage implements RaftStorage {
    *     the last index
    * @throws JdbcStorageException if the database fails; nothing was changed then
    */
+  @Override
   public void save(HardState hardState, List<Entry> entries, Snapshot snapshot) {
+    save(hardState, entries, snapshot, true);
+  }
+
+  /**
+   * Like {@link #save(HardState, List, Snapshot)}; with {@code sync} false the transaction is
+   * committed but not forced to disk (see {@link RaftStorage#save(HardState, List, Snapshot,
+   * boolean)}). A snapshot is always synced.
+   */
+  @Override
+  public void save(HardState hardState, List<Entry> entries, Snapshot snapshot, boolean sync) {
     Objects.requireNonNull(hardState, "hardState");
     Objects.requireNonNull(entries, "entries");
     Objects.requireNonNull(snapshot, "snapshot");
@@ -364,6 +375,7 @@ public final class JdbcStorage implements RaftStorage {
       }
       try {
         inTransaction(
+            withSnapshot || sync,
             c -> {
               if (withSnapshot) {
                 deleteLog(c, DELETE_LOG, -1);
@@ -804,13 +816,18 @@ public final class JdbcStorage implements RaftStorage {
 
   /** Runs {@code work} in one transaction and returns once the commit is on disk. */
   private void inTransaction(SqlWork work) {
+    inTransaction(true, work);
+  }
+
+  /** Runs {@code work} in one transaction; returns once it is committed, and on disk if {@code sync}. */
+  private void inTransaction(boolean sync, SqlWork work) {
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       if (autoCommit) {
         c.setAutoCommit(false);
       }
       try {
-        durability.beginTransaction(c);
+        durability.beginTransaction(c, sync);
         work.run(c);
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -825,7 +842,7 @@ public final class JdbcStorage implements RaftStorage {
           c.setAutoCommit(true);
         }
       }
-      durability.afterCommit(c);
+      durability.afterCommit(c, sync);
     } catch (SQLException e) {
       throw failure("write", e);
     }

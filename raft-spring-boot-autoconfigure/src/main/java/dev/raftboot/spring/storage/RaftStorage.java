@@ -19,7 +19,18 @@ public interface RaftStorage extends Storage {
    * (replacing the log), then entries (replacing any conflicting suffix), then the hard state.
    * Empty default instances mean "nothing to write".
    */
-  void save(HardState hardState, List<Entry> entries, Snapshot snapshot);
+  default void save(HardState hardState, List<Entry> entries, Snapshot snapshot) {
+    save(hardState, entries, snapshot, true);
+  }
+
+  /**
+   * Like {@link #save(HardState, List, Snapshot)}, but when {@code sync} is false the write only
+   * has to be atomic and ordered, not on disk when this returns: a crash may lose it, never a
+   * write that an earlier or later synced save covers. Raft allows that for a Ready whose {@code
+   * mustSync} is false (only the commit index changed), since a node that restarts with an older
+   * commit index learns the newer one from the leader again.
+   */
+  void save(HardState hardState, List<Entry> entries, Snapshot snapshot, boolean sync);
 
   /** Records a snapshot of the applied state at {@code index}. */
   Snapshot createSnapshot(long index, ConfState confState, ByteString data);

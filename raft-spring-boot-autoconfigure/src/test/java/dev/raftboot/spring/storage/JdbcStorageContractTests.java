@@ -478,6 +478,48 @@ abstract class JdbcStorageContractTests {
     assertThat(reopened.snapshot()).isEqualTo(snap);
   }
 
+  // --- unsynced saves (a Ready whose MustSync is false) ----------------------------------------
+
+  @Test
+  void unsyncedSaveIsVisibleAtOnce() {
+    JdbcStorage storage = open();
+    storage.save(hardState(1, 1, 0), List.of(entry(1, 1, "a"), entry(2, 1, "b")), Snapshot.getDefaultInstance());
+    storage.save(hardState(1, 1, 2), List.of(), Snapshot.getDefaultInstance(), false);
+    assertThat(storage.initialState().hardState()).isEqualTo(hardState(1, 1, 2));
+    JdbcStorage other = JdbcStorage.create(dataSource(), nodeId);
+    assertThat(other.initialState().hardState()).isEqualTo(hardState(1, 1, 2));
+  }
+
+  @Test
+  void nextSyncedSaveCoversAnEarlierUnsyncedOne() {
+    JdbcStorage storage = open();
+    storage.save(hardState(1, 1, 0), List.of(entry(1, 1, "a"), entry(2, 1, "b")), Snapshot.getDefaultInstance());
+    storage.save(hardState(1, 1, 2), List.of(), Snapshot.getDefaultInstance(), false);
+    storage.save(hardState(1, 1, 2), List.of(entry(3, 1, "c")), Snapshot.getDefaultInstance(), true);
+    DataSource after = crashAndReopen();
+    JdbcStorage reopened = JdbcStorage.create(after, nodeId);
+    assertThat(reopened.initialState().hardState()).isEqualTo(hardState(1, 1, 2));
+    assertThat(reopened.entries(1, 4, -1))
+        .containsExactly(entry(1, 1, "a"), entry(2, 1, "b"), entry(3, 1, "c"));
+  }
+
+  @Test
+  void crashAfterUnsyncedSaveLeavesTheOldOrTheNewStateWhole() {
+    JdbcStorage storage = open();
+    storage.save(hardState(1, 1, 0), List.of(entry(1, 1, "a")), Snapshot.getDefaultInstance());
+    storage.save(hardState(2, 2, 1), List.of(entry(2, 2, "b")), Snapshot.getDefaultInstance(), false);
+    DataSource after = crashAndReopen();
+    JdbcStorage reopened = JdbcStorage.create(after, nodeId);
+    if (reopened.lastIndex() == 2) {
+      assertThat(reopened.initialState().hardState()).isEqualTo(hardState(2, 2, 1));
+      assertThat(reopened.entries(1, 3, -1)).containsExactly(entry(1, 1, "a"), entry(2, 2, "b"));
+    } else {
+      assertThat(reopened.lastIndex()).isEqualTo(1);
+      assertThat(reopened.initialState().hardState()).isEqualTo(hardState(1, 1, 0));
+      assertThat(reopened.entries(1, 2, -1)).containsExactly(entry(1, 1, "a"));
+    }
+  }
+
   @Test
   void readersRunConcurrentlyWithTheWriter() throws Exception {
     JdbcStorage storage = open(8);

@@ -478,7 +478,8 @@ class RaftStorageAutoConfigurationTests {
         }
 
         @Override
-        public void save(HardState hardState, List<Entry> entries, Snapshot snapshot) {}
+        public void save(
+            HardState hardState, List<Entry> entries, Snapshot snapshot, boolean sync) {}
 
         @Override
         public Snapshot createSnapshot(long index, ConfState confState, ByteString data) {
