@@ -3,6 +3,7 @@ package dev.raftboot.spring.autoconfigure;
 import dev.raftboot.RawNode;
 import dev.raftboot.spring.transport.HttpRaftTransport;
 import dev.raftboot.spring.transport.HttpTransportSettings;
+import dev.raftboot.spring.transport.PeerRequestObservationFilter;
 import dev.raftboot.spring.transport.RaftMessageReceiver;
 import dev.raftboot.spring.transport.RaftPeerController;
 import dev.raftboot.spring.transport.RaftTransport;
@@ -95,6 +96,21 @@ public final class RaftTransportAutoConfiguration {
     @ConditionalOnMissingBean
     RaftPeerController raftPeerController(RaftMessageReceiver receiver, HttpTransportSettings settings) {
       return new RaftPeerController(receiver, settings);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(
+        name = {
+          "io.micrometer.observation.ObservationPredicate",
+          "org.springframework.http.server.observation.ServerRequestObservationContext"
+        })
+    static final class PeerObservationConfiguration {
+
+      @Bean
+      @ConditionalOnMissingBean
+      PeerRequestObservationFilter raftPeerRequestObservationFilter(HttpTransportSettings settings) {
+        return new PeerRequestObservationFilter(settings.pathPrefix());
+      }
     }
   }
 }

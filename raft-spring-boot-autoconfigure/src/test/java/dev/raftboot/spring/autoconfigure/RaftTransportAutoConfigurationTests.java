@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.spring.transport.HttpRaftTransport;
 import dev.raftboot.spring.transport.HttpTransportSettings;
+import dev.raftboot.spring.transport.PeerRequestObservationFilter;
 import dev.raftboot.spring.transport.RaftPeerController;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationPredicate;
+import org.springframework.http.server.observation.ServerRequestObservationContext;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 import dev.raftboot.spring.transport.RaftTransport;
 import dev.raftboot.spring.transport.TransportListener;
 import java.net.URI;
@@ -73,6 +79,34 @@ class RaftTransportAutoConfigurationTests {
         .withUserConfiguration(Receiver.class)
         .withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
         .run(context -> assertThat(context).doesNotHaveBean(RaftPeerController.class));
+  }
+
+  @Test
+  void peerRequestsAreLeftOutOfHttpServerObservations() {
+    new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(RaftTransportAutoConfiguration.class))
+        .withPropertyValues(
+            "raft.node-id=1", "raft.peers.1=http://localhost:8081", "raft.transport.path-prefix=/cluster")
+        .withUserConfiguration(Receiver.class)
+        .run(
+            context -> {
+              ObservationPredicate predicate = context.getBean(PeerRequestObservationFilter.class);
+              assertThat(predicate.test("http.server.requests", serverRequest("/app", "/app/cluster/messages")))
+                  .isFalse();
+              assertThat(predicate.test("http.server.requests", serverRequest("", "/cluster/snapshot")))
+                  .isFalse();
+              assertThat(predicate.test("http.server.requests", serverRequest("", "/clusters")))
+                  .isTrue();
+              assertThat(predicate.test("http.server.requests", serverRequest("", "/kv/cluster/x")))
+                  .isTrue();
+              assertThat(predicate.test("other", new Observation.Context())).isTrue();
+            });
+  }
+
+  private static ServerRequestObservationContext serverRequest(String contextPath, String uri) {
+    MockHttpServletRequest request = new MockHttpServletRequest("POST", uri);
+    request.setContextPath(contextPath);
+    return new ServerRequestObservationContext(request, new MockHttpServletResponse());
   }
 
   @Test
