@@ -7,6 +7,8 @@
 #
 # Environment:
 #   LEVELS=1,16,256     closed-loop concurrency levels, in this order, on the same cluster
+#   CLIENT=http         http: puts over HTTP from a separate load JVM; embedded: the load runs in
+#                       the leader's JVM and calls the @ReplicatedCommand method (the Java API)
 #   SERVER_HEAP=1g      heap of each server JVM (-Xms and -Xmx); e.g. SERVER_HEAP=256m
 #   SERVER_JVM_OPTS=    more options for the server JVMs, e.g. -XX:TieredStopAtLevel=1
 #   CLIENT_HEAP=1g      heap of the load JVM
@@ -24,6 +26,7 @@ WARMUP=${2:-10}
 shift $(( $# > 2 ? 2 : $# )) || true
 if [ "${1:-}" = "--" ]; then shift; fi
 LEVELS=${LEVELS:-1,16,256}
+CLIENT=${CLIENT:-http}
 SERVER_HEAP=${SERVER_HEAP:-1g}
 SERVER_JVM_OPTS=${SERVER_JVM_OPTS:-}
 CLIENT_HEAP=${CLIENT_HEAP:-1g}
@@ -49,12 +52,12 @@ mkdir -p "$OUT"
   echo "kernel: $(uname -r)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "args: measure=${MEASURE}s warmup=${WARMUP}s levels=$LEVELS idle=${IDLE}s server_heap=$SERVER_HEAP server_jvm_opts='$SERVER_JVM_OPTS' client_heap=$CLIENT_HEAP server_args=$*"
+  echo "args: measure=${MEASURE}s warmup=${WARMUP}s levels=$LEVELS client=$CLIENT idle=${IDLE}s server_heap=$SERVER_HEAP server_jvm_opts='$SERVER_JVM_OPTS' client_heap=$CLIENT_HEAP server_args=$*"
 } | tee "$OUT/env.txt"
 
 CP="raft-bench/target/classes:raft-bench/target/lib/*"
 "$JAVA" -Xms"$CLIENT_HEAP" -Xmx"$CLIENT_HEAP" -cp "$CP" dev.raftboot.bench.cluster.ClusterBench \
-  --measure "$MEASURE" --warmup "$WARMUP" --idle "$IDLE" --levels "$LEVELS" \
+  --measure "$MEASURE" --warmup "$WARMUP" --idle "$IDLE" --levels "$LEVELS" --client "$CLIENT" \
   --server-opts "-Xms$SERVER_HEAP -Xmx$SERVER_HEAP -XX:+UseG1GC${SERVER_JVM_OPTS:+ $SERVER_JVM_OPTS}" \
   --data "$BENCH_DATA/raftboot" --out "$OUT" --base-port "$BASE_PORT" -- "$@" 2>&1 \
   | tee "$OUT/raftboot.log" | grep --line-buffered -E '^\[|^\||^==|put failed|Exception|warning' || true

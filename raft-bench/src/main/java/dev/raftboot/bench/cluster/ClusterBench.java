@@ -14,14 +14,18 @@ import java.util.List;
  * harness's table format.
  *
  * <p>Options (all optional): {@code --measure S} (20), {@code --warmup S} (10), {@code --idle S}
- * (10; 0 skips the idle row), {@code --levels 1,16,256}, {@code --server-opts "-Xms1g -Xmx1g
- * -XX:+UseG1GC"}, where {@code {node}} stands for the node number), {@code --data DIR} (where the H2 logs go; wiped first), {@code --out DIR}
- * (results and node logs), {@code --base-port 18081}, {@code --setup TEXT} (the table's setup
- * column), and after {@code --} any further arguments for the server nodes (Spring properties,
- * e.g. {@code --raft.max-inflight-msgs=512}).
+ * (10; 0 skips the idle row), {@code --levels 1,16,256}, {@code --client http|embedded} (http),
+ * {@code --server-opts "-Xms1g -Xmx1g -XX:+UseG1GC"} (where {@code {node}} stands for the node
+ * number), {@code --data DIR} (where the H2 logs go; wiped first), {@code --out DIR} (results and
+ * node logs), {@code --base-port 18081}, {@code --setup TEXT} (the table's setup column), and
+ * after {@code --} any further arguments for the server nodes (Spring properties, e.g. {@code
+ * --raft.max-inflight-msgs=512}).
  *
- * <p>How the client talks to the cluster: HTTP/1.1 {@code PUT /kv/{key}} with the 100-byte value as
- * body, to the leader, one keep-alive connection per virtual client, from this separate load JVM.
+ * <p>How the client talks to the cluster: with {@code http}, HTTP/1.1 {@code PUT /kv/{key}} with
+ * the 100-byte value as body, to the leader, one keep-alive connection per virtual client, from
+ * this separate load JVM. With {@code embedded}, the same load driver runs inside the leader's JVM
+ * and calls the replicated command directly (see {@link EmbeddedLoadServlet}); this JVM only
+ * starts it and reads the result.
  */
 public final class ClusterBench {
 
@@ -37,6 +41,7 @@ public final class ClusterBench {
     String levels = "1,16,256";
     String serverOpts = "-Xms1g -Xmx1g -XX:+UseG1GC";
     String setup = null;
+    boolean embedded = false;
     Path data = Files.createTempDirectory("raftboot-cluster-bench");
     Path out = Path.of("raft-bench/target/cluster-results");
     List<String> serverArgs = new ArrayList<>();
@@ -51,6 +56,13 @@ public final class ClusterBench {
         case "--out" -> out = Path.of(args[++i]);
         case "--base-port" -> basePort = Integer.parseInt(args[++i]);
         case "--setup" -> setup = args[++i];
+        case "--client" -> {
+          String client = args[++i];
+          if (!client.equals("http") && !client.equals("embedded")) {
+            throw new IllegalArgumentException("--client is http or embedded, not " + client);
+          }
+          embedded = client.equals("embedded");
+        }
         case "--" -> {
           serverArgs.addAll(Arrays.asList(args).subList(i + 1, args.length));
           i = args.length;
@@ -61,6 +73,7 @@ public final class ClusterBench {
     List<String> jvmOptions = new ArrayList<>(Arrays.asList(serverOpts.trim().split("\\s+")));
     if (setup == null) {
       setup = "raftboot 0.1.0-SNAPSHOT, 3 JVMs, HTTP/1.1 transport, H2 log + CHECKPOINT SYNC"
+          + (embedded ? ", client in the leader's JVM" : "")
           + heapNote(jvmOptions);
     }
     Files.createDirectories(out);
@@ -68,15 +81,23 @@ public final class ClusterBench {
     List<Row> rows = new ArrayList<>();
     int exit = 0;
     System.out.println(
-        "[" + LIBRARY + "] client: HTTP/1.1 PUT /kv/{key} (100-byte body) to the leader from this "
-            + "load JVM, one keep-alive connection per virtual client; servers: " + serverOpts);
+        "["
+            + LIBRARY
+            + "] client: "
+            + (embedded
+                ? "in the leader's JVM, calling the @ReplicatedCommand method (the starter's Java"
+                    + " API) from C closed-loop virtual clients"
+                : "HTTP/1.1 PUT /kv/{key} (100-byte body) to the leader from this load JVM, one"
+                    + " keep-alive connection per virtual client")
+            + "; servers: "
+            + serverOpts);
     try (ServerNodes nodes =
         ServerNodes.start(3, basePort, jvmOptions, data, out.resolve("logs"), serverArgs)) {
       long t0 = System.nanoTime();
       nodes.awaitReady(180_000);
       int leaderPort = nodes.awaitLeaderPort(60_000);
       try (HttpPutClient client = new HttpPutClient(new InetSocketAddress("127.0.0.1", leaderPort));
-          LoadDriver driver = new LoadDriver(client)) {
+          LoadDriver driver = new LoadDriver(PutChannel.http(client))) {
         if (!driver.putOnce(60_000)) {
           throw new IOException("the first put did not succeed within 60 s");
         }
@@ -94,7 +115,10 @@ public final class ClusterBench {
         for (String level : levels.split(",")) {
           int c = Integer.parseInt(level.trim());
           System.out.printf("[%s] C=%d: warm-up %d s, measure %d s ...%n", LIBRARY, c, warmup, measure);
-          Row r = driver.run(LIBRARY, setup, c, warmup, measure, nodes.pids());
+          Row r =
+              embedded
+                  ? EmbeddedRun.run(leaderPort, LIBRARY, setup, c, warmup, measure, nodes.pids())
+                  : driver.run(LIBRARY, setup, c, warmup, measure, nodes.pids());
           r.appendTo(tsv);
           rows.add(r);
           System.out.println(r.markdown());

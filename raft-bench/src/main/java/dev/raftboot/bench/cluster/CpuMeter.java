@@ -54,8 +54,10 @@ final class CpuMeter {
       for (long pid : serverPids) {
         s += processSeconds(pid);
       }
-      return new Snapshot(
-          s, processSeconds(ProcessHandle.current().pid()), machineBusySeconds(), System.nanoTime());
+      // A load driver inside a server JVM is already counted with the servers.
+      long self = ProcessHandle.current().pid();
+      double client = serverPids.contains(self) ? 0 : processSeconds(self);
+      return new Snapshot(s, client, machineBusySeconds(), System.nanoTime());
     }
   }
 }

@@ -1,14 +1,16 @@
 package dev.raftboot.bench.cluster;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -29,7 +31,7 @@ final class LoadDriver implements AutoCloseable {
   private static final int MEASURE = 1;
   private static final int STOP = 2;
 
-  private final HttpPutClient client;
+  private final Supplier<PutChannel> channels;
   private final ScheduledExecutorService retries =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -43,19 +45,20 @@ final class LoadDriver implements AutoCloseable {
   private final AtomicLong errors = new AtomicLong();
   private volatile int phase = STOP;
 
-  LoadDriver(HttpPutClient client) {
-    this.client = client;
+  /** @param channels makes the channel of each new virtual client */
+  LoadDriver(Supplier<PutChannel> channels) {
+    this.channels = channels;
   }
 
   /** One put, synchronously, retried until it succeeds or {@code timeoutMs} passes. */
   boolean putOnce(long timeoutMs) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    HttpPutClient.Conn conn = client.newConnection();
+    PutChannel channel = channels.get();
     while (System.nanoTime() < deadline) {
-      java.util.concurrent.CompletableFuture<Integer> done = new java.util.concurrent.CompletableFuture<>();
-      client.put(conn, key(), value(), (status, failure) -> done.complete(failure == null ? status : 0));
+      CompletableFuture<String> done = new CompletableFuture<>();
+      channel.put(key(), value(), failure -> done.complete(failure == null ? "" : failure));
       try {
-        if (done.get(10, TimeUnit.SECONDS) == 204) {
+        if (done.get(10, TimeUnit.SECONDS).isEmpty()) {
           return true;
         }
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -74,7 +77,7 @@ final class LoadDriver implements AutoCloseable {
     phase = WARMUP;
     outstanding.set(concurrency);
     for (int i = 0; i < concurrency; i++) {
-      new VirtualClient(client.newConnection()).issue();
+      new VirtualClient(channels.get()).issue();
     }
     Thread.sleep(warmupSeconds * 1000L);
     long errorsBefore = errors.get();
@@ -153,13 +156,13 @@ final class LoadDriver implements AutoCloseable {
     return v;
   }
 
-  /** One closed-loop client on its own connection. */
-  private final class VirtualClient implements HttpPutClient.Callback {
-    private final HttpPutClient.Conn conn;
+  /** One closed-loop client on its own channel. */
+  private final class VirtualClient implements Consumer<String> {
+    private final PutChannel channel;
     private long sentAt;
 
-    VirtualClient(HttpPutClient.Conn conn) {
-      this.conn = conn;
+    VirtualClient(PutChannel channel) {
+      this.channel = channel;
     }
 
     void issue() {
@@ -168,17 +171,16 @@ final class LoadDriver implements AutoCloseable {
         return;
       }
       sentAt = System.nanoTime();
-      client.put(conn, key(), value(), this);
+      channel.put(key(), value(), this);
     }
 
     @Override
-    public void done(int status, IOException failure) {
+    public void accept(String failure) {
       long now = System.nanoTime();
-      if (failure != null || status != 204) {
+      if (failure != null) {
         long e = errors.incrementAndGet();
         if (e <= 20) {
-          System.err.println(
-              "put failed: " + (failure != null ? failure.toString() : "HTTP " + status));
+          System.err.println("put failed: " + failure);
         }
         retries.schedule(this::issue, 5, TimeUnit.MILLISECONDS);
         return;

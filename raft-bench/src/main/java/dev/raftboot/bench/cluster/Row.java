@@ -78,6 +78,28 @@ record Row(
         f(machineBusySeconds));
   }
 
+  /** The row that {@link #tsv} wrote. */
+  static Row parseTsv(String line) {
+    String[] f = line.strip().split("\t");
+    if (f.length != 14) {
+      throw new IllegalArgumentException("not a result line: " + line);
+    }
+    return new Row(
+        f[0],
+        f[1],
+        Integer.parseInt(f[2]),
+        Double.parseDouble(f[3]),
+        Long.parseLong(f[4]),
+        Double.parseDouble(f[6]),
+        Double.parseDouble(f[7]),
+        Double.parseDouble(f[8]),
+        Double.parseDouble(f[9]),
+        Long.parseLong(f[10]),
+        Double.parseDouble(f[11]),
+        Double.parseDouble(f[12]),
+        Double.parseDouble(f[13]));
+  }
+
   void appendTo(Path tsvFile) throws IOException {
     Files.writeString(
         tsvFile, tsv() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);

@@ -1,13 +1,16 @@
 package dev.raftboot.bench.server;
 
+import dev.raftboot.bench.cluster.EmbeddedLoadServlet;
 import dev.raftboot.spring.runtime.RaftOperations;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The client endpoint. Everything else (raft node, H2 log, HTTP peer transport, replicated
- * commands) comes from the starter's auto-configuration with its defaults.
+ * The client endpoints: {@link PutServlet} for the load JVM's HTTP clients and {@link
+ * EmbeddedLoadServlet} for the workload run inside the leader. Everything else (raft node, H2
+ * log, HTTP peer transport, replicated commands) comes from the starter's auto-configuration with
+ * its defaults.
  */
 @Configuration(proxyBeanMethods = false)
 class BenchServerConfiguration {
@@ -19,5 +22,10 @@ class BenchServerConfiguration {
     bean.setAsyncSupported(true);
     bean.setLoadOnStartup(1);
     return bean;
+  }
+
+  @Bean
+  ServletRegistrationBean<EmbeddedLoadServlet> embeddedLoadServlet(BenchKvStore store) {
+    return new ServletRegistrationBean<>(new EmbeddedLoadServlet(store), "/bench/run");
   }
 }

@@ -1,8 +1,11 @@
 package dev.raftboot.spring.command;
 
 import java.lang.reflect.Type;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JavaType;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -20,6 +23,9 @@ public final class JsonCommandCodec implements CommandCodec {
   public static final String ID = "json";
 
   private final JsonMapper mapper;
+  // Building a writer or reader resolves the type each time; the parameter types are few and fixed.
+  private final Map<Type, ObjectWriter> writers = new ConcurrentHashMap<>();
+  private final Map<Type, ObjectReader> readers = new ConcurrentHashMap<>();
 
   /** A codec with a default {@link JsonMapper}. */
   public JsonCommandCodec() {
@@ -37,15 +43,13 @@ public final class JsonCommandCodec implements CommandCodec {
 
   @Override
   public byte[] encode(@Nullable Object value, Type type) {
-    return mapper.writerFor(javaType(type)).writeValueAsBytes(value);
+    return writers.computeIfAbsent(type, t -> mapper.writerFor(mapper.constructType(t)))
+        .writeValueAsBytes(value);
   }
 
   @Override
   public @Nullable Object decode(byte[] data, Type type) {
-    return mapper.readerFor(javaType(type)).readValue(data);
-  }
-
-  private JavaType javaType(Type type) {
-    return mapper.constructType(type);
+    return readers.computeIfAbsent(type, t -> mapper.readerFor(mapper.constructType(t)))
+        .readValue(data);
   }
 }

@@ -32,7 +32,10 @@ public interface RaftOperations {
   /** Turns a learner into a voter. */
   CompletableFuture<Void> promote(long id);
 
-  /** Removes a member (voter or learner). */
+  /**
+   * Removes a member (voter or learner). Fails with {@link IllegalStateException} for one of two
+   * voters: the voter left alone could be unable to ever win an election.
+   */
   CompletableFuture<Void> remove(long id);
 
   /** Asks the leader to hand leadership to {@code id}; completes when {@code id} leads. */

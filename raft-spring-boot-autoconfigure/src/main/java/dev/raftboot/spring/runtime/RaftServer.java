@@ -748,6 +748,7 @@ public final class RaftServer
   }
 
   private void applyEntries(List<Entry> ents, List<ConfState> confStates) {
+    boolean nodeAdded = false;
     for (int i = 0; i < ents.size(); i++) {
       Entry e = ents.get(i);
       if (e.getIndex() <= appliedIndex) {
@@ -767,12 +768,15 @@ public final class RaftServer
           }
         }
       } else {
-        applyMembership(e, confStates.get(i));
+        nodeAdded |= applyMembership(e, confStates.get(i));
       }
       appliedIndex = e.getIndex();
     }
     completeReads();
-    maybeSnapshot(false);
+    // A node refuses a snapshot whose configuration does not include it, so a node that joins
+    // needs a snapshot taken after the change that added it: take one now rather than leave the
+    // leader sending an older one that the new node can never accept.
+    maybeSnapshot(nodeAdded);
   }
 
   /** Records {@code env}'s request as applied; false if it was applied before. */
@@ -842,7 +846,8 @@ public final class RaftServer
     }
   }
 
-  private void applyMembership(Entry e, ConfState cs) {
+  /** Applies a conf change entry; true when it adds a node (as voter or learner). */
+  private boolean applyMembership(Entry e, ConfState cs) {
     ConfChangeV2 cc;
     long changeId = 0;
     try {
@@ -864,7 +869,11 @@ public final class RaftServer
       throw new IllegalStateException("corrupt conf change at index " + e.getIndex(), ex);
     }
     Map<Long, URI> book = new TreeMap<>(addresses);
+    boolean added = false;
     for (var change : cc.getChangesList()) {
+      added |=
+          change.getType() != ConfChangeType.ConfChangeRemoveNode
+              && !addresses.containsKey(change.getNodeId());
       if (change.getType() == ConfChangeType.ConfChangeRemoveNode) {
         book.remove(change.getNodeId());
       } else if (!cc.getContext().isEmpty() && cc.getChangesCount() == 1) {
@@ -883,6 +892,7 @@ public final class RaftServer
         p.future.complete(null);
       }
     }
+    return added;
   }
 
   private void restoreFromSnapshot(Snapshot snap) {
@@ -1203,6 +1213,18 @@ public final class RaftServer
 
   @Override
   public CompletableFuture<Void> remove(long id) {
+    ConfState cs = confState;
+    if (cs.getVotersCount() == 2 && cs.getVotersList().contains(id)) {
+      // The one voter left is not a quorum of the two: if the leaver's log is ahead of it, the
+      // leaver refuses it a vote while no longer campaigning itself, and nothing commits again
+      // (etcd-io/etcd#12359).
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "refusing to remove voter "
+                  + Long.toUnsignedString(id)
+                  + " of two voters: the remaining voter alone could be left unable to win an"
+                  + " election; add and promote another voter first"));
+    }
     return proposeConfChange(ConfChangeType.ConfChangeRemoveNode, id, null);
   }
 

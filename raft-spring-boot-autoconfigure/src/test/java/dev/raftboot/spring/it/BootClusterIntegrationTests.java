@@ -254,4 +254,33 @@ class BootClusterIntegrationTests {
     awaitAll(acknowledged);
     assertThat(restarted.getBean(RaftServer.class).status().snapshotIndex()).isGreaterThan(10);
   }
+
+  @Test
+  void aNodeAddedAfterCompactionCatchesUpWithoutFurtherWrites() throws Exception {
+    startCluster("raft.snapshot.entries=20", "raft.snapshot.keep-entries=5");
+    int leader = awaitLeader();
+    Map<String, String> acknowledged = new TreeMap<>();
+    for (int i = 0; i < 60; i++) {
+      put(nodes.get(leader), "s" + i, "v" + i);
+      acknowledged.put("s" + i, "v" + i);
+    }
+    RaftServer leaderServer = nodes.get(leader).getBean(RaftServer.class);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (leaderServer.status().firstIndex() <= 10) {
+      assertThat(System.nanoTime()).as("the leader compacts its log").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    try (ServerSocket s = new ServerSocket(0)) {
+      ports[0] = s.getLocalPort();
+    }
+    ConfigurableApplicationContext four = startJoiner(4, ports[0]);
+
+    // The stored snapshots predate the change that adds node 4, and nothing is written after it:
+    // node 4 can only catch up from a snapshot taken once the change is applied.
+    long snapshotBefore = leaderServer.status().snapshotIndex();
+    leaderServer.addLearner(4, URI.create("http://127.0.0.1:" + ports[0])).get(30, TimeUnit.SECONDS);
+
+    awaitAll(acknowledged);
+    assertThat(four.getBean(RaftServer.class).status().snapshotIndex()).isGreaterThan(snapshotBefore);
+  }
 }

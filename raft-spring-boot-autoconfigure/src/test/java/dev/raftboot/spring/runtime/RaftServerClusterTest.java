@@ -1,6 +1,7 @@
 package dev.raftboot.spring.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.google.protobuf.ByteString;
@@ -172,6 +173,27 @@ class RaftServerClusterTest {
 
   private Object submit(Member m, String cmd) throws Exception {
     return m.server().submit(ByteString.copyFromUtf8(cmd)).get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void refusesToShrinkTwoVotersToOne() throws Exception {
+    for (long id = 1; id <= 3; id++) {
+      start(id);
+    }
+    long leader = awaitLeader();
+    Member lead = members.get(leader);
+    long[] others = members.keySet().stream().filter(id -> id != leader).mapToLong(Long::longValue).toArray();
+
+    lead.server().remove(others[0]).get(30, TimeUnit.SECONDS);
+    halt(others[0]);
+    assertThat(lead.server().status().voters()).hasSize(2);
+
+    assertThatThrownBy(() -> lead.server().remove(others[1]).get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("of two voters");
+    assertThat(lead.server().status().voters()).hasSize(2);
+    put(lead, "still", "writable");
+    awaitConverged(List.of("still"));
   }
 
   private void put(Member m, String k, String v) throws Exception {
