@@ -5,6 +5,7 @@ import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +40,9 @@ import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslOptions;
 
 /**
- * A {@link RaftTransport} over HTTP/1.1 with the JDK {@link HttpClient}.
+ * A {@link RaftTransport} over HTTP/1.1: message batches over one kept-alive blocking connection per
+ * peer ({@link PeerConnection}), snapshots with the JDK {@link HttpClient}, whose TLS settings and
+ * connect timeout both use.
  *
  * <h2>Sending</h2>
  *
@@ -48,7 +51,7 @@ import org.springframework.boot.ssl.SslOptions;
  * posts it as one request to {@code <peer-url><prefix>/messages} (split into several requests only
  * when it would exceed {@link HttpTransportSettings#maxMessageSize()}), waits for the answer and
  * repeats: whatever the raft loop produced while a request was in flight goes out together in the
- * next one, in the order it was sent. One connection per peer is kept alive between requests.
+ * next one, in the order it was sent. The connection is kept alive between requests.
  *
  * <p>When a request fails (I/O error, timeout, a status other than 2xx) its messages and the rest
  * of that batch are dropped and the peer is reported unreachable; so is every message that finds
@@ -294,6 +297,41 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
     return b;
   }
 
+  /** Posts a batch on {@code connection}; null on 2xx, otherwise what went wrong. */
+  private static @Nullable String postMessages(PeerConnection connection, byte[] body) {
+    for (int attempt = 0; ; attempt++) {
+      boolean reused = connection.isOpen();
+      try {
+        return connection.post(body);
+      } catch (SocketTimeoutException e) {
+        return "no response within the request timeout (" + e.getMessage() + ")";
+      } catch (IOException e) {
+        // A kept-alive connection the peer had closed fails at once: one more try on a new one.
+        // Raft tolerates a message delivered twice, so the retry is safe even if that guess is
+        // wrong.
+        if (attempt == 0 && reused && !(e instanceof SSLException)) {
+          log.debug("retrying {} once after {}", connection, e.toString());
+          continue;
+        }
+        return e.toString();
+      }
+    }
+  }
+
+  /** The header lines of every message batch to {@code peerId}. */
+  private List<String> headerLines(long peerId) {
+    List<String> lines = new ArrayList<>();
+    lines.add("Content-Type: " + RaftHeaders.CONTENT_TYPE);
+    lines.add(RaftHeaders.CLUSTER_ID + ": " + clusterId);
+    lines.add(RaftHeaders.FROM + ": " + Long.toUnsignedString(selfId));
+    lines.add(RaftHeaders.TO + ": " + Long.toUnsignedString(peerId));
+    String token = settings.token();
+    if (token != null) {
+      lines.add(RaftHeaders.TOKEN + ": " + token);
+    }
+    return lines;
+  }
+
   /** Posts {@code request}; null on 2xx, otherwise what went wrong. */
   private @Nullable String post(HttpRequest request) throws InterruptedException {
     for (int attempt = 0; ; attempt++) {
@@ -367,6 +405,9 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
     volatile boolean stopped;
     /** Whether the last request failed; only used to log state changes once. */
     volatile boolean failing;
+    /** Message batches go over this connection, owned by the sender thread. */
+    private volatile @Nullable PeerConnection connection;
+    private @Nullable URI connectionUri;
 
     PeerSender(long id, URI base) {
       this.id = id;
@@ -394,9 +435,33 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
       thread.start();
     }
 
+    /** The connection to {@code uri}, replacing one to an older address. Sender thread only. */
+    private PeerConnection connectionTo(URI uri) {
+      PeerConnection c = connection;
+      if (c == null || !uri.equals(connectionUri)) {
+        if (c != null) {
+          c.close();
+        }
+        c = new PeerConnection(
+            uri,
+            headerLines(id),
+            client.connectTimeout().orElse(HttpTransportSettings.DEFAULT_CONNECT_TIMEOUT),
+            settings.requestTimeout(),
+            "https".equalsIgnoreCase(uri.getScheme()) ? client.sslContext() : null,
+            "https".equalsIgnoreCase(uri.getScheme()) ? client.sslParameters() : null);
+        connection = c;
+        connectionUri = uri;
+      }
+      return c;
+    }
+
     void stop() {
       stopped = true;
       thread.interrupt();
+      PeerConnection c = connection;
+      if (c != null) {
+        c.close(); // unblocks a request in progress
+      }
       dropQueued();
     }
 
@@ -424,6 +489,10 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
       } finally {
         dropFrom(pending, 0);
         dropQueued();
+        PeerConnection c = connection;
+        if (c != null) {
+          c.close();
+        }
       }
     }
 
@@ -447,14 +516,13 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
         } else {
           byte[] body = MessageFraming.encode(pending, i, end, Math.toIntExact(size));
           try {
-            failure =
-                post(
-                    request(uri, id, settings.requestTimeout())
-                        .POST(BodyPublishers.ofByteArray(body))
-                        .build());
+            failure = postMessages(connectionTo(uri), body);
           } catch (RuntimeException e) {
-            // E.g. a header value the client rejects.
+            // E.g. a header value that cannot be sent.
             failure = e.toString();
+          }
+          if (stopped) {
+            throw new InterruptedException("sender stopped");
           }
         }
         if (failure != null) {
