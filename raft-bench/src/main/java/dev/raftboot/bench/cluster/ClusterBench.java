@@ -74,7 +74,7 @@ public final class ClusterBench {
     if (setup == null) {
       setup = "raftboot 0.1.0-SNAPSHOT, 3 JVMs, HTTP/1.1 transport, H2 log + CHECKPOINT SYNC"
           + (embedded ? ", client in the leader's JVM" : "")
-          + heapNote(jvmOptions);
+          + jvmNote(jvmOptions);
     }
     Files.createDirectories(out);
     Path tsv = out.resolve("results.tsv");
@@ -140,12 +140,17 @@ public final class ClusterBench {
     Runtime.getRuntime().halt(exit);
   }
 
-  private static String heapNote(List<String> jvmOptions) {
+  /** The server JVM options that differ from the peer harness's, for the setup column. */
+  private static String jvmNote(List<String> jvmOptions) {
+    StringBuilder note = new StringBuilder();
     for (String o : jvmOptions) {
-      if (o.startsWith("-Xmx") && !o.equals("-Xmx1g") && !o.equals("-Xmx1G")) {
-        return ", " + o;
+      boolean harnessDefault =
+          o.equals("-Xms1g") || o.equals("-Xmx1g") || o.equals("-Xms1G") || o.equals("-Xmx1G")
+              || o.equals("-XX:+UseG1GC") || (o.startsWith("-Xms") && jvmOptions.contains("-Xmx" + o.substring(4)));
+      if (!harnessDefault) {
+        note.append(", ").append(o);
       }
     }
-    return "";
+    return note.toString();
   }
 }

@@ -115,7 +115,8 @@ final class PeerConnection implements AutoCloseable {
       s.setTcpNoDelay(true);
       s.setKeepAlive(true);
       s.connect(new InetSocketAddress(uri.getHost(), port), timeoutMillis(connectTimeout));
-      s.setSoTimeout(timeoutMillis(requestTimeout));
+      // The connect timeout covers the TLS handshake too; reads of answers get the request timeout.
+      s.setSoTimeout(timeoutMillis(connectTimeout));
       if (tls) {
         SSLContext context = sslContext != null ? sslContext : SSLContext.getDefault();
         SSLSocket ssl =
@@ -126,6 +127,7 @@ final class PeerConnection implements AutoCloseable {
         ssl.startHandshake();
         s = ssl;
       }
+      s.setSoTimeout(timeoutMillis(requestTimeout));
     } catch (IOException | RuntimeException e) {
       s.close();
       throw e;
