@@ -14,8 +14,10 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
@@ -49,6 +51,7 @@ public class RaftMetrics implements MeterBinder, ApplicationListener<RaftMembers
   private final @Nullable TransportMetrics transport;
   private final Tags tags;
   private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
+  private final Map<MeterRegistry, Set<Long>> boundPeers = new ConcurrentHashMap<>();
 
   /**
    * @param node the node's counters ({@code RaftServer.metrics()})
@@ -124,7 +127,12 @@ public class RaftMetrics implements MeterBinder, ApplicationListener<RaftMembers
     }
     Set<Long> peers = new TreeSet<>(node.peerIds());
     peers.addAll(t.traffic().keySet());
+    // Membership events repeat known peers; registering a meter twice makes Micrometer warn.
+    Set<Long> bound = boundPeers.computeIfAbsent(registry, r -> ConcurrentHashMap.newKeySet());
     for (long peer : peers) {
+      if (!bound.add(peer)) {
+        continue;
+      }
       Tags peerTags = tags.and(Tag.of("peer", Long.toString(peer)));
       peerCounter(registry, t, peer, peerTags, "raft.messages.sent", "Messages the peer accepted", null, PeerTraffic::messagesSent);
       peerCounter(
