@@ -492,8 +492,8 @@ public class RaftProperties implements Validator {
     /** Path under which every node serves its raft endpoints. */
     private String pathPrefix = "/raft";
 
-    /** Timeout for opening a connection to a peer. */
-    private Duration connectTimeout = Duration.ofSeconds(1);
+    /** Timeout for opening a connection to a peer, TLS handshake included. */
+    private Duration connectTimeout = Duration.ofSeconds(3);
 
     /** Timeout for one request to a peer; snapshot transfers have no such limit. */
     private Duration requestTimeout = Duration.ofSeconds(5);

@@ -34,7 +34,9 @@ public interface RaftOperations {
 
   /**
    * Removes a member (voter or learner). Fails with {@link IllegalStateException} for one of two
-   * voters: the voter left alone could be unable to ever win an election.
+   * voters (the voter left alone could be unable to ever win an election) and, when called on the
+   * leader, while fewer than a quorum of the voters that would stay have caught up with its commit
+   * index.
    */
   CompletableFuture<Void> remove(long id);
 

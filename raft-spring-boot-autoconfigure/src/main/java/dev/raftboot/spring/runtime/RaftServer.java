@@ -40,6 +40,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -1228,6 +1229,41 @@ public final class RaftServer
     return proposeConfChange(ConfChangeType.ConfChangeRemoveNode, id, null);
   }
 
+  /**
+   * Why removing voter {@code id} must wait, judged on the leader, or null: the voters that stay
+   * and have caught up with the commit index must be a quorum of the new voters (etcd's strict
+   * reconfiguration check). A stayer far behind may not know the newest configuration, and a
+   * quorum that depends on it may not elect a leader again. Null when the removal may go ahead.
+   */
+  private static String removalRisk(Status st, long id) {
+    if (st.raftState() != StateType.LEADER || st.progress() == null) {
+      return null; // only the leader knows the followers' progress; it is forwarded there
+    }
+    Set<Long> voters = st.config().voters().ids();
+    if (!voters.contains(id)) {
+      return null;
+    }
+    int stay = voters.size() - 1;
+    int caughtUp = 0;
+    for (long v : voters) {
+      Progress pr = st.progress().get(v);
+      if (v != id && pr != null && pr.match() >= st.commit()) {
+        caughtUp++;
+      }
+    }
+    if (caughtUp >= stay / 2 + 1) {
+      return null;
+    }
+    return "refusing to remove voter "
+        + Long.toUnsignedString(id)
+        + ": only "
+        + caughtUp
+        + " of the "
+        + stay
+        + " voters that would stay have caught up with the log, fewer than a quorum of them;"
+        + " wait until they catch up";
+  }
+
   private CompletableFuture<Void> proposeConfChange(ConfChangeType type, long id, URI url) {
     if (id == 0 || RaftUtil.isLocalTarget(id)) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("invalid node id " + id));
@@ -1244,7 +1280,26 @@ public final class RaftServer
       cc.setContext(urlBytes(url));
     }
     ConfChange change = cc.build();
-    inbox.add(() -> propose(new Proposal(changeId, null, rn -> rn.proposeConfChange(change))));
+    inbox.add(
+        () ->
+            propose(
+                new Proposal(
+                    changeId,
+                    null,
+                    rn -> {
+                      String risk =
+                          type == ConfChangeType.ConfChangeRemoveNode
+                              ? removalRisk(rn.status(), id)
+                              : null;
+                      if (risk != null) {
+                        PendingCommand p = pending.remove(changeId);
+                        if (p != null) {
+                          p.future.completeExceptionally(new IllegalStateException(risk));
+                        }
+                        return;
+                      }
+                      rn.proposeConfChange(change);
+                    })));
     return f.thenApply(x -> null);
   }
 

@@ -196,6 +196,44 @@ class RaftServerClusterTest {
     awaitConverged(List.of("still"));
   }
 
+  @Test
+  void refusesToRemoveAVoterWhileTheStayersThatCaughtUpAreNoQuorum() throws Exception {
+    for (long id = 1; id <= 3; id++) {
+      start(id);
+    }
+    long leader = awaitLeader();
+    Member lead = members.get(leader);
+    long[] others = members.keySet().stream().filter(id -> id != leader).mapToLong(Long::longValue).toArray();
+    long behind = others[0];
+    long leaving = others[1];
+
+    network.isolate(behind);
+    for (int i = 0; i < 5; i++) {
+      put(lead, "k" + i, "v" + i);
+    }
+    assertThatThrownBy(() -> lead.server().remove(leaving).get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("only 1 of the 2 voters that would stay have caught up");
+    assertThat(lead.server().status().voters()).hasSize(3);
+
+    network.heal(behind);
+    awaitConverged(List.of("k0", "k1", "k2", "k3", "k4"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        lead.server().remove(leaving).get(30, TimeUnit.SECONDS);
+        break;
+      } catch (java.util.concurrent.ExecutionException e) {
+        // The healed follower may need a heartbeat round before the leader sees it caught up.
+        if (!(e.getCause() instanceof IllegalStateException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50);
+      }
+    }
+    assertThat(lead.server().status().voters()).hasSize(2).doesNotContain(leaving);
+  }
+
   private void put(Member m, String k, String v) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
