@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -164,6 +165,14 @@ class KeyValueController {
   @ExceptionHandler(IllegalArgumentException.class)
   ResponseEntity<?> badRequest(IllegalArgumentException e) {
     return error(HttpStatus.BAD_REQUEST, e.getMessage());
+  }
+
+  @ExceptionHandler(HttpMessageNotReadableException.class)
+  ResponseEntity<?> unreadableBody(HttpMessageNotReadableException e) {
+    return error(
+        HttpStatus.BAD_REQUEST,
+        "missing or unreadable request body: PUT /kv/{key} takes the value as its body (text),"
+            + " POST /kv/{key}/cas takes {\"expected\": ..., \"value\": ...}");
   }
 
   /** No quorum, no leader or a timeout: tell the client where the leader is, if anyone knows. */
