@@ -1,7 +1,7 @@
 /**
  * How raft messages travel between nodes: the {@link dev.raftboot.spring.transport.RaftTransport}
- * contract, its HTTP implementation {@link dev.raftboot.spring.transport.HttpRaftTransport} (JDK
- * {@code HttpClient}, one sender thread and bounded queue per peer, batched requests) and the
+ * contract, its HTTP implementation {@link dev.raftboot.spring.transport.HttpRaftTransport} (one
+ * sender thread, bounded queue and kept-alive connection per peer, batched requests) and the
  * inbound endpoint {@link dev.raftboot.spring.transport.RaftPeerController} that validates requests
  * and hands their messages to a {@link dev.raftboot.spring.transport.RaftMessageReceiver}.
  */
