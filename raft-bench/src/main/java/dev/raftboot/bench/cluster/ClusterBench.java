@@ -144,9 +144,9 @@ public final class ClusterBench {
   private static String jvmNote(List<String> jvmOptions) {
     StringBuilder note = new StringBuilder();
     for (String o : jvmOptions) {
+      // -Xms always comes with an -Xmx of the same size, which is the one shown.
       boolean harnessDefault =
-          o.equals("-Xms1g") || o.equals("-Xmx1g") || o.equals("-Xms1G") || o.equals("-Xmx1G")
-              || o.equals("-XX:+UseG1GC") || (o.startsWith("-Xms") && jvmOptions.contains("-Xmx" + o.substring(4)));
+          o.startsWith("-Xms") || o.equalsIgnoreCase("-Xmx1g") || o.equals("-XX:+UseG1GC");
       if (!harnessDefault) {
         note.append(", ").append(o);
       }

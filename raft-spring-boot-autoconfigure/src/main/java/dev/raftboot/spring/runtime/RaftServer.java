@@ -1280,27 +1280,24 @@ public final class RaftServer
       cc.setContext(urlBytes(url));
     }
     ConfChange change = cc.build();
-    inbox.add(
-        () ->
-            propose(
-                new Proposal(
-                    changeId,
-                    null,
-                    rn -> {
-                      String risk =
-                          type == ConfChangeType.ConfChangeRemoveNode
-                              ? removalRisk(rn.status(), id)
-                              : null;
-                      if (risk != null) {
-                        PendingCommand p = pending.remove(changeId);
-                        if (p != null) {
-                          p.future.completeExceptionally(new IllegalStateException(risk));
-                        }
-                        return;
-                      }
-                      rn.proposeConfChange(change);
-                    })));
+    inbox.add(() -> propose(new Proposal(changeId, null, rn -> proposeChecked(rn, changeId, change))));
     return f.thenApply(x -> null);
+  }
+
+  /** On the raft loop: proposes {@code change}, unless it removes a voter too early. */
+  private void proposeChecked(RawNode rn, long changeId, ConfChange change) {
+    String risk =
+        change.getType() == ConfChangeType.ConfChangeRemoveNode
+            ? removalRisk(rn.status(), change.getNodeId())
+            : null;
+    if (risk == null) {
+      rn.proposeConfChange(change);
+      return;
+    }
+    PendingCommand p = pending.remove(changeId);
+    if (p != null) {
+      p.future.completeExceptionally(new IllegalStateException(risk));
+    }
   }
 
   @Override

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -283,18 +284,23 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
   }
 
   private HttpRequest.Builder request(URI uri, long peerId, Duration timeout) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri)
-            .timeout(timeout)
-            .header("Content-Type", RaftHeaders.CONTENT_TYPE)
-            .header(RaftHeaders.CLUSTER_ID, clusterId)
-            .header(RaftHeaders.FROM, Long.toUnsignedString(selfId))
-            .header(RaftHeaders.TO, Long.toUnsignedString(peerId));
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout);
+    headers(peerId).forEach(b::header);
+    return b;
+  }
+
+  /** The headers of every request to {@code peerId}, in order. */
+  private Map<String, String> headers(long peerId) {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("Content-Type", RaftHeaders.CONTENT_TYPE);
+    h.put(RaftHeaders.CLUSTER_ID, clusterId);
+    h.put(RaftHeaders.FROM, Long.toUnsignedString(selfId));
+    h.put(RaftHeaders.TO, Long.toUnsignedString(peerId));
     String token = settings.token();
     if (token != null) {
-      b.header(RaftHeaders.TOKEN, token);
+      h.put(RaftHeaders.TOKEN, token);
     }
-    return b;
+    return h;
   }
 
   /** Posts a batch on {@code connection}; null on 2xx, otherwise what went wrong. */
@@ -316,20 +322,6 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
         return e.toString();
       }
     }
-  }
-
-  /** The header lines of every message batch to {@code peerId}. */
-  private List<String> headerLines(long peerId) {
-    List<String> lines = new ArrayList<>();
-    lines.add("Content-Type: " + RaftHeaders.CONTENT_TYPE);
-    lines.add(RaftHeaders.CLUSTER_ID + ": " + clusterId);
-    lines.add(RaftHeaders.FROM + ": " + Long.toUnsignedString(selfId));
-    lines.add(RaftHeaders.TO + ": " + Long.toUnsignedString(peerId));
-    String token = settings.token();
-    if (token != null) {
-      lines.add(RaftHeaders.TOKEN + ": " + token);
-    }
-    return lines;
   }
 
   /** Posts {@code request}; null on 2xx, otherwise what went wrong. */
@@ -442,13 +434,14 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
         if (c != null) {
           c.close();
         }
+        boolean tls = "https".equalsIgnoreCase(uri.getScheme());
         c = new PeerConnection(
             uri,
-            headerLines(id),
+            headers(id),
             client.connectTimeout().orElse(HttpTransportSettings.DEFAULT_CONNECT_TIMEOUT),
             settings.requestTimeout(),
-            "https".equalsIgnoreCase(uri.getScheme()) ? client.sslContext() : null,
-            "https".equalsIgnoreCase(uri.getScheme()) ? client.sslParameters() : null);
+            tls ? client.sslContext() : null,
+            tls ? client.sslParameters() : null);
         connection = c;
         connectionUri = uri;
       }

@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -47,13 +48,13 @@ final class PeerConnection implements AutoCloseable {
 
   /**
    * @param uri where to post: {@code http(s)://host[:port]/path}
-   * @param headers header lines sent with every request ({@code Name: value}, without CRLF)
+   * @param headers headers sent with every request, in order
    * @param sslContext for {@code https} URIs
    * @param sslParameters protocols and ciphers for {@code https}, or null for the context's
    */
   PeerConnection(
       URI uri,
-      Iterable<String> headers,
+      Map<String, String> headers,
       Duration connectTimeout,
       Duration requestTimeout,
       @Nullable SSLContext sslContext,
@@ -71,12 +72,14 @@ final class PeerConnection implements AutoCloseable {
       sb.append(':').append(uri.getPort());
     }
     sb.append("\r\n");
-    for (String h : headers) {
-      if (h.indexOf('\r') >= 0 || h.indexOf('\n') >= 0) {
-        throw new IllegalArgumentException("header line contains a line break");
-      }
-      sb.append(h).append("\r\n");
-    }
+    headers.forEach(
+        (name, value) -> {
+          String line = name + ": " + value;
+          if (line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("header " + name + " contains a line break");
+          }
+          sb.append(line).append("\r\n");
+        });
     sb.append("Content-Length: ");
     this.head = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
   }

@@ -13,8 +13,9 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -108,8 +109,10 @@ class PeerConnectionTests {
 
   private PeerConnection connection(Duration requestTimeout) {
     URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/raft/messages");
-    return new PeerConnection(
-        uri, List.of("Raft-From: 1", "Raft-To: 2"), Duration.ofSeconds(1), requestTimeout, null, null);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Raft-From", "1");
+    headers.put("Raft-To", "2");
+    return new PeerConnection(uri, headers, Duration.ofSeconds(1), requestTimeout, null, null);
   }
 
   @Test
@@ -177,7 +180,7 @@ class PeerConnectionTests {
   @Test
   void refusesHeaderValuesWithLineBreaks() {
     URI uri = URI.create("http://127.0.0.1:1/raft/messages");
-    List<String> headers = new ArrayList<>(List.of("Raft-Token: a\r\nX-Injected: b"));
+    Map<String, String> headers = Map.of("Raft-Token", "a\r\nX-Injected: b");
     assertThatThrownBy(
             () -> new PeerConnection(uri, headers, Duration.ofSeconds(1), Duration.ofSeconds(1), null, null))
         .isInstanceOf(IllegalArgumentException.class);
