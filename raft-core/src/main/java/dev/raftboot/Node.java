@@ -31,10 +31,11 @@ import java.util.function.Function;
  * Run that loop on one thread of the application's own; the node thread keeps stepping messages
  * and reading the {@link Storage} meanwhile, so the storage must allow a concurrent writer.
  *
- * <p>Operations without a future ({@link #tick()}, the reports, {@link #transferLeadership}) are
- * fire-and-forget: queued, never refused, silently dropped once the node is stopped. Failures
- * that {@link RawNode} reports by exception complete the returned future exceptionally. The node
- * thread is a daemon; {@link #stop()} ends it.
+ * <p>Operations that return a future complete it exceptionally with whatever {@link RawNode}
+ * throws for them. Operations without one ({@link #tick()}, the reports, {@link
+ * #transferLeadership}, {@link #forgetLeader()}) are fire-and-forget: queued and never refused;
+ * what they throw on the node thread is dropped, and so are they once the node is stopped. The
+ * node thread is a daemon; {@link #stop()} ends it.
  */
 public final class Node implements AutoCloseable {
 

@@ -365,7 +365,8 @@ final class Raft {
     long newApplied = Math.max(index, raftLog.applied);
     raftLog.appliedTo(newApplied, size);
     // Joint consensus is two steps (thesis 4.3): once the entry that entered the joint config is
-    // applied, the leader proposes the one that leaves it. pendingConfIndex is that entry's index.
+    // applied, the leader proposes the one that leaves it. pendingConfIndex covers that entry (for
+    // a leader elected during the joint phase: everything in its log when it took office).
     if (trk.config().autoLeave() && newApplied >= pendingConfIndex && state == StateType.LEADER) {
       // The joint configuration this leader entered asks to be left automatically. An empty
       // ConfChangeV2 has zero payload, so the uncommitted-size limit never refuses it; only a

@@ -74,7 +74,7 @@ public final class RawNode {
 
   /**
    * Starts an election now (with pre-vote if configured). Ignored, with a log line, by a leader,
-   * by a node that is no voter or is installing a snapshot, and by one that has committed conf
+   * by a node that is not a voter or is installing a snapshot, and by one that has committed conf
    * changes it has not applied yet.
    */
   public void campaign() {

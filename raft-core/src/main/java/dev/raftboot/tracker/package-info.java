@@ -5,11 +5,12 @@
  * <ul>
  *   <li>{@link dev.raftboot.tracker.TrackerConfig}: the voters (a joint config during a change),
  *       the learners, and the learners-to-be that are still outgoing voters.
- *   <li>{@link dev.raftboot.tracker.Progress}: one follower's {@code match} (the highest index known
- *       to be in its log) and {@code next} (the next index to send), and its flow-control state
- *       ({@link dev.raftboot.tracker.ProgressState}): probing one append at a time until the
+ *   <li>{@link dev.raftboot.tracker.Progress}: one follower's {@code match} (the highest index
+ *       known to be in its log) and {@code next} (the next index to send), and its flow-control
+ *       state ({@link dev.raftboot.tracker.ProgressState}): probing one append at a time until the
  *       follower's position is known, replicating optimistically within an {@link
- *       dev.raftboot.tracker.Inflights} window of unacknowledged appends, or waiting for a snapshot.
+ *       dev.raftboot.tracker.Inflights} window of unacknowledged appends, or waiting for a
+ *       snapshot.
  *   <li>{@link dev.raftboot.tracker.ProgressTracker}: the configuration, every member's progress
  *       and an election's votes, with the quorum questions the leader asks of them (the committed
  *       index, whether a quorum was recently active).
@@ -17,8 +18,8 @@
  *
  * <p>Invariants the leader relies on: {@code match < next} for every member; {@code match} never
  * goes down while this leader leads (a rejection moves {@code next} back, never below {@code
- * match + 1}). Progress is rebuilt on every term and role change, so nothing here outlives one
- * leadership.
+ * match + 1}). The progress (not the membership) is rebuilt on every term and role change, so no
+ * follower's progress outlives one leadership.
  *
  * <p>Not thread-safe; the tracker belongs to the thread that drives the node. {@code Status}
  * copies give other threads a consistent view.
