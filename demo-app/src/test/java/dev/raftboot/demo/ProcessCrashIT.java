@@ -97,7 +97,8 @@ class ProcessCrashIT {
   private final List<PeerProxy> proxies = new ArrayList<>();
   private final List<Long> rejoinMillis = new CopyOnWriteArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
-  private long startNanos;
+  /** When the load started; until then, when the test started (so start-up events come out negative). */
+  private volatile long startNanos = System.nanoTime();
 
   @Test
   void acknowledgedWritesSurviveKilledProcessesAndTheHistoryIsLinearizable() throws Exception {

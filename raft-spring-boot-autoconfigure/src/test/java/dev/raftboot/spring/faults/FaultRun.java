@@ -3,6 +3,7 @@ package dev.raftboot.spring.faults;
 import dev.raftboot.testkit.linearizability.CheckResult;
 import dev.raftboot.testkit.linearizability.History;
 import dev.raftboot.testkit.linearizability.HistoryEntry;
+import dev.raftboot.testkit.linearizability.HistoryFile;
 import dev.raftboot.testkit.linearizability.LinearizabilityChecker;
 import dev.raftboot.testkit.linearizability.Operation;
 import dev.raftboot.testkit.linearizability.Result;
@@ -53,6 +54,7 @@ final class FaultRun {
       Map<String, Long> faults,
       FaultyNetwork.Traffic traffic,
       List<String> timeline,
+      Path historyFile,
       CheckResult check,
       Map<String, String> finalReads,
       Map<Long, Map<String, String>> finalMaps,
@@ -141,7 +143,7 @@ final class FaultRun {
       if (cluster.awaitLeader(Duration.ofSeconds(30)).isEmpty()) {
         throw new AssertionError("no leader elected within 30 s of starting the cluster");
       }
-      Nemesis nemesis = new Nemesis(cluster, master.split(), start);
+      Nemesis nemesis = new Nemesis(cluster, history, master.split(), start);
       nemesis.log("cluster of " + settings.nodes() + " started, leader elected");
       List<KvClient> clients = new ArrayList<>();
       List<Thread> threads = new ArrayList<>();
@@ -181,6 +183,7 @@ final class FaultRun {
           maps.size() == settings.nodes() && maps.values().stream().distinct().count() == 1;
 
       List<HistoryEntry> entries = history.entries();
+      Path historyFile = save(settings, entries, nemesis.schedule());
       CheckResult check =
           LinearizabilityChecker.builder().timeBudget(Duration.ofSeconds(60)).build().check(entries);
 
@@ -192,6 +195,7 @@ final class FaultRun {
           nemesis.injected(),
           cluster.network().traffic(),
           nemesis.timeline(),
+          historyFile,
           check,
           finalReads,
           maps,
@@ -200,6 +204,19 @@ final class FaultRun {
           cluster.appliedTwice(),
           nemesis.failure());
     }
+  }
+
+  /** Where the runs keep their histories: under the module's target folder, kept after the test. */
+  static Path historyFile(String name) {
+    return Path.of("target", "fault-runs", name).toAbsolutePath();
+  }
+
+  /** Saves the history and the nemesis' schedule ({@link HistoryFile}); returns the file. */
+  private static Path save(Settings settings, List<HistoryEntry> entries, List<HistoryFile.Fault> schedule) {
+    Path file = historyFile("history-" + Long.toUnsignedString(settings.seed()) + ".txt");
+    HistoryFile.write(file, List.of("Spring fault injection: " + settings
+        + "; replay: -Dfaults.seed=" + settings.seed()), entries, schedule);
+    return file;
   }
 
   /**

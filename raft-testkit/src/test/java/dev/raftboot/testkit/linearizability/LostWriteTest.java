@@ -59,6 +59,7 @@ class LostWriteTest {
                         .isEqualTo(CheckResult.Verdict.NOT_LINEARIZABLE);
             }
         }
+        System.out.println("LostWriteTest: " + injected + " of 200 histories had a write to lose; all rejected");
         assertThat(injected).isGreaterThan(150);
     }
 }
