@@ -144,7 +144,7 @@ class ProcessCrashIT {
       CheckResult check =
           LinearizabilityChecker.builder().timeBudget(Duration.ofMinutes(5)).build().check(entries);
       int replayed = replay(historyFile);
-      NegativeControl control = negativeControl(entries, dir.resolve("history-lost-write.txt"));
+      NegativeControl control = negativeControl(entries, schedule, dir.resolve("history-lost-write.txt"));
       String summary = summary(check, finalValues, entries, replayed, control);
       System.out.println(summary);
       Files.writeString(dir.resolve("summary.txt"), summary, StandardCharsets.UTF_8);
@@ -184,10 +184,11 @@ class ProcessCrashIT {
    * acknowledges before its write is durable would leave it after a crash: saved and replayed like
    * the real one, it must be rejected.
    */
-  private static NegativeControl negativeControl(List<HistoryEntry> entries, Path file) {
+  private static NegativeControl negativeControl(
+      List<HistoryEntry> entries, List<HistoryFile.Fault> schedule, Path file) {
     LostWrite.Injected lost = LostWrite.inject(entries)
         .orElseThrow(() -> new AssertionError("the history has no acknowledged write to lose"));
-    HistoryFile.write(file, List.of("negative control: " + lost.description()), lost.entries(), List.of());
+    HistoryFile.write(file, List.of("negative control: " + lost.description()), lost.entries(), schedule);
     return new NegativeControl(lost.description(), replay(file));
   }
 
