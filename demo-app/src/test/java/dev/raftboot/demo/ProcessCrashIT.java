@@ -67,6 +67,8 @@ class ProcessCrashIT {
   private static final int CLIENTS = Integer.getInteger("crash.clients", 6);
   private static final int KEYS = Integer.getInteger("crash.keys", 12);
   private static final long SEED = Long.getLong("crash.seed", System.nanoTime());
+  /** The faults to draw from, e.g. PAUSE_LEADER,ISOLATE_LEADER (default: all, in their shares). */
+  private static final String FAULTS = System.getProperty("crash.faults", "");
   /** The JVM options demo-cluster.sh uses by default: a quick start matters here. */
   private static final String JAVA_OPTS =
       System.getProperty("crash.java.opts", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
@@ -137,10 +139,7 @@ class ProcessCrashIT {
       awaitAllServing();
       Map<String, String> finalValues = finalReads();
       List<HistoryEntry> entries = history.entries();
-      Path historyFile = dir.resolve("history.txt");
-      HistoryFile.write(historyFile, List.of(settings(), "replay: java -cp raft-testkit/target/classes "
-          + ReplayHistory.class.getName() + " " + historyFile), entries, schedule);
-      log("history and fault schedule written to " + historyFile);
+      Path historyFile = save(dir, entries);
       CheckResult check =
           LinearizabilityChecker.builder().timeBudget(Duration.ofMinutes(5)).build().check(entries);
       int replayed = replay(historyFile);
@@ -160,11 +159,23 @@ class ProcessCrashIT {
           .isEqualTo(ReplayHistory.NOT_LINEARIZABLE);
     } finally {
       stop.set(true);
+      if (!Files.exists(dir.resolve("history.txt"))) {
+        save(dir, history.entries()); // the run broke off: keep what it saw
+      }
       for (Node node : nodes) {
         node.stop();
       }
       proxies.forEach(PeerProxy::close);
     }
+  }
+
+  /** Saves the history and the fault schedule to {@code history.txt} in {@code dir}. */
+  private Path save(Path dir, List<HistoryEntry> entries) {
+    Path file = dir.resolve("history.txt");
+    HistoryFile.write(file, List.of(settings(), "replay: java -cp raft-testkit/target/classes "
+        + ReplayHistory.class.getName() + " " + file), entries, schedule);
+    log("history and fault schedule written to " + file);
+    return file;
   }
 
   /** The verdict (exit status) of {@link ReplayHistory} on a saved file. */
@@ -217,10 +228,7 @@ class ProcessCrashIT {
       if (System.nanoTime() >= end) {
         break;
       }
-      int p = rnd.nextInt(100);
-      Fault fault = p < 30 ? Fault.KILL : p < 45 ? Fault.STOP_LEADER : p < 60 ? Fault.PAUSE_LEADER
-          : p < 70 ? Fault.ISOLATE_LEADER : p < 80 ? Fault.ISOLATE_NODE : p < 90 ? Fault.ONE_WAY_FROM_LEADER
-          : Fault.ONE_WAY_TO_LEADER;
+      Fault fault = drawFault(rnd);
       Optional<Integer> leader = leaderId();
       Node target = leader.isPresent() && fault != Fault.ISOLATE_NODE
           ? nodes.get(leader.get() - 1)
@@ -290,6 +298,17 @@ class ProcessCrashIT {
       what += String.format("; killed again %.1f s into its start-up and restarted", booting / 1000.0);
     }
     return what;
+  }
+
+  private static Fault drawFault(Random rnd) {
+    if (!FAULTS.isBlank()) {
+      List<Fault> chosen = java.util.Arrays.stream(FAULTS.split(",")).map(f -> Fault.valueOf(f.trim())).toList();
+      return chosen.get(rnd.nextInt(chosen.size()));
+    }
+    int p = rnd.nextInt(100);
+    return p < 30 ? Fault.KILL : p < 45 ? Fault.STOP_LEADER : p < 60 ? Fault.PAUSE_LEADER
+        : p < 70 ? Fault.ISOLATE_LEADER : p < 80 ? Fault.ISOLATE_NODE : p < 90 ? Fault.ONE_WAY_FROM_LEADER
+        : Fault.ONE_WAY_TO_LEADER;
   }
 
   /** SIGTERM: the node hands over leadership and stops; restarted after a pause. */

@@ -145,64 +145,72 @@ final class FaultRun {
       }
       Nemesis nemesis = new Nemesis(cluster, history, master.split(), start);
       nemesis.log("cluster of " + settings.nodes() + " started, leader elected");
-      List<KvClient> clients = new ArrayList<>();
-      List<Thread> threads = new ArrayList<>();
-      for (int c = 1; c <= settings.clients(); c++) {
-        KvClient client =
-            new KvClient(c, master.split(), cluster, history, keys, tally, localReads);
-        clients.add(client);
-        threads.add(daemon(client, "kv-client-" + c));
-      }
-      Thread nemesisThread = daemon(nemesis, "nemesis");
-      threads.forEach(Thread::start);
-      nemesisThread.start();
+      boolean saved = false;
+      try {
+        List<KvClient> clients = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 1; c <= settings.clients(); c++) {
+          KvClient client =
+              new KvClient(c, master.split(), cluster, history, keys, tally, localReads);
+          clients.add(client);
+          threads.add(daemon(client, "kv-client-" + c));
+        }
+        Thread nemesisThread = daemon(nemesis, "nemesis");
+        threads.forEach(Thread::start);
+        nemesisThread.start();
 
-      Thread.sleep(settings.load().toMillis());
+        Thread.sleep(settings.load().toMillis());
 
-      nemesis.stop();
-      nemesisThread.join(60_000);
-      clients.forEach(KvClient::stop);
-      for (Thread t : threads) {
-        t.join(30_000);
-      }
-      // Whatever the nemesis left behind: heal and bring every node back.
-      cluster.network().heal();
-      for (long id : cluster.ids()) {
-        if (cluster.node(id).isEmpty()) {
-          cluster.start(id);
+        nemesis.stop();
+        nemesisThread.join(60_000);
+        clients.forEach(KvClient::stop);
+        for (Thread t : threads) {
+          t.join(30_000);
+        }
+        // Whatever the nemesis left behind: heal and bring every node back.
+        cluster.network().heal();
+        for (long id : cluster.ids()) {
+          if (cluster.node(id).isEmpty()) {
+            cluster.start(id);
+          }
+        }
+        if (cluster.awaitLeader(Duration.ofSeconds(30)).isEmpty()) {
+          throw new AssertionError("no leader within 30 s after healing");
+        }
+
+        Map<String, String> finalReads =
+            finalReads(cluster, history, keys, settings.clients() + 1, master.split());
+        Map<Long, Map<String, String>> maps = cluster.awaitConverged(Duration.ofSeconds(60));
+        boolean converged =
+            maps.size() == settings.nodes() && maps.values().stream().distinct().count() == 1;
+
+        List<HistoryEntry> entries = history.entries();
+        Path historyFile = save(settings, entries, nemesis.schedule());
+        saved = true;
+        CheckResult check =
+            LinearizabilityChecker.builder().timeBudget(Duration.ofSeconds(60)).build().check(entries);
+
+        return new Report(
+            settings,
+            java.time.Duration.ofNanos(System.nanoTime() - start),
+            entries,
+            tally.snapshot(),
+            nemesis.injected(),
+            cluster.network().traffic(),
+            nemesis.timeline(),
+            historyFile,
+            check,
+            finalReads,
+            maps,
+            converged,
+            phantoms(entries, localReads),
+            cluster.appliedTwice(),
+            nemesis.failure());
+      } finally {
+        if (!saved) {
+          save(settings, history.entries(), nemesis.schedule()); // the run broke off: keep what it saw
         }
       }
-      if (cluster.awaitLeader(Duration.ofSeconds(30)).isEmpty()) {
-        throw new AssertionError("no leader within 30 s after healing");
-      }
-
-      Map<String, String> finalReads =
-          finalReads(cluster, history, keys, settings.clients() + 1, master.split());
-      Map<Long, Map<String, String>> maps = cluster.awaitConverged(Duration.ofSeconds(60));
-      boolean converged =
-          maps.size() == settings.nodes() && maps.values().stream().distinct().count() == 1;
-
-      List<HistoryEntry> entries = history.entries();
-      Path historyFile = save(settings, entries, nemesis.schedule());
-      CheckResult check =
-          LinearizabilityChecker.builder().timeBudget(Duration.ofSeconds(60)).build().check(entries);
-
-      return new Report(
-          settings,
-          java.time.Duration.ofNanos(System.nanoTime() - start),
-          entries,
-          tally.snapshot(),
-          nemesis.injected(),
-          cluster.network().traffic(),
-          nemesis.timeline(),
-          historyFile,
-          check,
-          finalReads,
-          maps,
-          converged,
-          phantoms(entries, localReads),
-          cluster.appliedTwice(),
-          nemesis.failure());
     }
   }
 
