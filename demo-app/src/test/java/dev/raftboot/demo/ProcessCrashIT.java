@@ -150,7 +150,7 @@ class ProcessCrashIT {
 
       assertThat(problems).as("problems").isEmpty();
       assertThat(unexpected).as("unexpected answers").isEmpty();
-      assertThat(kills.get()).as("kills").isPositive();
+      assertThat(kills.get() + gracefulStops.get() + pauses.get() + partitions.size()).as("faults").isPositive();
       assertThat(check.violations()).as("violations:\n%s", check.describe()).isEmpty();
       assertThat(check.verdict()).as(check.describe()).isEqualTo(CheckResult.Verdict.LINEARIZABLE);
       assertThat(replayed).as("verdict of the saved history, checked again from " + historyFile)
