@@ -52,9 +52,9 @@ public enum Broken {
    */
   RAFT_LEASE(Check.READ_INDEX),
   /**
-   * Clocks drift beyond the bound the lease assumes: half of the nodes' clocks run at a third of
-   * the speed, so a leader's lease lasts three times as long as the others wait before electing a
-   * new leader.
+   * The leader's clock drifts beyond the bound the lease assumes: the clock its lease is measured
+   * with runs at a fifth of the speed of the others' clocks, so its lease lasts about five times
+   * as long as the others wait before electing a new leader.
    */
   LEASE_CLOCK_DRIFT(Check.READ_INDEX),
   /**
