@@ -1,5 +1,6 @@
 package dev.raftboot.sim;
 
+import com.google.protobuf.ByteString;
 import dev.raftboot.MemoryStorage;
 import dev.raftboot.RaftUtil;
 import dev.raftboot.raftpb.ConfState;
@@ -124,11 +125,6 @@ final class Disk {
     unsynced.clear();
   }
 
-  /** Whether a write is waiting for a sync. */
-  boolean hasUnsynced() {
-    return !unsynced.isEmpty();
-  }
-
   private void replay(MemoryStorage to, Write w) {
     if (w instanceof SnapWrite s) {
       to.applySnapshot(s.snap());
@@ -148,8 +144,7 @@ final class Disk {
    * power loss keeps it. Skipped while the disk is full (the application retries at its next
    * snapshot). Injected sync failures ({@link #failNextSync}) hit the log's syncs only.
    */
-  boolean createSnapshot(long applied, ConfState conf, com.google.protobuf.ByteString data,
-      long compactTo) {
+  boolean createSnapshot(long applied, ConfState conf, ByteString data, long compactTo) {
     if (full) {
       return false;
     }

@@ -29,6 +29,8 @@ import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
 import dev.raftboot.raftpb.Snapshot;
 import dev.raftboot.tracker.TrackerConfig;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -58,15 +60,27 @@ import java.util.TreeSet;
  * applied entries a node snapshots it and compacts its log, so lagging and restarted nodes get
  * {@code MsgSnap} (whose outcome is reported with {@code reportSnapshot}).
  *
+ * <p><b>Disk.</b> Each node's {@link Disk} tells written from synced data. The runtime syncs as a
+ * real one must: a synchronous node after writing a Ready whose {@code mustSync()} holds, before it
+ * sends or applies anything of it; an asynchronous node's append thread once per batch of {@code
+ * MsgStorageAppend}s when any of their Readys had {@code mustSync()}, before it delivers their
+ * responses; snapshots always.
+ *
  * <p><b>Faults.</b> Message loss, delay spikes, reordering (random delays), duplication, symmetric
- * and one-way partitions, leader isolation, and crashes: a crash drops everything but the disk
- * (unfinished asynchronous writes are lost), and a restart builds a new {@code RawNode} from a
- * reloaded copy of the disk with {@code Config.applied} set to the state machine's durable applied
- * index, the state machine being rebuilt from the last snapshot plus the entries up to that index.
+ * and one-way partitions, leader isolation, crashes, power losses (of one node or all: unsynced
+ * writes lost, all, a prefix, or torn inside a batch), failing syncs (the node stops without
+ * acknowledging), full disks (writes fail, the node stops), slow disks (syncs take many steps) and
+ * VM suspends (the node stops for a while; its clock jumps when it resumes). A crash drops
+ * everything but the disk (unfinished asynchronous writes are lost), and a restart syncs what is
+ * left in the page cache and builds a new {@code RawNode} from a reloaded copy of the disk with
+ * {@code Config.applied} set to the state machine's checkpoint, the state machine being rebuilt
+ * from the last snapshot plus the entries up to that index. One seed in five runs the clock
+ * profile: only the faults that matter to leases.
  *
  * <p><b>Operations.</b> Proposals of unique values, conf changes at the leader (add voter, add
  * learner, promote, demote, remove, and joint {@code ConfChangeV2}s with automatic or explicit
- * leave), leader transfers, spontaneous campaigns and {@code readIndex} requests. The simulated
+ * leave), leader transfers, spontaneous campaigns, and reads: read-index rounds and, with
+ * CheckQuorum, lease reads under the application's lease rules ({@link #read}). The simulated
  * application follows the practices a real one needs (each explained where it is implemented):
  * voters leave only under strict reconfiguration rules ({@link #canShrink}); nodes removed by a
  * committed configuration stop once every member knows it committed ({@link #retireRemoved});
@@ -137,7 +151,7 @@ public final class Simulation {
   /** The outcome of one seed: {@code failed} is null when every check held. */
   public record Result(
       long seed, Check failed, String message, long step, String report, SimStats stats,
-      long fingerprint, java.nio.file.Path historyFile) {
+      long fingerprint, Path historyFile) {
 
     public boolean ok() {
       return failed == null;
@@ -193,7 +207,7 @@ public final class Simulation {
           (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
   private long now;
   private long seq;
-  private java.nio.file.Path historyFile;
+  private Path historyFile;
   private long step;
   private boolean chaos = true;
   private final ArrayList<SimNode> dirty = new ArrayList<>();
@@ -382,9 +396,9 @@ public final class Simulation {
    * Writes the run's history and fault schedule to {@code target/sim-histories/} (see {@link
    * History} for the format); null when it could not be written (the report says so).
    */
-  private java.nio.file.Path saveHistory(Check failed, String message) {
-    java.nio.file.Path file =
-        java.nio.file.Path.of("target", "sim-histories",
+  private Path saveHistory(Check failed, String message) {
+    Path file =
+        Path.of("target", "sim-histories",
             "seed-" + opt.seed + (opt.broken == Broken.NONE ? "" : "-" + opt.broken) + ".history");
     try {
       history.write(file,
@@ -392,7 +406,7 @@ public final class Simulation {
               + opt.checks + "\nscenario " + scenario(),
           failed == null ? null : step + " " + now + " violation check=" + failed + " " + message);
       return file;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       trace.add("could not write the history to " + file + ": " + e);
       return null;
     }
@@ -518,7 +532,7 @@ public final class Simulation {
     n.tickInterval = TICK - 1 + rnd.nextInt(3);
     n.clockStart = now;
     n.clockLost = 0;
-    schedule(new Tick(n, n.incarnation), 1 + rnd.nextInt((int) TICK));
+    schedule(new Tick(n), 1 + rnd.nextInt((int) TICK));
   }
 
   private void crash(SimNode n, boolean retire) {
@@ -634,7 +648,7 @@ public final class Simulation {
           n.suspended = false;
           n.pausedUntil = now + n.disk.syncDelay;
           stats.slowSyncs++;
-          schedule(new SyncDone(n, n.incarnation), n.disk.syncDelay);
+          schedule(new SyncDone(n), n.disk.syncDelay);
           return;
         }
         if (!syncOrStop(n)) {
@@ -665,13 +679,13 @@ public final class Simulation {
         n.appendQueue.add(new SimNode.AppendJob(m, rd.mustSync()));
         if (!n.appendBusy) {
           n.appendBusy = true;
-          schedule(new AppendWork(n, n.incarnation), 1 + rnd.nextInt(localMaxDelay));
+          schedule(new AppendWork(n), 1 + rnd.nextInt(localMaxDelay));
         }
       } else if (m.getTo() == RaftUtil.LOCAL_APPLY_THREAD) {
         n.applyQueue.add(m);
         if (!n.applyBusy) {
           n.applyBusy = true;
-          schedule(new ApplyWork(n, n.incarnation), 1 + rnd.nextInt(localMaxDelay));
+          schedule(new ApplyWork(n), 1 + rnd.nextInt(localMaxDelay));
         }
       } else {
         send(n, m);
@@ -707,7 +721,7 @@ public final class Simulation {
     if (sync && opt.broken == Broken.ACK_BEFORE_SYNC) {
       if (!n.lazySyncPending) {
         n.lazySyncPending = true;
-        schedule(new LazySync(n, n.incarnation), 1 + rnd.nextInt(4 * localMaxDelay));
+        schedule(new LazySync(n), 1 + rnd.nextInt(4 * localMaxDelay));
       }
       return false;
     }
@@ -865,7 +879,7 @@ public final class Simulation {
     if (!n.snapshotPending) {
       n.snapshotPending = true;
       stats.snapshotsOnDemand++;
-      schedule(new SnapshotNow(n, n.incarnation), 1 + rnd.nextInt(20));
+      schedule(new SnapshotNow(n), 1 + rnd.nextInt(20));
     }
     return true;
   }
@@ -1728,18 +1742,30 @@ public final class Simulation {
     abstract void run();
   }
 
-  private final class Tick extends Ev {
+  /** An event of one incarnation of a node: void once the node crashed or restarted since. */
+  private abstract static class NodeEv extends Ev {
     final SimNode n;
     final int inc;
 
-    Tick(SimNode n, int inc) {
+    NodeEv(SimNode n) {
       this.n = n;
-      this.inc = inc;
+      this.inc = n.incarnation;
+    }
+
+    /** Whether the incarnation this event belongs to is still running. */
+    boolean current() {
+      return n.up() && n.incarnation == inc;
+    }
+  }
+
+  private final class Tick extends NodeEv {
+    Tick(SimNode n) {
+      super(n);
     }
 
     @Override
     void run() {
-      if (!n.up() || n.incarnation != inc) {
+      if (!current()) {
         return;
       }
       if (n.paused(now)) {
@@ -1753,7 +1779,7 @@ public final class Simulation {
       int ticks = 1 + n.missedTicks;
       n.missedTicks = 0;
       for (int i = 0; i < ticks; i++) {
-        if (!n.up() || n.incarnation != inc) {
+        if (!current()) {
           return;
         }
         if (n.paused(now)) {
@@ -1764,7 +1790,7 @@ public final class Simulation {
         n.rn.tick();
         drain(n);
       }
-      if (n.up() && n.incarnation == inc) {
+      if (current()) {
         schedule(this, n.tickInterval);
       }
     }
@@ -1810,18 +1836,14 @@ public final class Simulation {
     }
   }
 
-  private final class AppendWork extends Ev {
-    final SimNode n;
-    final int inc;
-
-    AppendWork(SimNode n, int inc) {
-      this.n = n;
-      this.inc = inc;
+  private final class AppendWork extends NodeEv {
+    AppendWork(SimNode n) {
+      super(n);
     }
 
     @Override
     void run() {
-      if (!n.up() || n.incarnation != inc || deferred(n, this)) {
+      if (!current() || deferred(n, this)) {
         return;
       }
       if (n.appendQueue.isEmpty()) {
@@ -1848,14 +1870,14 @@ public final class Simulation {
       if (needsSync(n, mustSync, snapshot)) {
         if (n.disk.syncDelay > 0) {
           stats.slowSyncs++;
-          schedule(new AppendSynced(n, inc, jobs), n.disk.syncDelay);
+          schedule(new AppendSynced(n, jobs), n.disk.syncDelay);
           return;
         }
         if (!syncOrStop(n)) {
           return;
         }
       }
-      finishAppends(n, inc, jobs);
+      finishAppends(this, jobs);
     }
 
     int batch;
@@ -1869,43 +1891,41 @@ public final class Simulation {
   }
 
   /** The append thread's batch is durable: responses out, then the next batch. */
-  private void finishAppends(SimNode n, int inc, List<SimNode.AppendJob> jobs) {
+  private void finishAppends(NodeEv ev, List<SimNode.AppendJob> jobs) {
+    SimNode n = ev.n;
     for (SimNode.AppendJob job : jobs) {
-      if (!n.up() || n.incarnation != inc) {
+      if (!ev.current()) {
         return;
       }
       appended(n, job.m());
     }
-    if (n.up() && n.incarnation == inc) {
+    if (ev.current()) {
       if (n.appendQueue.isEmpty()) {
         n.appendBusy = false;
       } else {
-        schedule(new AppendWork(n, inc), 1 + rnd.nextInt(localMaxDelay));
+        schedule(new AppendWork(n), 1 + rnd.nextInt(localMaxDelay));
       }
       drain(n);
     }
   }
 
   /** A slow disk's sync of an append thread's batch returns. */
-  private final class AppendSynced extends Ev {
-    final SimNode n;
-    final int inc;
+  private final class AppendSynced extends NodeEv {
     final List<SimNode.AppendJob> jobs;
 
-    AppendSynced(SimNode n, int inc, List<SimNode.AppendJob> jobs) {
-      this.n = n;
-      this.inc = inc;
+    AppendSynced(SimNode n, List<SimNode.AppendJob> jobs) {
+      super(n);
       this.jobs = jobs;
     }
 
     @Override
     void run() {
-      if (!n.up() || n.incarnation != inc || deferred(n, this)) {
+      if (!current() || deferred(n, this)) {
         return;
       }
       markDirty(n);
       if (syncOrStop(n)) {
-        finishAppends(n, inc, jobs);
+        finishAppends(this, jobs);
       }
     }
 
@@ -1916,18 +1936,14 @@ public final class Simulation {
   }
 
   /** A slow disk's sync of a synchronous Ready returns; the raft loop goes on. */
-  private final class SyncDone extends Ev {
-    final SimNode n;
-    final int inc;
-
-    SyncDone(SimNode n, int inc) {
-      this.n = n;
-      this.inc = inc;
+  private final class SyncDone extends NodeEv {
+    SyncDone(SimNode n) {
+      super(n);
     }
 
     @Override
     void run() {
-      if (!n.up() || n.incarnation != inc) {
+      if (!current()) {
         return;
       }
       Ready rd = n.stalledReady;
@@ -1946,18 +1962,14 @@ public final class Simulation {
   }
 
   /** The background sync of a runtime that acknowledged first ({@link Broken#ACK_BEFORE_SYNC}). */
-  private final class LazySync extends Ev {
-    final SimNode n;
-    final int inc;
-
-    LazySync(SimNode n, int inc) {
-      this.n = n;
-      this.inc = inc;
+  private final class LazySync extends NodeEv {
+    LazySync(SimNode n) {
+      super(n);
     }
 
     @Override
     void run() {
-      if (!n.up() || n.incarnation != inc) {
+      if (!current()) {
         return;
       }
       n.lazySyncPending = false;
@@ -1971,18 +1983,14 @@ public final class Simulation {
     }
   }
 
-  private final class ApplyWork extends Ev {
-    final SimNode n;
-    final int inc;
-
-    ApplyWork(SimNode n, int inc) {
-      this.n = n;
-      this.inc = inc;
+  private final class ApplyWork extends NodeEv {
+    ApplyWork(SimNode n) {
+      super(n);
     }
 
     @Override
     void run() {
-      if (!n.up() || n.incarnation != inc || deferred(n, this)) {
+      if (!current() || deferred(n, this)) {
         return;
       }
       if (n.applyQueue.isEmpty()) {
@@ -1992,14 +2000,14 @@ public final class Simulation {
       markDirty(n);
       batch = rnd.nextBoolean() ? n.applyQueue.size() : 1;
       first = n.applyQueue.peek();
-      for (int i = 0; i < batch && n.up() && n.incarnation == inc; i++) {
+      for (int i = 0; i < batch && current(); i++) {
         processApply(n, n.applyQueue.poll());
       }
-      if (n.up() && n.incarnation == inc) {
+      if (current()) {
         if (n.applyQueue.isEmpty()) {
           n.applyBusy = false;
         } else {
-          schedule(new ApplyWork(n, inc), 1 + rnd.nextInt(localMaxDelay));
+          schedule(new ApplyWork(n), 1 + rnd.nextInt(localMaxDelay));
         }
         drain(n);
       }
@@ -2019,18 +2027,14 @@ public final class Simulation {
     }
   }
 
-  private final class SnapshotNow extends Ev {
-    final SimNode n;
-    final int inc;
-
-    SnapshotNow(SimNode n, int inc) {
-      this.n = n;
-      this.inc = inc;
+  private final class SnapshotNow extends NodeEv {
+    SnapshotNow(SimNode n) {
+      super(n);
     }
 
     @Override
     void run() {
-      if (!n.up() || n.incarnation != inc || deferred(n, this)) {
+      if (!current() || deferred(n, this)) {
         return;
       }
       n.snapshotPending = false;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftboot.sim.Simulation.Options;
 import dev.raftboot.sim.Simulation.Result;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -23,6 +25,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * mvn -B -o -pl raft-core test -Dtest=SimulationTest#replay -Dsim.seed=SEED [-Dsim.steps=N]
  *     [-Dsim.broken=VARIANT] [-Dsim.checks=CHECK,...] [-Dsim.verbose=true] [-Dsim.trace=LINES]
  * </pre>
+ *
+ * <p>A failing seed also writes its history and fault schedule to {@code
+ * target/sim-histories/} ({@link History}); {@link #recheck} re-checks such a file from the file
+ * alone ({@link HistoryCheck}).
  *
  * <p>The long soak is {@link SimulationSoakTest}: {@code mvn -B -o -pl raft-core verify -Psoak
  * -Dsim.seeds=2000}.
@@ -82,8 +88,8 @@ class SimulationTest {
    */
   @Test
   @EnabledIfSystemProperty(named = "sim.history", matches = ".+")
-  void recheck() throws java.io.IOException {
-    HistoryCheck.Verdict v = HistoryCheck.check(java.nio.file.Path.of(System.getProperty("sim.history")));
+  void recheck() throws IOException {
+    HistoryCheck.Verdict v = HistoryCheck.check(Path.of(System.getProperty("sim.history")));
     System.out.println(v);
     assertThat(v.ok()).as("%s", v).isTrue();
   }
