@@ -184,6 +184,9 @@ class RaftServerClusterTest {
     Member lead = members.get(leader);
     long[] others = members.keySet().stream().filter(id -> id != leader).mapToLong(Long::longValue).toArray();
 
+    // A new leader knows no follower's progress yet, and refuses a removal until the stayers are
+    // known to have caught up: wait for that, which is not what this test is about.
+    awaitFollowersCaughtUp(lead);
     lead.server().remove(others[0]).get(30, TimeUnit.SECONDS);
     halt(others[0]);
     assertThat(lead.server().status().voters()).hasSize(2);
@@ -247,6 +250,18 @@ class RaftServerClusterTest {
         Thread.sleep(20);
       }
     }
+  }
+
+  private static void awaitFollowersCaughtUp(Member lead) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      RaftStatus st = lead.server().status();
+      if (st.progress().values().stream().allMatch(p -> p.match() >= st.commit())) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("followers did not catch up");
   }
 
   private long awaitLeader() throws InterruptedException {
