@@ -5,6 +5,8 @@ import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.EntryType;
 import dev.raftboot.raftpb.Snapshot;
+import dev.raftboot.spring.spi.CommandApplier;
+import dev.raftboot.spring.spi.StateSnapshotter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;

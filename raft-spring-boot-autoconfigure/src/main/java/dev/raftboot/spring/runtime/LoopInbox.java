@@ -1,6 +1,9 @@
 package dev.raftboot.spring.runtime;
 
+import dev.raftboot.spring.api.NodeStoppedException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -47,6 +50,13 @@ final class LoopInbox {
     to.add(first);
     queue.drainTo(to);
     return true;
+  }
+
+  /** Takes what is queued, without waiting. */
+  List<LoopInput> drain() {
+    List<LoopInput> rest = new ArrayList<>();
+    queue.drainTo(rest);
+    return rest;
   }
 
   /** The answer to a call made while the node does not run. */

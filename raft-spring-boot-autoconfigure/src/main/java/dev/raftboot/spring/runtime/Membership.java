@@ -12,6 +12,8 @@ import dev.raftboot.raftpb.ConfChangeV2;
 import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.EntryType;
+import dev.raftboot.spring.api.CommandTimeoutException;
+import dev.raftboot.spring.api.RaftMember;
 import dev.raftboot.spring.transport.RaftTransport;
 import dev.raftboot.tracker.Progress;
 import java.net.URI;

@@ -1,11 +1,14 @@
 package dev.raftboot.spring.runtime;
 
+import dev.raftboot.spring.api.CommandTimeoutException;
+import dev.raftboot.spring.api.NoLeaderException;
+import dev.raftboot.spring.api.NodeStoppedException;
+import dev.raftboot.spring.api.StoppedBeforeAppliedException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * The callers on this node waiting for their command or membership change, by request id.
@@ -77,12 +80,23 @@ final class PendingCommands {
     }
   }
 
-  /** Fails every caller still waiting, with what {@code error} makes. */
-  void failAll(Supplier<? extends RuntimeException> error) {
-    for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
-      Pending p = it.next();
+  /**
+   * On stop, fails every caller still waiting: with {@link NodeStoppedException} when its proposal
+   * never left this node ({@code neverProposed}), else with {@link StoppedBeforeAppliedException},
+   * since the leader (this node or another) may still commit it.
+   */
+  void failAll(Set<Long> neverProposed) {
+    for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Long, Pending> e = it.next();
       it.remove();
-      p.future().completeExceptionally(error.get());
+      e.getValue()
+          .future()
+          .completeExceptionally(
+              neverProposed.contains(e.getKey())
+                  ? new NodeStoppedException("raft node stopped; the command was not applied")
+                  : new StoppedBeforeAppliedException(
+                      "raft node stopped before it applied the command; the outcome is unknown"
+                          + " (it may still be applied)"));
     }
   }
 }

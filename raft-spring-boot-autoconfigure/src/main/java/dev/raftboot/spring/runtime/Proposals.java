@@ -93,12 +93,14 @@ final class Proposals {
     }
   }
 
-  /** The request ids raft has not accepted yet: their callers are told they were not applied. */
-  Set<Long> parkedIds() {
+  /**
+   * The request ids raft has not accepted (parked, or collected and not yet proposed): these
+   * proposals never left this node, so their callers may be told they were not applied.
+   */
+  Set<Long> unproposedIds() {
     Set<Long> ids = new HashSet<>();
-    for (Proposal p : parked) {
-      ids.add(p.requestId());
-    }
+    parked.forEach(p -> ids.add(p.requestId()));
+    toPropose.forEach(p -> ids.add(p.requestId()));
     return ids;
   }
 

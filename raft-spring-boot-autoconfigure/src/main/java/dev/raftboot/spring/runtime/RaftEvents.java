@@ -1,6 +1,8 @@
 package dev.raftboot.spring.runtime;
 
 import dev.raftboot.raftpb.ConfState;
+import dev.raftboot.spring.api.RaftLeaderChangedEvent;
+import dev.raftboot.spring.api.RaftMembershipChangedEvent;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;

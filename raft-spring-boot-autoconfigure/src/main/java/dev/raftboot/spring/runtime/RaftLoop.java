@@ -14,6 +14,7 @@ import dev.raftboot.raftpb.MessageType;
 import dev.raftboot.spring.transport.RaftTransport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -109,9 +110,23 @@ final class RaftLoop {
     }
   }
 
+  /**
+   * Once the loop has ended: the request ids that never reached raft, parked or still in the
+   * inbox. Every other pending command left this node and may still commit.
+   */
+  Set<Long> neverProposed() {
+    Set<Long> ids = proposals.unproposedIds();
+    for (LoopInput input : inbox.drain()) {
+      if (input instanceof LoopInput.Propose p) {
+        ids.add(p.proposal().requestId());
+      }
+    }
+    return ids;
+  }
+
   private void expireTimedOut() {
     long now = System.nanoTime();
-    pending.expire(now, proposals.parkedIds());
+    pending.expire(now, proposals.unproposedIds());
     reads.expire(now, ticks);
   }
 

@@ -11,6 +11,16 @@ import dev.raftboot.StateType;
 import dev.raftboot.Status;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.Snapshot;
+import dev.raftboot.spring.api.NodeStoppedException;
+import dev.raftboot.spring.api.PeerProgress;
+import dev.raftboot.spring.api.RaftMember;
+import dev.raftboot.spring.api.RaftOperations;
+import dev.raftboot.spring.api.RaftStatus;
+import dev.raftboot.spring.api.ReadConsistency;
+import dev.raftboot.spring.api.ReplicatedLog;
+import dev.raftboot.spring.api.StoppedBeforeAppliedException;
+import dev.raftboot.spring.spi.CommandApplier;
+import dev.raftboot.spring.spi.StateSnapshotter;
 import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.transport.RaftMessageReceiver;
 import dev.raftboot.spring.transport.RaftTransport;
@@ -21,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +81,7 @@ public final class RaftServer
   private final ApplyLoop apply;
   private final PersistStage persist;
   private final boolean canSnapshot;
+  private RaftLoop loop;
   private Thread raftLoop;
   private Thread applyThread;
 
@@ -136,7 +148,7 @@ public final class RaftServer
           "raft node {} restarting from storage (snapshot {}, last index {})",
           settings.nodeId(), snap.getMetadata().getIndex(), storage.lastIndex());
     }
-    RaftLoop loop =
+    loop =
         new RaftLoop(
             rawNode,
             settings,
@@ -167,7 +179,8 @@ public final class RaftServer
 
   /**
    * Stops at once, without handing over leadership (the cluster notices by timeout). What was
-   * persisted stays; commands in flight fail with {@link NodeStoppedException}.
+   * persisted stays. Commands in flight fail with {@link NodeStoppedException} if they never left
+   * this node, else with {@link StoppedBeforeAppliedException}: they may still commit.
    */
   public synchronized void halt() {
     if (!state.running()) {
@@ -182,7 +195,9 @@ public final class RaftServer
     state.leaderId(0);
     state.role(StateType.FOLLOWER);
     transport.stop();
-    pending.failAll(() -> new NodeStoppedException("raft node stopped"));
+    // Joining the loop makes its state visible here. A loop that did not end in time is not read:
+    // then every command counts as one that may still commit.
+    pending.failAll(raftLoop.isAlive() ? Set.of() : loop.neverProposed());
     log.info("raft node {} stopped", settings.nodeId());
   }
 

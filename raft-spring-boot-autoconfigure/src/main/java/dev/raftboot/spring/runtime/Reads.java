@@ -7,6 +7,8 @@ import dev.raftboot.RawNode;
 import dev.raftboot.ReadOnlyOption;
 import dev.raftboot.ReadState;
 import dev.raftboot.StateType;
+import dev.raftboot.spring.api.ReadConsistency;
+import dev.raftboot.spring.api.ReadTimeoutException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.raftboot.Config;
 import dev.raftboot.StateType;
+import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.spring.storage.JdbcStorage;
 import dev.raftboot.spring.storage.JdbcStorageSchema;
 import java.net.URI;
