@@ -187,10 +187,7 @@ class RaftServerClusterTest {
 
   @Test
   void aCommandPendingWhenItsLeaderStopsHasAnUnknownOutcomeAndStillCommits() throws Exception {
-    for (long id = 1; id <= 3; id++) {
-      start(id);
-    }
-    long leader = awaitLeader();
+    long leader = startThreeAndAwaitLeader();
     Member lead = members.get(leader);
     put(lead, "before", "1");
     long last = lead.server().status().lastIndex();
@@ -240,10 +237,7 @@ class RaftServerClusterTest {
 
   @Test
   void refusesToShrinkTwoVotersToOne() throws Exception {
-    for (long id = 1; id <= 3; id++) {
-      start(id);
-    }
-    long leader = awaitLeader();
+    long leader = startThreeAndAwaitLeader();
     Member lead = members.get(leader);
     long[] others = members.keySet().stream().filter(id -> id != leader).mapToLong(Long::longValue).toArray();
 
@@ -264,10 +258,7 @@ class RaftServerClusterTest {
 
   @Test
   void refusesToRemoveAVoterWhileTheStayersThatCaughtUpAreNoQuorum() throws Exception {
-    for (long id = 1; id <= 3; id++) {
-      start(id);
-    }
-    long leader = awaitLeader();
+    long leader = startThreeAndAwaitLeader();
     Member lead = members.get(leader);
     long[] others = members.keySet().stream().filter(id -> id != leader).mapToLong(Long::longValue).toArray();
     long behind = others[0];
@@ -325,6 +316,13 @@ class RaftServerClusterTest {
       Thread.sleep(20);
     }
     throw new AssertionError("followers did not catch up");
+  }
+
+  private long startThreeAndAwaitLeader() throws InterruptedException {
+    for (long id = 1; id <= 3; id++) {
+      start(id);
+    }
+    return awaitLeader();
   }
 
   private long awaitLeader() throws InterruptedException {
