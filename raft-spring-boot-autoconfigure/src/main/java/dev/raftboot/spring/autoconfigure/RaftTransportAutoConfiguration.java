@@ -10,6 +10,7 @@ import dev.raftboot.spring.transport.RaftTransport;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -21,6 +22,7 @@ import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of the HTTP peer transport: an {@link HttpRaftTransport} that sends to the
@@ -54,7 +56,11 @@ public final class RaftTransportAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean(RaftTransport.class)
   HttpRaftTransport raftTransport(
-      RaftProperties properties, HttpTransportSettings settings, ObjectProvider<SslBundles> sslBundles) {
+      RaftProperties properties,
+      HttpTransportSettings settings,
+      ObjectProvider<SslBundles> sslBundles,
+      Environment environment) {
+    PeerAuthenticationPolicy.check(properties, environment);
     String bundleName = properties.getTransport().getSslBundle();
     SslBundle bundle = null;
     if (bundleName != null && !bundleName.isBlank()) {
@@ -96,6 +102,12 @@ public final class RaftTransportAutoConfiguration {
     @ConditionalOnMissingBean
     RaftPeerController raftPeerController(RaftMessageReceiver receiver, HttpTransportSettings settings) {
       return new RaftPeerController(receiver, settings);
+    }
+
+    @Bean
+    @ConditionalOnBean(HttpRaftTransport.class)
+    OwnUrlCheck raftOwnUrlCheck(HttpRaftTransport transport, RaftProperties properties) {
+      return new OwnUrlCheck(transport, properties);
     }
 
     @Configuration(proxyBeanMethods = false)

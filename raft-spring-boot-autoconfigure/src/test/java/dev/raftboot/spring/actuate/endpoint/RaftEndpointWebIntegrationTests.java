@@ -2,7 +2,9 @@ package dev.raftboot.spring.actuate.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import dev.raftboot.spring.runtime.RaftServer;
+import dev.raftboot.spring.runtime.StateSnapshotter;
 import dev.raftboot.spring.test.NoNetworkTransport;
 import dev.raftboot.spring.test.RaftTestNode;
 import java.net.URI;
@@ -33,6 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
       "raft.peers.1=http://localhost:8081",
       "raft.tick-interval=10ms",
       "management.endpoints.web.exposure.include=raft,health",
+      "management.endpoint.raft.access=unrestricted",
       "management.endpoint.health.show-details=always",
       "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"
     })
@@ -113,6 +116,17 @@ class RaftEndpointWebIntegrationTests {
   }
 
   @Test
+  void aSnapshotIsTakenByAPostWithoutBodyAsTheDocsShowIt() throws Exception {
+    // curl -X POST http://localhost:8080/actuator/raft/snapshot: no body, no Content-Type.
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(uri("/actuator/raft/snapshot")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(json.readTree(response.body()).get("outcome").asString()).isEqualTo("DONE");
+  }
+
+  @Test
   void healthIncludesTheRaftContributor() throws Exception {
     HttpResponse<String> response = get("/actuator/health");
     assertThat(response.statusCode()).isEqualTo(200);
@@ -145,6 +159,20 @@ class RaftEndpointWebIntegrationTests {
     @Bean
     NoNetworkTransport raftTransport() {
       return new NoNetworkTransport();
+    }
+
+    /** An empty state, so that the snapshot operation has something to write. */
+    @Bean
+    StateSnapshotter emptyState() {
+      return new StateSnapshotter() {
+        @Override
+        public ByteString snapshot() {
+          return ByteString.EMPTY;
+        }
+
+        @Override
+        public void restore(ByteString data) {}
+      };
     }
   }
 }
