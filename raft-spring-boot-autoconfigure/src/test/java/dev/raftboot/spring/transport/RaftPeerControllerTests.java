@@ -193,6 +193,63 @@ class RaftPeerControllerTests {
         post("/raft/messages", h, frame(app(9, 2))), 403, "node 9 is not a member of this cluster");
   }
 
+  // --- the sender check on what raft forwards (PeerMessageRules#senderViolation) ---
+
+  @Test
+  void acceptsALeadershipTransferForwardedByAFollowerWithTheTransfereeInFrom() throws Exception {
+    // Asked of follower 1 to move leadership to 3: raft-core forwards it as it is, from = 3.
+    Message transfer = Message.newBuilder().setType(MessageType.MsgTransferLeader).setFrom(3).setTo(2).setTerm(1).build();
+
+    Response r = post("/raft/messages", headers(), frame(transfer));
+
+    assertThat(r.status).as(r.body).isEqualTo(204);
+    assertThat(node.received).containsExactly(transfer);
+  }
+
+  @Test
+  void acceptsAProposalAndAReadIndexPassedOnFromAnotherMember() throws Exception {
+    // A node that received them as leader, stepped down and forwarded them on keeps their from.
+    Message proposal =
+        Message.newBuilder()
+            .setType(MessageType.MsgProp)
+            .setFrom(3)
+            .setTo(2)
+            .addEntries(dev.raftboot.raftpb.Entry.newBuilder().setData(ByteString.copyFromUtf8("cmd")))
+            .build();
+    Message read =
+        Message.newBuilder()
+            .setType(MessageType.MsgReadIndex)
+            .setFrom(3)
+            .setTo(2)
+            .addEntries(dev.raftboot.raftpb.Entry.newBuilder().setData(ByteString.copyFromUtf8("ctx")))
+            .build();
+
+    Response r = post("/raft/messages", headers(), frame(proposal, read));
+
+    assertThat(r.status).as(r.body).isEqualTo(204);
+    assertThat(node.received).containsExactly(proposal, read);
+  }
+
+  @Test
+  void refusesAForwardedMessageForANodeThatIsNotAMember() throws Exception {
+    Message transfer = Message.newBuilder().setType(MessageType.MsgTransferLeader).setFrom(9).setTo(2).setTerm(1).build();
+
+    assertRefused(
+        post("/raft/messages", headers(), frame(transfer)),
+        403,
+        "message 0 (MsgTransferLeader) is forwarded for node 9, which is not a member of this cluster");
+  }
+
+  @Test
+  void refusesAVoteThatClaimsAnotherMember() throws Exception {
+    Message vote = Message.newBuilder().setType(MessageType.MsgVote).setFrom(3).setTo(2).setTerm(5).build();
+
+    assertRefused(
+        post("/raft/messages", headers(), frame(vote)),
+        403,
+        "message 0 (MsgVote) claims to come from node 3 but the request is from node 1");
+  }
+
   @Test
   void refusesARequestThatClaimsToComeFromTheNodeItself() throws Exception {
     Map<String, String> h = headers();
