@@ -79,11 +79,11 @@ class BootClusterIntegrationTests {
     nodes.values().forEach(ConfigurableApplicationContext::close);
   }
 
-  private static KvTestApplication.Kv kv(ConfigurableApplicationContext ctx) {
+  static KvTestApplication.Kv kv(ConfigurableApplicationContext ctx) {
     return ctx.getBean(KvTestApplication.Kv.class);
   }
 
-  private static void put(ConfigurableApplicationContext ctx, String k, String v) throws InterruptedException {
+  static void put(ConfigurableApplicationContext ctx, String k, String v) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {

@@ -9,7 +9,6 @@ import dev.raftboot.StateType;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
-import dev.raftboot.spring.runtime.NoLeaderException;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.runtime.RaftStatus;
 import dev.raftboot.spring.transport.HttpRaftTransport;
@@ -245,7 +244,7 @@ class PeerSecurityIntegrationTests {
   }
 
   private static KvTestApplication.Kv kv(ConfigurableApplicationContext ctx) {
-    return ctx.getBean(KvTestApplication.Kv.class);
+    return BootClusterIntegrationTests.kv(ctx);
   }
 
   private int awaitLeader() {
@@ -255,18 +254,7 @@ class PeerSecurityIntegrationTests {
   }
 
   private static void put(ConfigurableApplicationContext ctx, String k, String v) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      try {
-        kv(ctx).put(k, v);
-        return;
-      } catch (NoLeaderException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(50);
-      }
-    }
+    BootClusterIntegrationTests.put(ctx, k, v);
   }
 
   /** Every node applied the same log and holds the same data. */

@@ -209,25 +209,22 @@ class RaftPeerControllerTests {
   @Test
   void acceptsAProposalAndAReadIndexPassedOnFromAnotherMember() throws Exception {
     // A node that received them as leader, stepped down and forwarded them on keeps their from.
-    Message proposal =
-        Message.newBuilder()
-            .setType(MessageType.MsgProp)
-            .setFrom(3)
-            .setTo(2)
-            .addEntries(dev.raftboot.raftpb.Entry.newBuilder().setData(ByteString.copyFromUtf8("cmd")))
-            .build();
-    Message read =
-        Message.newBuilder()
-            .setType(MessageType.MsgReadIndex)
-            .setFrom(3)
-            .setTo(2)
-            .addEntries(dev.raftboot.raftpb.Entry.newBuilder().setData(ByteString.copyFromUtf8("ctx")))
-            .build();
+    Message proposal = forwardedFromThree(MessageType.MsgProp, "cmd");
+    Message read = forwardedFromThree(MessageType.MsgReadIndex, "ctx");
 
     Response r = post("/raft/messages", headers(), frame(proposal, read));
 
     assertThat(r.status).as(r.body).isEqualTo(204);
     assertThat(node.received).containsExactly(proposal, read);
+  }
+
+  private static Message forwardedFromThree(MessageType type, String data) {
+    return Message.newBuilder()
+        .setType(type)
+        .setFrom(3)
+        .setTo(2)
+        .addEntries(dev.raftboot.raftpb.Entry.newBuilder().setData(ByteString.copyFromUtf8(data)))
+        .build();
   }
 
   @Test

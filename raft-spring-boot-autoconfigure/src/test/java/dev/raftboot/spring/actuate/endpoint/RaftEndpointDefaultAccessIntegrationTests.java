@@ -2,25 +2,15 @@ package dev.raftboot.spring.actuate.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.raftboot.spring.runtime.RaftServer;
-import dev.raftboot.spring.test.NoNetworkTransport;
 import dev.raftboot.spring.test.RaftTestNode;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.context.annotation.Import;
 
 /** Exposed but not opened up: the endpoint answers reads and refuses every write. */
 @SpringBootTest(
@@ -32,20 +22,8 @@ import org.springframework.test.context.DynamicPropertySource;
       "management.endpoints.web.exposure.include=raft,health",
       "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"
     })
-class RaftEndpointDefaultAccessIntegrationTests {
+class RaftEndpointDefaultAccessIntegrationTests extends SingleNodeWebApp {
 
-  @TempDir static Path dir;
-
-  @DynamicPropertySource
-  static void dataDir(DynamicPropertyRegistry registry) {
-    registry.add("raft.storage.data-dir", () -> dir.toAbsolutePath().toString());
-  }
-
-  @LocalServerPort int port;
-
-  @Autowired RaftServer server;
-
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   void writesAreOffAndReadsOn() throws Exception {
@@ -68,17 +46,8 @@ class RaftEndpointDefaultAccessIntegrationTests {
     assertThat(read.statusCode()).isEqualTo(200);
   }
 
-  private URI uri(String path) {
-    return URI.create("http://localhost:" + port + path);
-  }
-
   @SpringBootConfiguration
   @EnableAutoConfiguration
-  static class App {
-
-    @Bean
-    NoNetworkTransport raftTransport() {
-      return new NoNetworkTransport();
-    }
-  }
+  @Import(SingleNodeWebApp.Beans.class)
+  static class App {}
 }

@@ -2,37 +2,26 @@ package dev.raftboot.spring.actuate.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
-import dev.raftboot.spring.runtime.RaftServer;
-import dev.raftboot.spring.runtime.StateSnapshotter;
-import dev.raftboot.spring.test.NoNetworkTransport;
 import dev.raftboot.spring.test.RaftTestNode;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Base64;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The endpoint's writes in an application that configures Spring Security (the filter chain of
@@ -49,20 +38,8 @@ import org.springframework.test.context.DynamicPropertySource;
       "management.endpoint.raft.access=unrestricted",
       "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"
     })
-class RaftEndpointSecurityIntegrationTests {
+class RaftEndpointSecurityIntegrationTests extends SingleNodeWebApp {
 
-  @TempDir static Path dir;
-
-  @DynamicPropertySource
-  static void dataDir(DynamicPropertyRegistry registry) {
-    registry.add("raft.storage.data-dir", () -> dir.toAbsolutePath().toString());
-  }
-
-  @LocalServerPort int port;
-
-  @Autowired RaftServer server;
-
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void leaderElected() {
@@ -115,33 +92,11 @@ class RaftEndpointSecurityIntegrationTests {
     return "Basic " + Base64.getEncoder().encodeToString((user + ":" + user + "-password").getBytes(StandardCharsets.UTF_8));
   }
 
-  private URI uri(String path) {
-    return URI.create("http://localhost:" + port + path);
-  }
-
   @SpringBootConfiguration
   @EnableAutoConfiguration
+  @Import(SingleNodeWebApp.Beans.class)
   @EnableWebSecurity
   static class App {
-
-    @Bean
-    NoNetworkTransport raftTransport() {
-      return new NoNetworkTransport();
-    }
-
-    /** An empty state, so that the snapshot operation has something to write. */
-    @Bean
-    StateSnapshotter emptyState() {
-      return new StateSnapshotter() {
-        @Override
-        public ByteString snapshot() {
-          return ByteString.EMPTY;
-        }
-
-        @Override
-        public void restore(ByteString data) {}
-      };
-    }
 
     /** The chain the docs show: peers authenticate with their own signatures, callers with basic auth. */
     @Bean

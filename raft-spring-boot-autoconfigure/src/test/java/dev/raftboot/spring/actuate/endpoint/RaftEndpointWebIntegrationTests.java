@@ -2,28 +2,16 @@ package dev.raftboot.spring.actuate.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
-import dev.raftboot.spring.runtime.RaftServer;
-import dev.raftboot.spring.runtime.StateSnapshotter;
-import dev.raftboot.spring.test.NoNetworkTransport;
 import dev.raftboot.spring.test.RaftTestNode;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.context.annotation.Import;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -39,20 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
       "management.endpoint.health.show-details=always",
       "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"
     })
-class RaftEndpointWebIntegrationTests {
+class RaftEndpointWebIntegrationTests extends SingleNodeWebApp {
 
-  @TempDir static Path dir;
-
-  @DynamicPropertySource
-  static void dataDir(DynamicPropertyRegistry registry) {
-    registry.add("raft.storage.data-dir", () -> dir.toAbsolutePath().toString());
-  }
-
-  @LocalServerPort int port;
-
-  @Autowired RaftServer server;
-
-  private final HttpClient http = HttpClient.newHttpClient();
   private final JsonMapper json = JsonMapper.builder().build();
 
   @BeforeEach
@@ -148,31 +124,8 @@ class RaftEndpointWebIntegrationTests {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private URI uri(String path) {
-    return URI.create("http://localhost:" + port + path);
-  }
-
   @SpringBootConfiguration
   @EnableAutoConfiguration
-  static class App {
-
-    @Bean
-    NoNetworkTransport raftTransport() {
-      return new NoNetworkTransport();
-    }
-
-    /** An empty state, so that the snapshot operation has something to write. */
-    @Bean
-    StateSnapshotter emptyState() {
-      return new StateSnapshotter() {
-        @Override
-        public ByteString snapshot() {
-          return ByteString.EMPTY;
-        }
-
-        @Override
-        public void restore(ByteString data) {}
-      };
-    }
-  }
+  @Import(SingleNodeWebApp.Beans.class)
+  static class App {}
 }
