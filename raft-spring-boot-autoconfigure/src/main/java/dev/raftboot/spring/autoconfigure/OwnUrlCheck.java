@@ -4,6 +4,7 @@ import dev.raftboot.spring.transport.HttpRaftTransport;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 
@@ -18,10 +19,11 @@ final class OwnUrlCheck implements ApplicationListener<ApplicationReadyEvent> {
 
   private static final Logger log = LoggerFactory.getLogger(OwnUrlCheck.class);
 
-  private final HttpRaftTransport transport;
+  private final ObjectProvider<HttpRaftTransport> transport;
   private final RaftProperties properties;
 
-  OwnUrlCheck(HttpRaftTransport transport, RaftProperties properties) {
+  /** @param transport the HTTP transport, if the application did not replace it */
+  OwnUrlCheck(ObjectProvider<HttpRaftTransport> transport, RaftProperties properties) {
     this.transport = transport;
     this.properties = properties;
   }
@@ -29,14 +31,15 @@ final class OwnUrlCheck implements ApplicationListener<ApplicationReadyEvent> {
   @Override
   public void onApplicationEvent(ApplicationReadyEvent event) {
     URI ownUrl = properties.getPeers().get(properties.getNodeId());
-    if (ownUrl == null) {
-      return; // a joining node that does not list itself
+    HttpRaftTransport http = transport.getIfUnique();
+    if (ownUrl == null || http == null) {
+      return; // a joining node that does not list itself, or another transport
     }
     Thread t =
         new Thread(
             () -> {
               try {
-                transport.checkSelf(ownUrl);
+                http.checkSelf(ownUrl);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               } catch (RuntimeException e) {

@@ -10,7 +10,6 @@ import dev.raftboot.spring.transport.RaftTransport;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -105,8 +104,7 @@ public final class RaftTransportAutoConfiguration {
     }
 
     @Bean
-    @ConditionalOnBean(HttpRaftTransport.class)
-    OwnUrlCheck raftOwnUrlCheck(HttpRaftTransport transport, RaftProperties properties) {
+    OwnUrlCheck raftOwnUrlCheck(ObjectProvider<HttpRaftTransport> transport, RaftProperties properties) {
       return new OwnUrlCheck(transport, properties);
     }
 

@@ -173,6 +173,29 @@ class HttpRaftTransportTests {
   }
 
   @Test
+  void sendsNothingToAUrlWhereAnotherNodeAnswersAndSaysWhich() {
+    // The peer list says node 3 is at node 2's URL.
+    HttpRaftTransport t = start(SETTINGS, Map.of(3L, app2.url()));
+
+    t.send(app(3, 1));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> listener.unreachable.contains(3L));
+    assertThat(node2.received).isEmpty();
+    assertThat(t.peerChecks().get(3L).detail()).contains(app2.url() + " is node 2, not node 3");
+  }
+
+  @Test
+  void theOwnUrlCheckNamesTheNodeFoundThere() throws Exception {
+    HttpRaftTransport t = start(SETTINGS, Map.of(2L, app2.url()));
+
+    PeerCheck wrong = t.checkSelf(app2.url());
+
+    assertThat(wrong.state()).isEqualTo(PeerCheck.State.FAILED);
+    assertThat(wrong.detail()).contains(app2.url() + " is node 2, not node 1");
+    assertThat(t.selfCheck()).isEqualTo(wrong);
+  }
+
+  @Test
   void reportsUnreachableWhenARequestTimesOut() throws Exception {
     HttpRaftTransport t = start(SETTINGS.withRequestTimeout(Duration.ofMillis(300)), Map.of(2L, app2.url()));
     RecordingReceiver.Gate gate = node2.holdNext();
