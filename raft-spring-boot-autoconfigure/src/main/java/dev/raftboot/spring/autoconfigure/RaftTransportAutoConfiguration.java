@@ -59,12 +59,12 @@ public final class RaftTransportAutoConfiguration {
       HttpTransportSettings settings,
       ObjectProvider<SslBundles> sslBundles,
       Environment environment) {
-    PeerAuthenticationPolicy.check(properties, environment);
     String bundleName = properties.getTransport().getSslBundle();
     SslBundle bundle = null;
     if (bundleName != null && !bundleName.isBlank()) {
       bundle = sslBundle(bundleName, sslBundles.getIfAvailable());
     }
+    PeerAuthenticationPolicy.check(properties, environment);
     return new HttpRaftTransport(properties.getClusterId(), settings, bundle);
   }
 
