@@ -10,7 +10,10 @@
 # Environment: DEMO_DATA (data and logs, default ./demo-data), DEMO_PORTS (default "8081 8082 8083"),
 # DEMO_SKIP_BUILD=1 (use the jar as it is), DEMO_STARTUP_TIMEOUT (seconds to wait for a leader,
 # default 600), JAVA (default java), DEMO_JAVA_OPTS (JVM options; the default favours a quick
-# start over peak speed: C1 only and the serial collector start a node two to three times faster).
+# start over peak speed: C1 only and the serial collector start a node two to three times faster),
+# DEMO_BIND_ADDRESS (the address the nodes listen on, default 127.0.0.1: this machine only),
+# RAFT_TRANSPORT_TOKEN (the cluster secret; by default one is generated on the first start and kept
+# in $DEMO_DATA/cluster-secret, readable by its owner only).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,6 +23,8 @@ JAR=demo-app/target/demo-app.jar
 JAVA=${JAVA:-java}
 read -r -a JAVA_OPTS <<< "${DEMO_JAVA_OPTS:--Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
 STARTUP_TIMEOUT=${DEMO_STARTUP_TIMEOUT:-600}
+BIND=${DEMO_BIND_ADDRESS:-127.0.0.1}
+SECRET_FILE="$DATA/cluster-secret"
 
 if [ ${#PORTS[@]} -ne 3 ]; then
   echo "DEMO_PORTS must list three ports, not \"${DEMO_PORTS:-}\"" >&2
@@ -47,12 +52,37 @@ pid_file() {
   echo "$DATA/node-$1.pid"
 }
 
+# The cluster secret every node signs its peer requests with: RAFT_TRANSPORT_TOKEN if set, else the
+# one kept beside the data, generated (owner-only file) on the first start. It reaches the nodes in
+# their environment, never on their command line, where `ps` would show it.
+cluster_secret() {
+  if [ -n "${RAFT_TRANSPORT_TOKEN:-}" ]; then
+    return
+  fi
+  if [ ! -s "$SECRET_FILE" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n=' > "$SECRET_FILE")
+  fi
+  chmod 600 "$SECRET_FILE"
+  RAFT_TRANSPORT_TOKEN=$(cat "$SECRET_FILE")
+  export RAFT_TRANSPORT_TOKEN
+}
+
+# The raft endpoint's write operations (membership, leadership, snapshot) are on only while the
+# nodes listen on loopback, where only this machine's users reach them.
+actuator_access() {
+  case "$BIND" in
+    127.* | localhost | ::1) echo unrestricted ;;
+    *) echo read-only ;;
+  esac
+}
+
 # Replaces the calling (sub)shell with node $1's JVM, so the shell's pid is the JVM's pid: that is
 # the pid we print and record, and the one `kill -9` must hit.
 exec_node() {
   local id=$1
   local args=("${JAVA_OPTS[@]}" -jar "$JAR" --server.port="${PORTS[$((id - 1))]}" --raft.node-id="$id"
-    --raft.storage.data-dir="$DATA/node-$id")
+    --raft.storage.data-dir="$DATA/node-$id" --server.address="$BIND"
+    --management.endpoint.raft.access="$(actuator_access)")
   for i in 1 2 3; do
     args+=(--raft.peers."$i"="$(url "$i")")
   done
@@ -93,6 +123,7 @@ if [ "${1:-}" = node ]; then
   esac
   build
   mkdir -p "$DATA"
+  cluster_secret
   if pid=$(running_pid "$id"); then
     echo "node $id is already running (pid $pid); stop it first." >&2
     exit 1
@@ -105,6 +136,7 @@ fi
 
 build
 mkdir -p "$DATA"
+cluster_secret
 for id in 1 2 3; do
   if pid=$(running_pid "$id"); then
     echo "node $id is already running (pid $pid); stop it first (kill $pid)." >&2
@@ -200,6 +232,9 @@ Try it (any node accepts writes and reads):
   curl -X DELETE $N3/kv/greeting
   curl $N1/actuator/raft
   curl $N1/actuator/health
+
+The nodes listen on $BIND only and sign their peer requests with the cluster secret in
+$SECRET_FILE (or RAFT_TRANSPORT_TOKEN); /kv and /actuator answer anyone who reaches that address.
 
 A read with consistency=local answers from that node's own copy without asking the leader; a node
 that acknowledged a write has applied it, others may lag a moment.

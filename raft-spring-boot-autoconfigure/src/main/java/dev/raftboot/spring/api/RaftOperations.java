@@ -13,6 +13,11 @@ import java.util.concurrent.CompletableFuture;
  * CommandTimeoutException} (outcome unknown) when not applied in time. Only one membership change
  * may be in flight at a time: the leader ignores a second one until the first is applied, so such a
  * call times out.
+ *
+ * <p>These operations check no caller: anyone who can call them can reconfigure the cluster.
+ * Guarding the code that calls them (who may add or remove members, transfer leadership) is the
+ * application's job. The actuator endpoint built on them has its own checks: writes off by default,
+ * and a role when Spring Security is configured.
  */
 public interface RaftOperations {
 

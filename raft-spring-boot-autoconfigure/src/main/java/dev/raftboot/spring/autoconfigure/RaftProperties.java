@@ -134,6 +134,8 @@ public class RaftProperties implements Validator {
 
   private final Transport transport = new Transport();
 
+  private final Management management = new Management();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -511,10 +513,19 @@ public class RaftProperties implements Validator {
     private DataSize maxMessageSize = DataSize.ofMegabytes(8);
 
     /**
-     * Shared secret that every request between peers carries; requests without it are refused. Set
-     * the same value on every node.
+     * Cluster secret, the same on every node, at least 16 characters: every request between peers
+     * is signed with it (HMAC-SHA256), and a peer must prove it holds it before it is sent
+     * anything. The secret itself never travels. Keep it out of the code, for example
+     * raft.transport.token=${RAFT_TRANSPORT_TOKEN}.
      */
     private @Nullable String token;
+
+    /**
+     * Whether to run without peer authentication although peers are not on loopback: anyone who
+     * can reach a node's port can then write to its log. For throw-away setups only; logs a
+     * warning at every start.
+     */
+    private boolean insecure;
 
     /**
      * Name of the SSL bundle (spring.ssl.bundle.*) whose trust material verifies the peers'
@@ -597,8 +608,39 @@ public class RaftProperties implements Validator {
       return token;
     }
 
+    public boolean isInsecure() {
+      return insecure;
+    }
+
+    public void setInsecure(boolean insecure) {
+      this.insecure = insecure;
+    }
+
     public void setToken(@Nullable String token) {
       this.token = token;
+    }
+  }
+
+  public Management getManagement() {
+    return management;
+  }
+
+  /** Settings of the raft actuator endpoint. */
+  public static class Management {
+
+    /**
+     * Role a caller needs for the raft endpoint's write operations (membership, leadership,
+     * snapshot) when Spring Security's web filter chain is configured, without the ROLE_ prefix.
+     * The operations themselves are off until management.endpoint.raft.access=unrestricted.
+     */
+    private String adminRole = "RAFT_ADMIN";
+
+    public String getAdminRole() {
+      return adminRole;
+    }
+
+    public void setAdminRole(String adminRole) {
+      this.adminRole = adminRole;
     }
   }
 }

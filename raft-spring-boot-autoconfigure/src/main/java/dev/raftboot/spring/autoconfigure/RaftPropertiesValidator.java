@@ -86,8 +86,12 @@ final class RaftPropertiesValidator {
                 + previous
                 + " and raft.peers."
                 + id
-                + " have the same URL "
+                + " have the same address "
                 + url
+                + (url.equals(p.getPeers().get(previous))
+                    ? ""
+                    : " (written two ways: " + p.getPeers().get(previous) + " is the same; localhost,"
+                        + " 127.0.0.1 and [::1] are one host)")
                 + "; every node needs its own address");
       }
     }
@@ -252,15 +256,7 @@ final class RaftPropertiesValidator {
           "raft.transport.max-snapshot-size must be a positive size, such as 1GB, larger than the"
               + " largest snapshot of the application's state");
     }
-    String token = t.getToken();
-    if (token != null && (token.isBlank() || !isHeaderValue(token))) {
-      errors.rejectValue(
-          "transport.token",
-          "raft.transport.token.invalid",
-          "raft.transport.token must be printable ASCII without leading or trailing spaces (it"
-              + " travels in the Raft-Token header), and not blank; remove the property to run"
-              + " without a token");
-    }
+    token(t.getToken(), errors);
     if (t.getQueueSize() <= 0) {
       errors.rejectValue(
           "transport.queueSize",
@@ -284,6 +280,38 @@ final class RaftPropertiesValidator {
               + ") must be at least raft.max-size-per-msg ("
               + p.getMaxSizePerMsg()
               + "), or peers would refuse full append messages");
+    }
+  }
+
+  /** The shortest secret accepted: shorter ones are guessable, or a placeholder left in. */
+  static final int MIN_TOKEN_LENGTH = 16;
+
+  private static void token(@Nullable String token, Errors errors) {
+    if (token == null) {
+      return;
+    }
+    int placeholder = token.indexOf("${");
+    if (placeholder >= 0) {
+      int end = token.indexOf('}', placeholder);
+      String inner = end < 0 ? token.substring(placeholder + 2) : token.substring(placeholder + 2, end);
+      String variable = inner.contains(":") ? inner.substring(0, inner.indexOf(':')) : inner;
+      errors.rejectValue(
+          "transport.token",
+          "raft.transport.token.unresolved",
+          "raft.transport.token is the unresolved placeholder '${" + inner + "}': " + variable
+              + " is not set. Set the environment variable or property " + variable
+              + " to the cluster secret (the same on every node, at least " + MIN_TOKEN_LENGTH
+              + " characters, e.g. from 'openssl rand -base64 32')");
+      return;
+    }
+    if (token.isBlank() || token.length() < MIN_TOKEN_LENGTH || !token.strip().equals(token)) {
+      errors.rejectValue(
+          "transport.token",
+          "raft.transport.token.weak",
+          "raft.transport.token must be at least " + MIN_TOKEN_LENGTH + " characters without leading or"
+              + " trailing spaces (it has " + token.length() + "): use the same random secret on every"
+              + " node, e.g. from 'openssl rand -base64 32'; remove the property to run without one on"
+              + " loopback only");
     }
   }
 
@@ -339,6 +367,11 @@ final class RaftPropertiesValidator {
     while (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
-    return scheme + "://" + url.getHost().toLowerCase(Locale.ROOT) + ":" + port + path;
+    String host = url.getHost().toLowerCase(Locale.ROOT);
+    if (PeerAuthenticationPolicy.isLoopback(url)) {
+      // localhost, 127.0.0.1 and ::1 are one address to a server listening on loopback.
+      host = "loopback";
+    }
+    return scheme + "://" + host + ":" + port + path;
   }
 }

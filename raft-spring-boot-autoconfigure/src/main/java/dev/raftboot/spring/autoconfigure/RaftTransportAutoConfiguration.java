@@ -21,6 +21,7 @@ import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of the HTTP peer transport: an {@link HttpRaftTransport} that sends to the
@@ -54,12 +55,16 @@ public final class RaftTransportAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean(RaftTransport.class)
   HttpRaftTransport raftTransport(
-      RaftProperties properties, HttpTransportSettings settings, ObjectProvider<SslBundles> sslBundles) {
+      RaftProperties properties,
+      HttpTransportSettings settings,
+      ObjectProvider<SslBundles> sslBundles,
+      Environment environment) {
     String bundleName = properties.getTransport().getSslBundle();
     SslBundle bundle = null;
     if (bundleName != null && !bundleName.isBlank()) {
       bundle = sslBundle(bundleName, sslBundles.getIfAvailable());
     }
+    PeerAuthenticationPolicy.check(properties, environment);
     return new HttpRaftTransport(properties.getClusterId(), settings, bundle);
   }
 
@@ -96,6 +101,11 @@ public final class RaftTransportAutoConfiguration {
     @ConditionalOnMissingBean
     RaftPeerController raftPeerController(RaftMessageReceiver receiver, HttpTransportSettings settings) {
       return new RaftPeerController(receiver, settings);
+    }
+
+    @Bean
+    OwnUrlCheck raftOwnUrlCheck(ObjectProvider<HttpRaftTransport> transport, RaftProperties properties) {
+      return new OwnUrlCheck(transport, properties);
     }
 
     @Configuration(proxyBeanMethods = false)

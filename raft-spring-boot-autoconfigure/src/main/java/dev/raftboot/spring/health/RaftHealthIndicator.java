@@ -3,10 +3,14 @@ package dev.raftboot.spring.health;
 import dev.raftboot.spring.api.RaftMember;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.runtime.RaftServerMetrics;
+import dev.raftboot.spring.transport.PeerCheck;
+import dev.raftboot.spring.transport.PeerChecks;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -25,15 +29,24 @@ import org.springframework.boot.health.contributor.Status;
  * </ul>
  *
  * Details: {@code role}, {@code term}, {@code leader}, {@code member}, {@code commit}, {@code
- * applied} and {@code lag} (committed entries not yet applied here). The check reads values the
- * node has already published and never waits on it.
+ * applied} and {@code lag} (committed entries not yet applied here), and, with the HTTP transport,
+ * {@code peers}: each peer's identity check ({@code VERIFIED}, {@code PENDING}, or {@code FAILED}
+ * with the reason, such as another {@code raft.transport.token}), this node's own URL included.
+ * The check reads values the node has already published and never waits on it.
  */
 public class RaftHealthIndicator implements HealthIndicator {
 
   private final RaftServer server;
+  private final @Nullable PeerChecks peerChecks;
 
   public RaftHealthIndicator(RaftServer server) {
+    this(server, null);
+  }
+
+  /** @param peerChecks the transport's identity checks, shown in the details; or null */
+  public RaftHealthIndicator(RaftServer server, @Nullable PeerChecks peerChecks) {
     this.server = server;
+    this.peerChecks = peerChecks;
   }
 
   @Override
@@ -58,6 +71,15 @@ public class RaftHealthIndicator implements HealthIndicator {
     details.put("commit", commit);
     details.put("applied", applied);
     details.put("lag", Math.max(0, commit - applied));
+    if (peerChecks != null) {
+      Map<String, String> peers = new TreeMap<>();
+      PeerCheck self = peerChecks.selfCheck();
+      if (self != null) {
+        peers.put(Long.toUnsignedString(id), describe(self));
+      }
+      peerChecks.peerChecks().forEach((peer, c) -> peers.put(Long.toUnsignedString(peer), describe(c)));
+      details.put("peers", peers);
+    }
     Health.Builder health;
     if (!server.isRunning()) {
       health = Health.down().withDetail("reason", "raft node is not running");
@@ -69,5 +91,9 @@ public class RaftHealthIndicator implements HealthIndicator {
       health = Health.up();
     }
     return health.withDetails(details).build();
+  }
+
+  private static String describe(PeerCheck c) {
+    return c.state() == PeerCheck.State.VERIFIED ? c.state().name() : c.state() + ": " + c.detail();
   }
 }

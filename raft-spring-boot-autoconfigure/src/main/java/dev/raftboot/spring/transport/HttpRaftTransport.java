@@ -4,6 +4,8 @@ import dev.raftboot.SnapshotStatus;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -29,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
@@ -73,14 +76,18 @@ import org.springframework.boot.ssl.SslOptions;
  * run concurrently. Peers added by {@link #updatePeers} get a sender, removed peers lose theirs and
  * their queued messages are dropped.
  */
-public final class HttpRaftTransport implements RaftTransport, TransportMetrics {
+public final class HttpRaftTransport implements RaftTransport, TransportMetrics, PeerChecks {
 
   private static final Logger log = LoggerFactory.getLogger(HttpRaftTransport.class);
   private static final int LOGGED_BODY_CHARS = 200;
+  /** How often a peer that has not proved its identity is asked again. */
+  private static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   private final String clusterId;
   private final HttpTransportSettings settings;
   private final HttpClient client;
+  private final PeerAuthenticator authenticator;
+  private final PeerIdentityProbe probe;
   private final Map<Long, PeerSender> senders = new ConcurrentHashMap<>();
   private final Map<Long, Counters> counters = new ConcurrentHashMap<>();
 
@@ -88,6 +95,7 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
   private volatile long selfId;
   private volatile @Nullable TransportListener listener;
   private volatile @Nullable ExecutorService snapshotSenders;
+  private volatile @Nullable PeerCheck selfCheck;
 
   /**
    * @param clusterId sent with every request; peers refuse requests for another cluster
@@ -98,6 +106,9 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
     this.clusterId = clusterId;
     this.settings = settings;
     this.client = client;
+    this.authenticator = new PeerAuthenticator(settings.token(), clusterId);
+    this.probe =
+        new PeerIdentityProbe(client, authenticator, clusterId, settings.identityPath(), settings.requestTimeout());
   }
 
   /** A transport with its own client; {@code sslBundle} is needed only for {@code https} peers. */
@@ -230,6 +241,37 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
     return s == null ? 0 : s.queue.size();
   }
 
+  @Override
+  public Map<Long, PeerCheck> peerChecks() {
+    Map<Long, PeerCheck> out = new TreeMap<>();
+    senders.forEach((id, s) -> out.put(id, s.check));
+    return Collections.unmodifiableMap(out);
+  }
+
+  @Override
+  public @Nullable PeerCheck selfCheck() {
+    return selfCheck;
+  }
+
+  /**
+   * Checks that {@code ownUrl}, this node's entry in the peer list, reaches this node: the peers
+   * send to that URL. Blocks for up to the request timeout; logs an error saying which node or
+   * which failure was found there instead.
+   */
+  public PeerCheck checkSelf(URI ownUrl) throws InterruptedException {
+    PeerCheck c = probe.probe(selfId, selfId, ownUrl);
+    selfCheck = c;
+    if (c.state() == PeerCheck.State.VERIFIED) {
+      log.info("raft node {} reaches itself at its own URL {}", Long.toUnsignedString(selfId), ownUrl);
+    } else {
+      log.error(
+          "raft node {} is listed at {} (raft.peers.{}), but that URL does not reach this node: {}."
+              + " The peers send to that URL; correct it on every node",
+          Long.toUnsignedString(selfId), ownUrl, Long.toUnsignedString(selfId), c.detail());
+    }
+    return c;
+  }
+
   /** The peers currently sent to and their base URLs. */
   public Map<Long, URI> peers() {
     Map<Long, URI> out = new TreeMap<>();
@@ -296,19 +338,20 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
     h.put(RaftHeaders.CLUSTER_ID, clusterId);
     h.put(RaftHeaders.FROM, Long.toUnsignedString(selfId));
     h.put(RaftHeaders.TO, Long.toUnsignedString(peerId));
-    String token = settings.token();
-    if (token != null) {
-      h.put(RaftHeaders.TOKEN, token);
-    }
     return h;
   }
 
+  /** The signature of a request to {@code peerId} with {@code body}'s hash, or null without a secret. */
+  private @Nullable String sign(long peerId, String operation, byte[] bodyHash) {
+    return authenticator.signRequest(clusterId, selfId, peerId, operation, bodyHash);
+  }
+
   /** Posts a batch on {@code connection}; null on 2xx, otherwise what went wrong. */
-  private static @Nullable String postMessages(PeerConnection connection, byte[] body) {
+  private static @Nullable String postMessages(PeerConnection connection, byte[] body, @Nullable String signature) {
     for (int attempt = 0; ; attempt++) {
       boolean reused = connection.isOpen();
       try {
-        return connection.post(body);
+        return connection.post(body, signature);
       } catch (SocketTimeoutException e) {
         return "no response within the request timeout (" + e.getMessage() + ")";
       } catch (IOException e) {
@@ -363,7 +406,7 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
     return oneLine.length() <= LOGGED_BODY_CHARS ? oneLine : oneLine.substring(0, LOGGED_BODY_CHARS) + "...";
   }
 
-  private static URI endpoint(URI base, String path) {
+  static URI endpoint(URI base, String path) {
     String scheme = base.getScheme();
     if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || base.getHost() == null) {
       throw new IllegalArgumentException("a peer URL must be http(s)://host[:port][/path]");
@@ -397,6 +440,11 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
     volatile boolean stopped;
     /** Whether the last request failed; only used to log state changes once. */
     volatile boolean failing;
+    /** Nothing is sent before this verifies {@link #base}. */
+    volatile PeerCheck check;
+    /** After a failed check, the next one waits until then; a new address is checked at once. */
+    private volatile boolean backingOff;
+    private volatile long nextProbeNanos;
     /** Message batches go over this connection, owned by the sender thread. */
     private volatile @Nullable PeerConnection connection;
     private @Nullable URI connectionUri;
@@ -412,6 +460,8 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
 
     void target(URI newBase) {
       base = newBase;
+      check = PeerCheck.pending(newBase, "identity not checked yet");
+      backingOff = false;
       try {
         messagesUri = endpoint(newBase, settings.messagesPath());
         snapshotUri = endpoint(newBase, settings.snapshotPath());
@@ -425,6 +475,49 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
 
     void start() {
       thread.start();
+    }
+
+    /**
+     * Whether the peer at {@link #base} proved its identity; if not, asks it, and after a failed
+     * check again only once {@link #PROBE_INTERVAL_NANOS} passed. Called by the sender and the
+     * snapshot threads.
+     */
+    synchronized boolean verified() throws InterruptedException {
+      URI address = base;
+      if (check.verifies(address)) {
+        return true;
+      }
+      if (backingOff && System.nanoTime() - nextProbeNanos < 0) {
+        return false;
+      }
+      PeerCheck previous = check;
+      PeerCheck result = probe.probe(selfId, id, address);
+      if (!address.equals(base)) {
+        return false; // moved while probing: the new address is checked next time
+      }
+      check = result;
+      if (result.state() == PeerCheck.State.VERIFIED) {
+        backingOff = false;
+        log.info("raft peer {} verified: {}", id, result.detail());
+        return true;
+      }
+      counters.requestsFailed.incrementAndGet();
+      nextProbeNanos = System.nanoTime() + PROBE_INTERVAL_NANOS;
+      backingOff = true;
+      if (!result.detail().equals(previous.detail())) {
+        log.warn("raft peer {}: nothing is sent to it until it proves its identity: {}", id, result.detail());
+      } else {
+        log.debug("raft peer {} still unverified: {}", id, result.detail());
+      }
+      return false;
+    }
+
+    /** After a failed request the peer is asked again who it is before more is sent. */
+    private void recheck(String failure) {
+      URI address = base;
+      if (check.verifies(address)) {
+        check = PeerCheck.pending(address, "checked again after a failed request: " + failure);
+      }
     }
 
     /** The connection to {@code uri}, replacing one to an older address. Sender thread only. */
@@ -490,6 +583,11 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
     }
 
     private void deliver(List<Message> pending) throws InterruptedException {
+      if (!verified()) {
+        dropFrom(pending, 0);
+        reportUnreachable(id);
+        return;
+      }
       int i = 0;
       while (i < pending.size()) {
         int end = i;
@@ -509,7 +607,8 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
         } else {
           byte[] body = MessageFraming.encode(pending, i, end, Math.toIntExact(size));
           try {
-            failure = postMessages(connectionTo(uri), body);
+            String signature = sign(id, RaftHeaders.MESSAGES_OPERATION, PeerAuthenticator.sha256(body));
+            failure = postMessages(connectionTo(uri), body, signature);
           } catch (RuntimeException e) {
             // E.g. a header value that cannot be sent.
             failure = e.toString();
@@ -524,6 +623,7 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
           dropFrom(pending, i);
           pending.clear();
           failed(failure);
+          recheck(failure);
           reportUnreachable(id);
           return;
         }
@@ -564,22 +664,24 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
       MessageFraming.StreamedBody body = MessageFraming.streamed(m);
       URI uri = snapshotUri;
       String failure;
-      if (uri == null) {
-        failure = "unusable peer URL " + base;
-      } else {
-        HttpRequest request =
-            request(uri, id, settings.snapshotTimeout())
-                .POST(
-                    BodyPublishers.fromPublisher(
-                        BodyPublishers.ofInputStream(body.opener()), body.length()))
-                .build();
-        try {
-          failure = post(request);
-        } catch (InterruptedException e) {
-          // The transport is stopping.
-          Thread.currentThread().interrupt();
-          return;
+      try {
+        if (uri == null) {
+          failure = "unusable peer URL " + base;
+        } else if (!verified()) {
+          failure = "peer has not proved its identity: " + check.detail();
+        } else {
+          HttpRequest.Builder request = request(uri, id, settings.snapshotTimeout());
+          String signature = sign(id, RaftHeaders.SNAPSHOT_OPERATION, hash(body));
+          if (signature != null) {
+            request.header(RaftHeaders.SIGNATURE, signature);
+          }
+          request.POST(BodyPublishers.fromPublisher(BodyPublishers.ofInputStream(body.opener()), body.length()));
+          failure = post(request.build());
         }
+      } catch (InterruptedException e) {
+        // The transport is stopping.
+        Thread.currentThread().interrupt();
+        return;
       }
       if (failure == null) {
         counters.requestsSent.incrementAndGet();
@@ -600,7 +702,16 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics 
         log.warn(
             "could not send snapshot at index {} to raft peer {} at {}: {}",
             m.getSnapshot().getMetadata().getIndex(), id, base, failure);
+        recheck(failure);
         reportSnapshotFailure(id);
+      }
+    }
+
+    private byte[] hash(MessageFraming.StreamedBody body) {
+      try (InputStream in = body.opener().get()) {
+        return PeerAuthenticator.sha256(in);
+      } catch (IOException e) {
+        throw new UncheckedIOException("snapshot body could not be read", e);
       }
     }
 

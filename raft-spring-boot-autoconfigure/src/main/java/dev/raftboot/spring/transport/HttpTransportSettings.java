@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param maxMessageSize largest request body on the messages path, in bytes: the sender splits
  *     batches to stay under it and the receiver refuses larger bodies with 413. Must be larger than
  *     raft's largest append message ({@code max-size-per-msg} plus its framing).
- * @param token shared secret every peer request must carry in {@value RaftHeaders#TOKEN}, or null
- *     for none
+ * @param token the cluster secret every peer request is signed with ({@link PeerAuthenticator}),
+ *     never sent itself; or null for none
  * @param snapshotTimeout how long sending one snapshot may take
  * @param maxSnapshotSize largest request body on the snapshot path, in bytes
  */
@@ -123,6 +123,11 @@ public record HttpTransportSettings(
   /** Path of the batch endpoint, e.g. {@code /raft/messages}. */
   public String messagesPath() {
     return pathPrefix + RaftHeaders.MESSAGES_PATH;
+  }
+
+  /** Path of the identity endpoint, e.g. {@code /raft/identity}. */
+  public String identityPath() {
+    return pathPrefix + RaftHeaders.IDENTITY_PATH;
   }
 
   /** Path of the snapshot endpoint, e.g. {@code /raft/snapshot}. */

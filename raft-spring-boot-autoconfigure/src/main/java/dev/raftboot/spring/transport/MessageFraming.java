@@ -115,6 +115,16 @@ final class MessageFraming {
     }
   }
 
+  /**
+   * Reads a whole body, at most {@code limit} bytes: a request is authenticated over its bytes
+   * before any of them is parsed.
+   *
+   * @throws TooLargeException as soon as more than the limit was read
+   */
+  static byte[] readBody(InputStream body, long limit) throws IOException {
+    return new LimitedInputStream(body, limit).readAllBytes();
+  }
+
   /** The body was larger than the limit; thrown while reading, before the rest is read. */
   static final class TooLargeException extends IOException {
     private static final long serialVersionUID = 1L;

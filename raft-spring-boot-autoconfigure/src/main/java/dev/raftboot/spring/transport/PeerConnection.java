@@ -34,6 +34,10 @@ final class PeerConnection implements AutoCloseable {
   private static final int MAX_HEADER_BYTES = 16 * 1024;
   private static final int MAX_ERROR_BODY = 64 * 1024;
   private static final byte[] CRLF_CRLF = {'\r', '\n', '\r', '\n'};
+  private static final byte[] SIGNATURE =
+      (RaftHeaders.SIGNATURE + ": ").getBytes(StandardCharsets.ISO_8859_1);
+  private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.ISO_8859_1);
+  private static final byte[] CRLF = {'\r', '\n'};
 
   private final URI uri;
   private final Duration connectTimeout;
@@ -80,18 +84,20 @@ final class PeerConnection implements AutoCloseable {
           }
           sb.append(line).append("\r\n");
         });
-    sb.append("Content-Length: ");
     this.head = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /**
-   * Posts {@code body}; returns null on a 2xx answer, otherwise the status and the start of the
-   * answer's text.
+   * Posts {@code body} with its {@value RaftHeaders#SIGNATURE} header (none if null); returns null
+   * on a 2xx answer, otherwise the status and the start of the answer's text.
    *
    * @throws IOException if the request could not be sent or the answer not read; the connection
    *     is closed then
    */
-  @Nullable String post(byte[] body) throws IOException {
+  @Nullable String post(byte[] body, @Nullable String signature) throws IOException {
+    if (signature != null && (signature.indexOf('\r') >= 0 || signature.indexOf('\n') >= 0)) {
+      throw new IllegalArgumentException("signature contains a line break");
+    }
     try {
       Streams st = streams;
       if (st == null) {
@@ -99,6 +105,12 @@ final class PeerConnection implements AutoCloseable {
       }
       OutputStream o = st.out();
       o.write(head);
+      if (signature != null) {
+        o.write(SIGNATURE);
+        o.write(signature.getBytes(StandardCharsets.ISO_8859_1));
+        o.write(CRLF);
+      }
+      o.write(CONTENT_LENGTH);
       o.write(Integer.toString(body.length).getBytes(StandardCharsets.ISO_8859_1));
       o.write(CRLF_CRLF);
       o.write(body);

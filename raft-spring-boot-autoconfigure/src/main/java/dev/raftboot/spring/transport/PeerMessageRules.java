@@ -10,6 +10,7 @@ import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.LongPredicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +33,27 @@ import org.jspecify.annotations.Nullable;
  *   <li>a proposal has entries, a read request exactly one (its request context);
  *   <li>conf change entries decode.
  * </ul>
+ *
+ * <h2>The sender check</h2>
+ *
+ * <p>A request is signed by its sender ({@code Raft-From}); {@link #senderViolation} decides which
+ * {@code from} its messages may carry. raft-core's {@code send} fills in {@code from} only when it
+ * is empty, so a message it forwards keeps the {@code from} it had:
+ *
+ * <ul>
+ *   <li>{@code MsgTransferLeader}: made locally with the transferee in {@code from} (etcd's
+ *       convention), and forwarded by a follower to its leader as it is. A transfer asked of a
+ *       follower therefore arrives from the follower carrying the transferee, any voter.
+ *   <li>{@code MsgProp} and {@code MsgReadIndex}: forwarded by a follower to its leader; {@code
+ *       from} is the follower, or the node that first sent it when a node that was leader received
+ *       it, stepped down and forwarded it on to the new leader.
+ *   <li>every other type is sent by the node that made it, with its own id.
+ * </ul>
+ *
+ * So the three forwarded types may carry any member's id, and every other message must carry the
+ * sender's. A node that holds the cluster secret is trusted to forward honestly: it could sign as
+ * any node anyway. The check keeps a message of one member from being taken for another's where
+ * that matters (votes, appends, their responses), for instance through a misrouted request.
  */
 final class PeerMessageRules {
 
@@ -52,6 +74,10 @@ final class PeerMessageRules {
           MessageType.MsgReadIndexResp,
           MessageType.MsgPreVote,
           MessageType.MsgPreVoteResp);
+
+  /** Messages raft forwards with the {@code from} they had: see the sender check. */
+  private static final Set<MessageType> FORWARDED_FROM_ANOTHER =
+      EnumSet.of(MessageType.MsgProp, MessageType.MsgReadIndex, MessageType.MsgTransferLeader);
 
   /** Requests a follower forwards to its leader: they carry no term. */
   private static final Set<MessageType> FORWARDED = EnumSet.of(MessageType.MsgProp, MessageType.MsgReadIndex);
@@ -89,6 +115,23 @@ final class PeerMessageRules {
               : "carries " + m.getEntriesCount() + " entries instead of one request context";
       default -> null;
     };
+  }
+
+  /**
+   * Why {@code m}, in a request signed by node {@code sender}, cannot carry its {@code from}, or
+   * null if it can: the sender's id always, any member's on the types raft forwards.
+   */
+  static @Nullable String senderViolation(Message m, long sender, LongPredicate isMember) {
+    long from = m.getFrom();
+    if (from == sender) {
+      return null;
+    }
+    if (FORWARDED_FROM_ANOTHER.contains(m.getType())) {
+      return from != 0 && isMember.test(from)
+          ? null
+          : "is forwarded for node " + u(from) + ", which is not a member of this cluster";
+    }
+    return "claims to come from node " + u(from) + " but the request is from node " + u(sender);
   }
 
   private static @Nullable String outOfRange(Message m) {

@@ -15,8 +15,23 @@ public final class RaftHeaders {
   /** The receiving node's id (unsigned decimal); must be the node that serves the request. */
   public static final String TO = "Raft-To";
 
-  /** The shared peer token, when one is configured. */
-  public static final String TOKEN = "Raft-Token";
+  /**
+   * HMAC of the request under the cluster secret ({@link PeerAuthenticator}), when one is
+   * configured; on an identity answer, the HMAC over the challenge.
+   */
+  public static final String SIGNATURE = "Raft-Signature";
+
+  /**
+   * The header older versions sent the secret itself in. Refused with a message that says to
+   * upgrade every node; never sent.
+   */
+  public static final String LEGACY_TOKEN = "Raft-Token";
+
+  /** On an identity answer: the answering node's id (unsigned decimal). */
+  public static final String NODE_ID = "Raft-Node-Id";
+
+  /** Query parameter of the identity endpoint: the prober's random challenge. */
+  public static final String CHALLENGE = "challenge";
 
   /** Content type of both endpoints: length-delimited protobuf {@code raftpb.Message}s. */
   public static final String CONTENT_TYPE = "application/x-protobuf";
@@ -26,6 +41,18 @@ public final class RaftHeaders {
 
   /** Snapshot endpoint, after the path prefix. */
   public static final String SNAPSHOT_PATH = "/snapshot";
+
+  /** Identity endpoint ({@code GET}), after the path prefix. */
+  public static final String IDENTITY_PATH = "/identity";
+
+  /** What a {@link #SIGNATURE} of a batch covers besides ids and body: method and endpoint. */
+  public static final String MESSAGES_OPERATION = "POST messages";
+
+  /** What a {@link #SIGNATURE} of a snapshot covers besides ids and body. */
+  public static final String SNAPSHOT_OPERATION = "POST snapshot";
+
+  /** What a {@link #SIGNATURE} of an identity probe covers; its "body" is the challenge. */
+  public static final String IDENTITY_OPERATION = "GET identity";
 
   private RaftHeaders() {}
 }

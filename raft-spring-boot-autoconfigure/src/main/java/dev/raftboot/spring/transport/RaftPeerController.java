@@ -2,11 +2,10 @@ package dev.raftboot.spring.transport;
 
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,22 +16,29 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The inbound side of the HTTP transport: {@code POST <prefix>/messages} (a batch) and {@code POST
- * <prefix>/snapshot} (one {@code MsgSnap}), where the prefix is {@code raft.transport.path-prefix}
+ * The inbound side of the HTTP transport: {@code POST <prefix>/messages} (a batch), {@code POST
+ * <prefix>/snapshot} (one {@code MsgSnap}) and {@code GET <prefix>/identity} (proves this node's id
+ * to a prober, see {@link PeerIdentityProbe}), where the prefix is {@code raft.transport.path-prefix}
  * ({@code /raft} by default).
  *
  * <p>A request is checked completely before any of its messages reaches the node, and a batch is
- * accepted or refused as a whole. Refusals answer with a status and a one-line plain-text reason:
+ * accepted or refused as a whole. With a secret configured its signature ({@link
+ * PeerAuthenticator}) is verified, in constant time, over the raw body before the body is parsed.
+ * Refusals answer with a status and a one-line plain-text reason:
  *
  * <ul>
- *   <li>401: a token is configured and the request has none or another one (compared in constant
- *       time);
+ *   <li>401: a secret is configured and the request is not signed, or its signature does not
+ *       verify (another secret, another cluster, a request meant for another node or altered on
+ *       the way); or no secret is configured here but the request is signed (the nodes disagree on
+ *       whether there is a secret);
  *   <li>400: the cluster id, sender or recipient header is missing or malformed, the request is
  *       addressed to another node or claims to come from this one, the body is empty or does not
  *       parse, a message is addressed to another node or is not one a correct peer sends (a type
@@ -40,7 +46,7 @@ import org.springframework.web.bind.annotation.RestController;
  *       fit the message: see {@link PeerMessageRules}), the snapshot path gets anything but
  *       exactly one {@code MsgSnap} or the messages path gets one;
  *   <li>403: the cluster id is another cluster's, the sender is not a member, or a message's {@code
- *       from} is not the sender;
+ *       from} is not the sender where raft never forwards it ({@link PeerMessageRules#senderViolation});
  *   <li>413: the body is larger than the limit (checked against {@code Content-Length} and while
  *       reading, so an oversized body is never buffered);
  *   <li>503: the node is not running.
@@ -55,16 +61,20 @@ public class RaftPeerController {
 
   private static final Logger log = LoggerFactory.getLogger(RaftPeerController.class);
   private static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+  private static final int MAX_CHALLENGE_LENGTH = 128;
+  private static final MediaType TEXT = new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
 
   private final RaftMessageReceiver receiver;
   private final HttpTransportSettings settings;
-  private final byte @Nullable [] tokenDigest;
   private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
+  private volatile @Nullable Keyed keyed;
+
+  /** The authenticator of the cluster it was made for; the receiver's cluster id may come late. */
+  private record Keyed(String clusterId, PeerAuthenticator authenticator) {}
 
   public RaftPeerController(RaftMessageReceiver receiver, HttpTransportSettings settings) {
     this.receiver = receiver;
     this.settings = settings;
-    this.tokenDigest = settings.token() == null ? null : sha256(settings.token());
   }
 
   /** A batch of messages. */
@@ -79,11 +89,54 @@ public class RaftPeerController {
     return handle(headers, body, true);
   }
 
+  /**
+   * Proves that this node is the one the prober expects ({@value RaftHeaders#TO}) and, with a
+   * secret, that it knows the secret: 200 with {@value RaftHeaders#NODE_ID} and the signature over
+   * the challenge. Answered to non-members too (a node being added has no configuration yet), but
+   * with a secret only to a prober whose request is signed.
+   */
+  @GetMapping(RaftHeaders.IDENTITY_PATH)
+  public ResponseEntity<String> identity(
+      @RequestHeader HttpHeaders headers, @RequestParam(name = RaftHeaders.CHALLENGE) String challenge) {
+    try {
+      if (challenge.isEmpty() || challenge.length() > MAX_CHALLENGE_LENGTH) {
+        throw new Refusal(HttpStatus.BAD_REQUEST, "challenge must be 1 to " + MAX_CHALLENGE_LENGTH + " characters");
+      }
+      Ids ids = ids(headers);
+      authenticate(headers, ids, RaftHeaders.IDENTITY_OPERATION, challenge.getBytes(StandardCharsets.UTF_8));
+      checkCluster(ids);
+      long self = receiver.nodeId();
+      HttpHeaders answer = new HttpHeaders();
+      answer.set(RaftHeaders.NODE_ID, id(self));
+      String signature = authenticator().signIdentity(ids.cluster(), self, ids.from(), challenge);
+      if (signature != null) {
+        answer.set(RaftHeaders.SIGNATURE, signature);
+      }
+      if (ids.to() != self) {
+        // Not a refusal of the prober: it reached a real node, just not the one it expected.
+        return ResponseEntity.status(HttpStatus.CONFLICT)
+            .headers(answer)
+            .contentType(TEXT)
+            .body("this is node " + id(self) + " of cluster '" + abbreviate(ids.cluster()) + "', not node " + id(ids.to()) + "\n");
+      }
+      return ResponseEntity.ok()
+          .headers(answer)
+          .contentType(TEXT)
+          .body("node " + id(self) + " of cluster '" + abbreviate(ids.cluster()) + "'\n");
+    } catch (Refusal r) {
+      return refused(headers, r);
+    }
+  }
+
   private ResponseEntity<String> handle(HttpHeaders headers, InputStream body, boolean snapshot) {
     try {
-      long from = checkHeaders(headers);
-      List<Message> messages = read(headers, body, snapshot);
-      check(messages, from, snapshot);
+      Ids ids = ids(headers);
+      byte[] bytes = read(headers, body, snapshot);
+      authenticate(headers, ids, snapshot ? RaftHeaders.SNAPSHOT_OPERATION : RaftHeaders.MESSAGES_OPERATION, bytes);
+      checkCluster(ids);
+      checkPeers(ids);
+      List<Message> messages = decode(bytes, snapshot);
+      check(messages, ids.from(), snapshot);
       for (Message m : messages) {
         if (!receiver.receive(m)) {
           throw new Refusal(
@@ -92,66 +145,116 @@ public class RaftPeerController {
       }
       return ResponseEntity.noContent().build();
     } catch (Refusal r) {
-      logRefusal(headers, r);
-      return ResponseEntity.status(r.status)
-          .contentType(new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8))
-          .body(r.getMessage() + "\n");
+      return refused(headers, r);
     }
   }
 
-  /** Checks token, cluster, sender and recipient; returns the sender's id. */
-  private long checkHeaders(HttpHeaders headers) {
-    if (tokenDigest != null) {
-      String token = headers.getFirst(RaftHeaders.TOKEN);
-      if (token == null) {
-        throw new Refusal(HttpStatus.UNAUTHORIZED, "missing " + RaftHeaders.TOKEN + " header");
-      }
-      if (!MessageDigest.isEqual(tokenDigest, sha256(token))) {
-        throw new Refusal(HttpStatus.UNAUTHORIZED, "wrong " + RaftHeaders.TOKEN);
-      }
-    }
+  private ResponseEntity<String> refused(HttpHeaders headers, Refusal r) {
+    logRefusal(headers, r);
+    return ResponseEntity.status(r.status).contentType(TEXT).body(r.getMessage() + "\n");
+  }
+
+  /** The cluster, sender and recipient a request claims; nothing checked but their form. */
+  private record Ids(String cluster, long from, long to) {}
+
+  private static Ids ids(HttpHeaders headers) {
     String cluster = headers.getFirst(RaftHeaders.CLUSTER_ID);
     if (cluster == null || cluster.isEmpty()) {
       throw new Refusal(HttpStatus.BAD_REQUEST, "missing " + RaftHeaders.CLUSTER_ID + " header");
     }
-    if (!cluster.equals(receiver.clusterId())) {
+    return new Ids(cluster, parseId(headers, RaftHeaders.FROM), parseId(headers, RaftHeaders.TO));
+  }
+
+  private PeerAuthenticator authenticator() {
+    String cluster = receiver.clusterId();
+    Keyed k = keyed;
+    if (k == null || !k.clusterId().equals(cluster)) {
+      k = new Keyed(cluster, new PeerAuthenticator(settings.token(), cluster));
+      keyed = k;
+    }
+    return k.authenticator();
+  }
+
+  /** Verifies the signature over what the request claims and its exact body. */
+  private void authenticate(HttpHeaders headers, Ids ids, String operation, byte[] body) {
+    PeerAuthenticator auth = authenticator();
+    String signature = headers.getFirst(RaftHeaders.SIGNATURE);
+    if (!auth.enabled()) {
+      if (signature != null) {
+        throw new Refusal(
+            HttpStatus.UNAUTHORIZED,
+            "the request is signed but this node has no raft.transport.token: give every node the same one");
+      }
+      return;
+    }
+    if (signature == null) {
+      throw new Refusal(
+          HttpStatus.UNAUTHORIZED,
+          headers.containsHeader(RaftHeaders.LEGACY_TOKEN)
+              ? "the sender sends " + RaftHeaders.LEGACY_TOKEN + " like an older version; this node requires "
+                  + RaftHeaders.SIGNATURE + ": run the same version on every node"
+              : "missing " + RaftHeaders.SIGNATURE + " header");
+    }
+    if (!auth.verifyRequest(signature, ids.cluster(), ids.from(), ids.to(), operation, PeerAuthenticator.sha256(body))) {
+      throw new Refusal(
+          HttpStatus.UNAUTHORIZED,
+          "wrong " + RaftHeaders.SIGNATURE + ": the sender has another raft.transport.token or"
+              + " raft.cluster-id, or the request was meant for another node or altered");
+    }
+  }
+
+  private void checkCluster(Ids ids) {
+    if (!ids.cluster().equals(receiver.clusterId())) {
       throw new Refusal(
           HttpStatus.FORBIDDEN,
-          "request is for cluster '" + abbreviate(cluster) + "', this node belongs to another one");
+          "request is for cluster '" + abbreviate(ids.cluster()) + "', this node belongs to another one");
     }
-    long from = parseId(headers, RaftHeaders.FROM);
-    long to = parseId(headers, RaftHeaders.TO);
+  }
+
+  /** Checks sender and recipient. */
+  private void checkPeers(Ids ids) {
     long self = receiver.nodeId();
-    if (to != self) {
+    if (ids.to() != self) {
       throw new Refusal(
-          HttpStatus.BAD_REQUEST, "request is addressed to node " + id(to) + ", this is node " + id(self));
+          HttpStatus.BAD_REQUEST, "request is addressed to node " + id(ids.to()) + ", this is node " + id(self));
     }
-    if (from == self) {
+    if (ids.from() == self) {
       // A node never sends to itself; a message that claims to would be stepped as the node's own
       // (an append response from itself can advance its own match past its log).
       throw new Refusal(HttpStatus.BAD_REQUEST, "request claims to come from this node " + id(self));
     }
-    if (!receiver.isMember(from)) {
-      throw new Refusal(HttpStatus.FORBIDDEN, "node " + id(from) + " is not a member of this cluster");
+    if (!receiver.isMember(ids.from())) {
+      throw new Refusal(HttpStatus.FORBIDDEN, "node " + id(ids.from()) + " is not a member of this cluster");
     }
-    return from;
   }
 
-  private List<Message> read(HttpHeaders headers, InputStream body, boolean snapshot) {
-    long limit = snapshot ? settings.maxSnapshotSize() : settings.maxMessageSize();
+  private byte[] read(HttpHeaders headers, InputStream body, boolean snapshot) {
+    long limit = limit(snapshot);
     long declared = headers.getContentLength();
     if (declared > limit) {
       throw tooLarge(limit);
     }
     try {
-      return MessageFraming.decode(body, limit);
+      return MessageFraming.readBody(body, limit);
     } catch (MessageFraming.TooLargeException e) {
       throw tooLarge(limit);
+    } catch (IOException e) {
+      throw new Refusal(HttpStatus.BAD_REQUEST, "body could not be read: " + e.getMessage());
+    }
+  }
+
+  private List<Message> decode(byte[] body, boolean snapshot) {
+    try {
+      return MessageFraming.decode(new ByteArrayInputStream(body), limit(snapshot));
     } catch (IOException e) {
       throw new Refusal(
           HttpStatus.BAD_REQUEST,
           "body is not a sequence of length-delimited raftpb.Message: " + e.getMessage());
     }
+  }
+
+  private long limit(boolean snapshot) {
+    return snapshot ? settings.maxSnapshotSize() : settings.maxMessageSize();
   }
 
   private static Refusal tooLarge(long limit) {
@@ -181,10 +284,9 @@ public class RaftPeerController {
         throw new Refusal(
             HttpStatus.BAD_REQUEST, which + " is addressed to node " + id(m.getTo()) + ", this is node " + id(self));
       }
-      if (m.getFrom() != from) {
-        throw new Refusal(
-            HttpStatus.FORBIDDEN,
-            which + " claims to come from node " + id(m.getFrom()) + " but the request is from node " + id(from));
+      String sender = PeerMessageRules.senderViolation(m, from, receiver::isMember);
+      if (sender != null) {
+        throw new Refusal(HttpStatus.FORBIDDEN, which + " " + sender);
       }
     }
   }
@@ -228,14 +330,6 @@ public class RaftPeerController {
   private static String abbreviate(String s) {
     String clean = s.replaceAll("\\p{Cntrl}", "?");
     return clean.length() <= 40 ? clean : clean.substring(0, 40) + "...";
-  }
-
-  private static byte[] sha256(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
-    }
   }
 
   /** A refused request: its status and reason. */

@@ -89,7 +89,7 @@ class RaftPropertiesTests {
             "raft.transport.request-timeout=9s",
             "raft.transport.queue-size=10",
             "raft.transport.max-message-size=16MB",
-            "raft.transport.token=s3cret")
+            "raft.transport.token=s3cret-of-sixteen-chars")
         .run(
             context -> {
               assertThat(context).hasNotFailed();
@@ -109,7 +109,7 @@ class RaftPropertiesTests {
                   .isEqualTo(DatabaseInitializationMode.NEVER);
               assertThat(p.getSnapshot().getKeepEntries()).isEqualTo(100);
               assertThat(p.getTransport().getMaxMessageSize()).isEqualTo(DataSize.ofMegabytes(16));
-              assertThat(p.getTransport().getToken()).isEqualTo("s3cret");
+              assertThat(p.getTransport().getToken()).isEqualTo("s3cret-of-sixteen-chars");
             });
   }
 
@@ -151,8 +151,8 @@ raft.node-id=0                                     | raft.node-id must be set to
 raft.node-id=-3                                    | raft.node-id must be set to this node's ID, a positive number
 raft.cluster-id=                                   | raft.cluster-id must not be empty
 raft.node-id=9                                     | raft.peers must list this node (raft.peers.9=<this node's base URL>)
-raft.peers.4=http://10.0.0.1:8080/                 | raft.peers.1 and raft.peers.4 have the same URL http://10.0.0.1:8080/
-raft.peers.4=HTTP://10.0.0.1:8080                  | have the same URL
+raft.peers.4=http://10.0.0.1:8080/                 | raft.peers.1 and raft.peers.4 have the same address http://10.0.0.1:8080/
+raft.peers.4=HTTP://10.0.0.1:8080                  | have the same address
 raft.peers.4=ftp://10.0.0.4                        | raft.peers.4=ftp://10.0.0.4 is not an http or https URL with a host
 raft.peers.0=http://10.0.0.9:8080                  | raft.peers.0: peer IDs must be positive numbers
 raft.election-tick=1                               | raft.election-tick (1) must be greater than raft.heartbeat-tick (1)
@@ -193,8 +193,10 @@ raft.transport.max-snapshot-size=-1GB              | raft.transport.max-snapshot
 raft.transport.max-message-size=-8MB               | raft.transport.max-message-size must be a positive size
 raft.transport.queue-size=-1                       | raft.transport.queue-size must be at least 1
 raft.transport.path-prefix=/raft/                  | raft.transport.path-prefix must start with '/' and not end with one
-raft.transport.token=                              | raft.transport.token must be printable ASCII without leading or trailing spaces
-raft.transport.token=sécret                   | raft.transport.token must be printable ASCII
+raft.transport.token=                              | raft.transport.token must be at least 16 characters without leading or trailing spaces (it has 0)
+raft.transport.token=s3cret                        | raft.transport.token must be at least 16 characters without leading or trailing spaces (it has 6)
+raft.transport.token=${RAFT_TRANSPORT_TOKEN}       | raft.transport.token is the unresolved placeholder '${RAFT_TRANSPORT_TOKEN}': RAFT_TRANSPORT_TOKEN is not set. Set the environment variable or property RAFT_TRANSPORT_TOKEN
+raft.transport.token=${RAFT_PEER_TOKEN:}x          | raft.transport.token must be at least 16 characters
 raft.cluster-id=café                          | raft.cluster-id must be printable ASCII without leading or trailing spaces
 """)
   void refusesWithAMessageThatSaysWhatToFix(String property, String message) {

@@ -3,6 +3,7 @@ package dev.raftboot.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,7 +32,7 @@ raft.node-id=18446744073709551616       | raft.node-id          | 18446744073709
 raft.read-only=eventual                 | raft.read-only        | eventual                 | The following values are valid:\\n\\n    LEASE_BASED\\n    SAFE
 raft.peers.two=http://10.0.0.2:8080     | raft.peers            | two                      | failed to convert java.lang.String to java.lang.Long
 raft.peers.2=http://exa mple:8080       | raft.peers            | http://exa%20mple:8080   | raft.peers.2=http://exa%20mple:8080 is not an http or https URL with a host
-raft.peers.2=10.0.0.2:8080              | raft.peers.2          | 10.0.0.2:8080            | failed to convert java.lang.String to java.net.URI
+raft.peers.2=10.0.0.2:8080              | raft.peers.2          | 10.0.0.2:8080            | raft.peers.2=10.0.0.2:8080 is not a URL: it has no scheme\\n\\nAction:\\n\\nGive the node
 raft.tick-interval=soon                 | raft.tick-interval    | soon                     | failed to convert java.lang.String to java.time.Duration
 raft.max-size-per-msg=lots              | raft.max-size-per-msg | lots                     | failed to convert java.lang.String to org.springframework.util.unit.DataSize
 raft.node-id=0                          | raft.node-id          | 0                        | raft.node-id must be set to this node's ID
@@ -59,4 +60,30 @@ raft.node-id=0                          | raft.node-id          | 0             
         .contains(reason.replace("\\n", System.lineSeparator()))
         .contains("Action:");
   }
+
+  @Test
+  void reportsPeersWithoutAuthenticationWithWhatToSet(CapturedOutput output) {
+    assertThatThrownBy(
+            () ->
+                new SpringApplicationBuilder(TransportConfiguration.class)
+                    .web(WebApplicationType.NONE)
+                    .properties(
+                        "spring.main.banner-mode=off",
+                        "raft.node-id=1",
+                        "raft.peers.1=http://10.0.0.1:8080",
+                        "raft.peers.2=http://10.0.0.2:8080")
+                    .run()
+                    .close())
+        .isInstanceOf(Exception.class);
+
+    assertThat(output)
+        .contains("APPLICATION FAILED TO START")
+        .contains("Raft peers are not authenticated, and some are not on loopback (raft.peers.1=http://10.0.0.1:8080,"
+            + " raft.peers.2=http://10.0.0.2:8080)")
+        .contains("Action:" + System.lineSeparator() + System.lineSeparator() + "Set raft.transport.token");
+  }
+
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  @org.springframework.boot.autoconfigure.ImportAutoConfiguration(RaftTransportAutoConfiguration.class)
+  static class TransportConfiguration {}
 }

@@ -18,6 +18,12 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.ssl.DefaultSslBundleRegistry;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -26,6 +32,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.DispatcherServlet;
 
+@ExtendWith(OutputCaptureExtension.class)
 class RaftTransportAutoConfigurationTests {
 
   private final ApplicationContextRunner runner =
@@ -41,7 +48,7 @@ class RaftTransportAutoConfigurationTests {
             "raft.transport.request-timeout=2s",
             "raft.transport.queue-size=77",
             "raft.transport.max-message-size=2MB",
-            "raft.transport.token=s3cret")
+            "raft.transport.token=s3cret-of-sixteen-chars")
         .run(
             context -> {
               assertThat(context).hasSingleBean(HttpRaftTransport.class);
@@ -50,7 +57,7 @@ class RaftTransportAutoConfigurationTests {
               assertThat(settings.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
               assertThat(settings.queueSize()).isEqualTo(77);
               assertThat(settings.maxMessageSize()).isEqualTo(2L * 1024 * 1024);
-              assertThat(settings.token()).isEqualTo("s3cret");
+              assertThat(settings.token()).isEqualTo("s3cret-of-sixteen-chars");
             });
   }
 
@@ -107,6 +114,65 @@ class RaftTransportAutoConfigurationTests {
     MockHttpServletRequest request = new MockHttpServletRequest("POST", uri);
     request.setContextPath(contextPath);
     return new ServerRequestObservationContext(request, new MockHttpServletResponse());
+  }
+
+  // --- peer authentication policy ---
+
+  @Test
+  void refusesToStartWithRemotePeersAndNoAuthentication() {
+    runner
+        .withPropertyValues("raft.peers.2=http://10.0.0.2:8080", "raft.peers.3=http://127.0.0.1:8083")
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .isInstanceOf(RaftTransportSecurityException.class)
+                    .hasMessageContaining("some are not on loopback (raft.peers.2=http://10.0.0.2:8080)")
+                    .hasMessageContaining("Set raft.transport.token to the same secret of at least 16 characters")
+                    .hasMessageContaining("raft.transport.insecure=true"));
+  }
+
+  @Test
+  void startsWithRemotePeersWhenTheyAuthenticate(CapturedOutput output) {
+    runner
+        .withPropertyValues("raft.peers.2=http://10.0.0.2:8080", "raft.transport.token=0123456789abcdef")
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(HttpRaftTransport.class));
+    runner
+        .withPropertyValues(
+            "raft.peers.1=https://localhost:8081",
+            "raft.peers.2=https://10.0.0.2:8080",
+            "raft.transport.ssl-bundle=peers",
+            "server.ssl.client-auth=need")
+        .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("peers", SslBundle.of(null)))
+        .run(context -> assertThat(context).hasNotFailed());
+    assertThat(output).contains("authenticate with TLS client certificates only");
+  }
+
+  @Test
+  void tlsWithoutClientCertificatesIsNoAuthentication() {
+    runner
+        .withPropertyValues(
+            "raft.peers.1=https://localhost:8081",
+            "raft.peers.2=https://10.0.0.2:8080",
+            "raft.transport.ssl-bundle=peers")
+        .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("peers", SslBundle.of(null)))
+        .run(context -> assertThat(context.getStartupFailure()).rootCause().isInstanceOf(RaftTransportSecurityException.class));
+  }
+
+  @Test
+  void startsInsecurelyOnlyWhenToldAndWarns(CapturedOutput output) {
+    runner
+        .withPropertyValues("raft.peers.2=http://10.0.0.2:8080", "raft.transport.insecure=true")
+        .run(context -> assertThat(context).hasNotFailed());
+    assertThat(output).contains("raft peer authentication is OFF (raft.transport.insecure=true)");
+  }
+
+  @Test
+  void aLoopbackClusterStartsWithoutAuthenticationButWarns(CapturedOutput output) {
+    runner
+        .withPropertyValues("raft.peers.2=http://127.0.0.2:8082", "raft.peers.3=http://[::1]:8083")
+        .run(context -> assertThat(context).hasNotFailed());
+    assertThat(output).contains("raft peers are not authenticated: every peer is on loopback");
   }
 
   @Test

@@ -16,7 +16,8 @@ class RaftTransportSslBundleTests {
       new ApplicationContextRunner()
           .withConfiguration(
               AutoConfigurations.of(SslAutoConfiguration.class, RaftTransportAutoConfiguration.class))
-          .withPropertyValues("raft.node-id=1", "raft.peers.1=https://10.0.0.1:8443");
+          .withPropertyValues(
+              "raft.node-id=1", "raft.peers.1=https://10.0.0.1:8443", "raft.transport.token=0123456789abcdef");
 
   @Test
   void usesTheNamedBundle() {

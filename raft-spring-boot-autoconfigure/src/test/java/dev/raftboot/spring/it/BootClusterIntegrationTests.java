@@ -41,7 +41,7 @@ class BootClusterIntegrationTests {
     props.add("raft.node-id=" + id);
     props.add("raft.cluster-id=it");
     props.add("raft.tick-interval=20ms");
-    props.add("raft.transport.token=secret");
+    props.add("raft.transport.token=integration-test-secret");
     props.add("raft.storage.data-dir=" + dir.resolve("node-" + id));
     props.add("spring.main.banner-mode=off");
     for (int p = 1; p <= 3; p++) {
@@ -79,11 +79,11 @@ class BootClusterIntegrationTests {
     nodes.values().forEach(ConfigurableApplicationContext::close);
   }
 
-  private static KvTestApplication.Kv kv(ConfigurableApplicationContext ctx) {
+  static KvTestApplication.Kv kv(ConfigurableApplicationContext ctx) {
     return ctx.getBean(KvTestApplication.Kv.class);
   }
 
-  private static void put(ConfigurableApplicationContext ctx, String k, String v) throws InterruptedException {
+  static void put(ConfigurableApplicationContext ctx, String k, String v) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {
@@ -156,7 +156,7 @@ class BootClusterIntegrationTests {
   @Test
   void aFourthNodeJoinsThroughTheActuatorEndpointIsPromotedAndReplacesAnOriginalNode()
       throws Exception {
-    startCluster("management.endpoints.web.exposure.include=raft,health");
+    startCluster("management.endpoints.web.exposure.include=raft,health", "management.endpoint.raft.access=unrestricted");
     try (ServerSocket s = new ServerSocket(0)) {
       ports[0] = s.getLocalPort(); // node 4's port; index 0 is otherwise unused
     }
@@ -195,7 +195,7 @@ class BootClusterIntegrationTests {
     props.add("raft.join=true");
     props.add("raft.cluster-id=it");
     props.add("raft.tick-interval=20ms");
-    props.add("raft.transport.token=secret");
+    props.add("raft.transport.token=integration-test-secret");
     props.add("raft.storage.data-dir=" + dir.resolve("node-" + id));
     props.add("spring.main.banner-mode=off");
     for (int p = 1; p <= 3; p++) {

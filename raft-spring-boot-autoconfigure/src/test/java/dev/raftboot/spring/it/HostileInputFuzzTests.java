@@ -17,6 +17,7 @@ import dev.raftboot.spring.api.RaftStatus;
 import dev.raftboot.spring.api.ReadTimeoutException;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.storage.RaftStorage;
+import dev.raftboot.spring.transport.PeerAuthenticator;
 import dev.raftboot.spring.transport.RaftHeaders;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -77,7 +78,10 @@ class HostileInputFuzzTests {
   private static final long SELF = 1;
   private static final long MEMBER = 2;
   private static final String CLUSTER = "fuzz";
-  private static final String TOKEN = "fuzz-token";
+  private static final String TOKEN = "fuzz-token-of-sixteen-chars";
+  /** Stands for "sign this request at send time over its actual headers and body". */
+  private static final String SIGN = "<sign>";
+  private static final PeerAuthenticator SIGNER = new PeerAuthenticator(TOKEN, CLUSTER);
   private static final int MAX_MESSAGE_SIZE = 64 * 1024;
   private static final int MAX_SNAPSHOT_SIZE = 256 * 1024;
   /** Values a uint64 field can hold that no raft node ever reaches: 2^63 and above. */
@@ -387,13 +391,30 @@ class HostileInputFuzzTests {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + in.path()))
             .timeout(Duration.ofSeconds(60));
-    in.headers().forEach(b::header);
     byte[] body = in.body();
+    in.headers()
+        .forEach((k, v) -> b.header(k, SIGN.equals(v) ? sign(in.headers(), in.path(), body) : v));
     b.POST(
         in.chunked()
             ? BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))
             : BodyPublishers.ofByteArray(body));
     return client.send(b.build(), BodyHandlers.discarding()).statusCode();
+  }
+
+  /** The signature a member holding the secret sends; ids that do not parse are signed as 0. */
+  static String sign(Map<String, String> h, String path, byte[] body) {
+    String operation = path.endsWith(RaftHeaders.SNAPSHOT_PATH) ? RaftHeaders.SNAPSHOT_OPERATION : RaftHeaders.MESSAGES_OPERATION;
+    return SIGNER.signRequest(
+        h.getOrDefault(RaftHeaders.CLUSTER_ID, ""), id(h.get(RaftHeaders.FROM)), id(h.get(RaftHeaders.TO)),
+        operation, PeerAuthenticator.sha256(body));
+  }
+
+  private static long id(@org.jspecify.annotations.Nullable String s) {
+    try {
+      return s == null ? 0 : Long.parseUnsignedLong(s.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** Writes a request as is and reads the status line of the answer. */
@@ -748,18 +769,20 @@ class HostileInputFuzzTests {
       int status;
       switch (rnd.nextInt(12)) {
         case 0 -> {
-          h.remove(RaftHeaders.TOKEN);
-          what = "no token";
+          h.remove(RaftHeaders.SIGNATURE);
+          what = "no signature";
           status = 401;
         }
         case 1 -> {
-          h.put(RaftHeaders.TOKEN, TOKEN + "x");
-          what = "wrong token";
+          h.put(RaftHeaders.SIGNATURE, new PeerAuthenticator(TOKEN + "x", CLUSTER)
+              .signRequest(CLUSTER, MEMBER, SELF, RaftHeaders.MESSAGES_OPERATION, PeerAuthenticator.sha256(new byte[0])));
+          what = "signature under another secret";
           status = 401;
         }
         case 2 -> {
-          h.put(RaftHeaders.TOKEN, TOKEN.toUpperCase());
-          what = "token in other case";
+          h.remove(RaftHeaders.SIGNATURE);
+          h.put(RaftHeaders.LEGACY_TOKEN, TOKEN);
+          what = "the secret itself, as older versions sent it";
           status = 401;
         }
         case 3 -> {
@@ -770,6 +793,8 @@ class HostileInputFuzzTests {
         case 4 -> {
           h.put(RaftHeaders.CLUSTER_ID, "other");
           what = "other cluster";
+          // Signed with this cluster's key: it verifies, and the cluster id is refused. A node
+          // of the other cluster would have another key and get 401.
           status = 403;
         }
         case 5 -> {
@@ -800,14 +825,14 @@ class HostileInputFuzzTests {
           status = 0;
         }
         case 10 -> {
-          h.put(RaftHeaders.TOKEN, new String(printable(1 + rnd.nextInt(300))));
-          what = "random token";
+          h.put(RaftHeaders.SIGNATURE, (rnd.nextBoolean() ? "v1=" : "") + new String(printable(1 + rnd.nextInt(300))));
+          what = "random signature";
           status = 401;
         }
         default -> {
           h.clear();
           what = "no raft headers at all";
-          status = 401;
+          status = 400;
         }
       }
       boolean snap = rnd.nextInt(3) == 0;
@@ -1101,14 +1126,19 @@ class HostileInputFuzzTests {
       h.put(RaftHeaders.CLUSTER_ID, CLUSTER);
       h.put(RaftHeaders.FROM, Long.toUnsignedString(from));
       h.put(RaftHeaders.TO, Long.toString(SELF));
-      h.put(RaftHeaders.TOKEN, TOKEN);
+      h.put(RaftHeaders.SIGNATURE, SIGN);
       h.put("Content-Type", RaftHeaders.CONTENT_TYPE);
       return h;
     }
 
     private static String rawHeaders(long from) {
       StringBuilder sb = new StringBuilder();
-      headers(from).forEach((k, v) -> sb.append(k).append(": ").append(v).append("\r\n"));
+      // Broken requests are refused before their signature matters: they go unsigned.
+      headers(from).forEach((k, v) -> {
+        if (!SIGN.equals(v)) {
+          sb.append(k).append(": ").append(v).append("\r\n");
+        }
+      });
       return sb.toString();
     }
 

@@ -149,8 +149,11 @@ class HttpRaftTransportTests {
 
     PeerStats stats = t.peerStats(4);
     assertThat(stats.messagesDropped()).isEqualTo(2);
-    assertThat(stats.requestsFailed()).isEqualTo(2);
+    // The identity check failed; the second message came while it waits to check again.
+    assertThat(stats.requestsFailed()).isBetween(1L, 2L);
     assertThat(stats.messagesSent()).isZero();
+    assertThat(t.peerChecks().get(4L).state()).isEqualTo(PeerCheck.State.FAILED);
+    assertThat(t.peerChecks().get(4L).detail()).contains("cannot reach");
   }
 
   @Test
@@ -163,6 +166,33 @@ class HttpRaftTransportTests {
     assertThat(t.peerStats(2).requestsFailed()).isEqualTo(1);
     assertThat(t.peerStats(2).messagesDropped()).isEqualTo(1);
     assertThat(node2.received).isEmpty();
+    // The secrets differ: the identity check says so, and no batch was even attempted.
+    PeerCheck check = t.peerChecks().get(2L);
+    assertThat(check.state()).isEqualTo(PeerCheck.State.FAILED);
+    assertThat(check.detail()).contains("HTTP 401").contains("wrong Raft-Signature");
+  }
+
+  @Test
+  void sendsNothingToAUrlWhereAnotherNodeAnswersAndSaysWhich() {
+    // The peer list says node 3 is at node 2's URL.
+    HttpRaftTransport t = start(SETTINGS, Map.of(3L, app2.url()));
+
+    t.send(app(3, 1));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> listener.unreachable.contains(3L));
+    assertThat(node2.received).isEmpty();
+    assertThat(t.peerChecks().get(3L).detail()).contains(app2.url() + " is node 2, not node 3");
+  }
+
+  @Test
+  void theOwnUrlCheckNamesTheNodeFoundThere() throws Exception {
+    HttpRaftTransport t = start(SETTINGS, Map.of(2L, app2.url()));
+
+    PeerCheck wrong = t.checkSelf(app2.url());
+
+    assertThat(wrong.state()).isEqualTo(PeerCheck.State.FAILED);
+    assertThat(wrong.detail()).contains(app2.url() + " is node 2, not node 1");
+    assertThat(t.selfCheck()).isEqualTo(wrong);
   }
 
   @Test

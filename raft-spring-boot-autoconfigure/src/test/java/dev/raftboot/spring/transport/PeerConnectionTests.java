@@ -120,8 +120,8 @@ class PeerConnectionTests {
     script.add("HTTP/1.1 204 No Content\r\n\r\n");
     script.add("HTTP/1.1 204 No Content\r\n\r\n");
     try (PeerConnection c = connection(Duration.ofSeconds(5))) {
-      assertThat(c.post("first".getBytes(StandardCharsets.UTF_8))).isNull();
-      assertThat(c.post("second".getBytes(StandardCharsets.UTF_8))).isNull();
+      assertThat(c.post("first".getBytes(StandardCharsets.UTF_8), null)).isNull();
+      assertThat(c.post("second".getBytes(StandardCharsets.UTF_8), "v1=c2lnbmVk")).isNull();
     }
     assertThat(connections.get()).isEqualTo(1);
     assertThat(requests.get(0))
@@ -129,7 +129,9 @@ class PeerConnectionTests {
         .contains("Host: 127.0.0.1:" + server.getLocalPort() + "\r\n")
         .contains("Raft-From: 1\r\nRaft-To: 2\r\nContent-Length: 5\r\n")
         .endsWith("\r\n\r\nfirst");
-    assertThat(requests.get(1)).endsWith("second");
+    assertThat(requests.get(1))
+        .contains("Raft-To: 2\r\nRaft-Signature: v1=c2lnbmVk\r\nContent-Length: 6\r\n")
+        .endsWith("second");
   }
 
   @Test
@@ -139,9 +141,9 @@ class PeerConnectionTests {
         "HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbad \r\n4;x=y\r\nbody\r\n0\r\n\r\n");
     script.add("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     try (PeerConnection c = connection(Duration.ofSeconds(5))) {
-      assertThat(c.post(new byte[1])).isEqualTo("HTTP 403 not member");
-      assertThat(c.post(new byte[1])).isEqualTo("HTTP 400 bad body");
-      assertThat(c.post(new byte[1])).isNull();
+      assertThat(c.post(new byte[1], null)).isEqualTo("HTTP 403 not member");
+      assertThat(c.post(new byte[1], null)).isEqualTo("HTTP 400 bad body");
+      assertThat(c.post(new byte[1], null)).isNull();
     }
     assertThat(connections.get()).isEqualTo(1);
   }
@@ -151,9 +153,9 @@ class PeerConnectionTests {
     script.add("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
     script.add("HTTP/1.1 204 No Content\r\n\r\n");
     try (PeerConnection c = connection(Duration.ofSeconds(5))) {
-      assertThat(c.post(new byte[1])).isNull();
+      assertThat(c.post(new byte[1], null)).isNull();
       assertThat(c.isOpen()).isFalse();
-      assertThat(c.post(new byte[1])).isNull();
+      assertThat(c.post(new byte[1], null)).isNull();
       assertThat(c.isOpen()).isTrue();
     }
     assertThat(connections.get()).isEqualTo(2);
@@ -163,7 +165,7 @@ class PeerConnectionTests {
   void timesOutWhenThePeerDoesNotAnswerAndClosesTheConnection() {
     script.add("SILENCE");
     PeerConnection c = connection(Duration.ofMillis(200));
-    assertThatThrownBy(() -> c.post(new byte[1])).isInstanceOf(SocketTimeoutException.class);
+    assertThatThrownBy(() -> c.post(new byte[1], null)).isInstanceOf(SocketTimeoutException.class);
     assertThat(c.isOpen()).isFalse();
   }
 
@@ -171,7 +173,7 @@ class PeerConnectionTests {
   void refusesAnAnswerThatIsNotHttp() {
     script.add("SSH-2.0-OpenSSH\r\n\r\n");
     PeerConnection c = connection(Duration.ofSeconds(5));
-    assertThatThrownBy(() -> c.post(new byte[1]))
+    assertThatThrownBy(() -> c.post(new byte[1], null))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("not an HTTP/1.x response");
     assertThat(c.isOpen()).isFalse();
@@ -180,7 +182,7 @@ class PeerConnectionTests {
   @Test
   void refusesHeaderValuesWithLineBreaks() {
     URI uri = URI.create("http://127.0.0.1:1/raft/messages");
-    Map<String, String> headers = Map.of("Raft-Token", "a\r\nX-Injected: b");
+    Map<String, String> headers = Map.of("Raft-Cluster-Id", "a\r\nX-Injected: b");
     assertThatThrownBy(
             () -> new PeerConnection(uri, headers, Duration.ofSeconds(1), Duration.ofSeconds(1), null, null))
         .isInstanceOf(IllegalArgumentException.class);

@@ -187,4 +187,26 @@ class PeerMessageRulesTests {
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
+
+  // --- the sender check ---
+
+  private static final Set<MessageType> FORWARDED_AS_IS =
+      EnumSet.of(MessageType.MsgProp, MessageType.MsgReadIndex, MessageType.MsgTransferLeader);
+
+  @ParameterizedTest
+  @EnumSource(MessageType.class)
+  void onlyWhatRaftForwardsMayCarryAnotherMembersFrom(MessageType type) {
+    Message fromOther = Message.newBuilder().setType(type).setFrom(3).setTo(2).build();
+    Message fromSender = fromOther.toBuilder().setFrom(1).build();
+    Message fromStranger = fromOther.toBuilder().setFrom(9).build();
+
+    assertThat(PeerMessageRules.senderViolation(fromSender, 1, id -> id <= 3)).isNull();
+    assertThat(PeerMessageRules.senderViolation(fromStranger, 1, id -> id <= 3)).isNotNull();
+    if (FORWARDED_AS_IS.contains(type)) {
+      assertThat(PeerMessageRules.senderViolation(fromOther, 1, id -> id <= 3)).isNull();
+    } else {
+      assertThat(PeerMessageRules.senderViolation(fromOther, 1, id -> id <= 3))
+          .isEqualTo("claims to come from node 3 but the request is from node 1");
+    }
+  }
 }

@@ -92,27 +92,59 @@ class RaftPeerControllerTests {
   // --- 401 ----------------------------------------------------------------------------------------
 
   @Test
-  void refusesARequestWithoutToken() throws Exception {
+  void refusesAnUnsignedRequest() throws Exception {
     Map<String, String> h = headers();
-    h.remove(RaftHeaders.TOKEN);
+    h.put(RaftHeaders.SIGNATURE, "");
 
-    assertRefused(post("/raft/messages", h, frame(app(1, 2))), 401, "missing Raft-Token header");
+    assertRefused(post("/raft/messages", h, frame(app(1, 2))), 401, "missing Raft-Signature header");
   }
 
   @Test
-  void refusesARequestWithAWrongToken() throws Exception {
+  void refusesTheSecretItselfAsAnOlderVersionSentIt() throws Exception {
     Map<String, String> h = headers();
-    h.put(RaftHeaders.TOKEN, "peer-secreT");
+    h.put(RaftHeaders.SIGNATURE, "");
+    h.put(RaftHeaders.LEGACY_TOKEN, TOKEN);
 
-    assertRefused(post("/raft/messages", h, frame(app(1, 2))), 401, "wrong Raft-Token");
+    assertRefused(post("/raft/messages", h, frame(app(1, 2))), 401, "run the same version on every node");
   }
 
   @Test
-  void refusesASnapshotWithAWrongToken() throws Exception {
+  void refusesARequestSignedWithAnotherSecret() throws Exception {
     Map<String, String> h = headers();
-    h.put(RaftHeaders.TOKEN, "x");
+    byte[] body = frame(app(1, 2));
+    h.put(RaftHeaders.SIGNATURE, sign("another-secret-of-some-length", h, "/raft/messages", body));
 
-    assertRefused(post("/raft/snapshot", h, frame(snapshot(1, 2, 100))), 401, "wrong Raft-Token");
+    assertRefused(post("/raft/messages", h, body), 401, "wrong Raft-Signature");
+  }
+
+  @Test
+  void refusesASignedRequestWhoseBodyWasReplaced() throws Exception {
+    Map<String, String> h = headers();
+    h.put(RaftHeaders.SIGNATURE, sign(TOKEN, h, "/raft/messages", frame(app(1, 2))));
+
+    assertRefused(post("/raft/messages", h, frame(heartbeat(1, 2))), 401, "wrong Raft-Signature");
+  }
+
+  @Test
+  void refusesASignedRequestReplayedToAnotherNode() throws Exception {
+    // Signed for node 3, then relabelled for this node (2): the signature covers the recipient.
+    Map<String, String> forThree = headers();
+    forThree.put(RaftHeaders.TO, "3");
+    byte[] body = frame(app(1, 2));
+    String signature = sign(TOKEN, forThree, "/raft/messages", body);
+    Map<String, String> h = headers();
+    h.put(RaftHeaders.SIGNATURE, signature);
+
+    assertRefused(post("/raft/messages", h, body), 401, "wrong Raft-Signature");
+  }
+
+  @Test
+  void refusesASnapshotSignedAsABatch() throws Exception {
+    Map<String, String> h = headers();
+    byte[] body = frame(snapshot(1, 2, 100));
+    h.put(RaftHeaders.SIGNATURE, sign(TOKEN, h, "/raft/messages", body));
+
+    assertRefused(post("/raft/snapshot", h, body), 401, "wrong Raft-Signature");
   }
 
   // --- cluster id ---------------------------------------------------------------------------------
@@ -159,6 +191,60 @@ class RaftPeerControllerTests {
 
     assertRefused(
         post("/raft/messages", h, frame(app(9, 2))), 403, "node 9 is not a member of this cluster");
+  }
+
+  // --- the sender check on what raft forwards (PeerMessageRules#senderViolation) ---
+
+  @Test
+  void acceptsALeadershipTransferForwardedByAFollowerWithTheTransfereeInFrom() throws Exception {
+    // Asked of follower 1 to move leadership to 3: raft-core forwards it as it is, from = 3.
+    Message transfer = Message.newBuilder().setType(MessageType.MsgTransferLeader).setFrom(3).setTo(2).setTerm(1).build();
+
+    Response r = post("/raft/messages", headers(), frame(transfer));
+
+    assertThat(r.status).as(r.body).isEqualTo(204);
+    assertThat(node.received).containsExactly(transfer);
+  }
+
+  @Test
+  void acceptsAProposalAndAReadIndexPassedOnFromAnotherMember() throws Exception {
+    // A node that received them as leader, stepped down and forwarded them on keeps their from.
+    Message proposal = forwardedFromThree(MessageType.MsgProp, "cmd");
+    Message read = forwardedFromThree(MessageType.MsgReadIndex, "ctx");
+
+    Response r = post("/raft/messages", headers(), frame(proposal, read));
+
+    assertThat(r.status).as(r.body).isEqualTo(204);
+    assertThat(node.received).containsExactly(proposal, read);
+  }
+
+  private static Message forwardedFromThree(MessageType type, String data) {
+    return Message.newBuilder()
+        .setType(type)
+        .setFrom(3)
+        .setTo(2)
+        .addEntries(dev.raftboot.raftpb.Entry.newBuilder().setData(ByteString.copyFromUtf8(data)))
+        .build();
+  }
+
+  @Test
+  void refusesAForwardedMessageForANodeThatIsNotAMember() throws Exception {
+    Message transfer = Message.newBuilder().setType(MessageType.MsgTransferLeader).setFrom(9).setTo(2).setTerm(1).build();
+
+    assertRefused(
+        post("/raft/messages", headers(), frame(transfer)),
+        403,
+        "message 0 (MsgTransferLeader) is forwarded for node 9, which is not a member of this cluster");
+  }
+
+  @Test
+  void refusesAVoteThatClaimsAnotherMember() throws Exception {
+    Message vote = Message.newBuilder().setType(MessageType.MsgVote).setFrom(3).setTo(2).setTerm(5).build();
+
+    assertRefused(
+        post("/raft/messages", headers(), frame(vote)),
+        403,
+        "message 0 (MsgVote) claims to come from node 3 but the request is from node 1");
   }
 
   @Test
@@ -367,8 +453,29 @@ class RaftPeerControllerTests {
     h.put(RaftHeaders.CLUSTER_ID, CLUSTER);
     h.put(RaftHeaders.FROM, "1");
     h.put(RaftHeaders.TO, "2");
-    h.put(RaftHeaders.TOKEN, TOKEN);
     return h;
+  }
+
+  /**
+   * The signature a peer holding {@code secret} would send; the operation follows from the path.
+   * Unparsable ids are signed as 0, which no receiver accepts.
+   */
+  static String sign(String secret, Map<String, String> h, String path, byte[] body) {
+    String cluster = h.getOrDefault(RaftHeaders.CLUSTER_ID, "");
+    String operation =
+        path.endsWith("/snapshot") ? RaftHeaders.SNAPSHOT_OPERATION
+            : path.endsWith("/identity") ? RaftHeaders.IDENTITY_OPERATION
+            : RaftHeaders.MESSAGES_OPERATION;
+    return new PeerAuthenticator(secret, CLUSTER)
+        .signRequest(cluster, id(h.get(RaftHeaders.FROM)), id(h.get(RaftHeaders.TO)), operation, PeerAuthenticator.sha256(body));
+  }
+
+  private static long id(String s) {
+    try {
+      return s == null ? 0 : Long.parseUnsignedLong(s.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private Message app(long from, long to) {
@@ -416,8 +523,18 @@ class RaftPeerControllerTests {
     return out.toByteArray();
   }
 
+  /**
+   * Posts {@code body}, signed with the cluster secret unless {@code headers} hold a {@value
+   * RaftHeaders#SIGNATURE} of their own (an empty one is left out).
+   */
   private Response post(String path, Map<String, String> headers, byte[] body) throws Exception {
-    return send(request(path, headers).POST(BodyPublishers.ofByteArray(body)).build());
+    Map<String, String> h = new LinkedHashMap<>(headers);
+    if (!h.containsKey(RaftHeaders.SIGNATURE)) {
+      h.put(RaftHeaders.SIGNATURE, sign(TOKEN, h, path, body));
+    } else if (h.get(RaftHeaders.SIGNATURE).isEmpty()) {
+      h.remove(RaftHeaders.SIGNATURE);
+    }
+    return send(request(path, h).POST(BodyPublishers.ofByteArray(body)).build());
   }
 
   private HttpRequest.Builder request(String path, Map<String, String> headers) {

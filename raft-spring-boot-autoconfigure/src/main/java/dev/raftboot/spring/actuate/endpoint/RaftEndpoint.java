@@ -22,8 +22,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import dev.raftboot.spring.transport.PeerCheck;
+import dev.raftboot.spring.transport.PeerChecks;
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -44,12 +48,19 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  *   <li>{@code POST /snapshot} takes a snapshot and compacts the log.
  * </ul>
  *
- * Invalid input (unknown member, missing id, bad URL) fails with {@link
+ * <p>Reads are available wherever the endpoint is exposed. The write and delete operations are
+ * off by default ({@code defaultAccess = READ_ONLY}): they change the cluster, so an operator
+ * turns them on with {@code management.endpoint.raft.access=unrestricted}. When the application
+ * configures Spring Security's web filter chain they also need an authenticated caller with the
+ * role named by {@code raft.management.admin-role}: anonymous callers get {@link
+ * Outcome#UNAUTHORIZED}, others {@link Outcome#FORBIDDEN}, and nothing is changed.
+ *
+ * <p>Invalid input (unknown member, missing id, bad URL) fails with {@link
  * InvalidEndpointRequestException} (HTTP 400). Operations the cluster could not carry out end with
  * a {@link RaftOperationResult} whose {@link Outcome} says why; {@link RaftEndpointWebExtension}
  * turns it into an HTTP status.
  */
-@Endpoint(id = "raft")
+@Endpoint(id = "raft", defaultAccess = Access.READ_ONLY)
 public class RaftEndpoint {
 
   static final String LEADER = "leader";
@@ -60,15 +71,28 @@ public class RaftEndpoint {
 
   private final RaftOperations raft;
   private final Duration timeout;
+  private final @Nullable PeerChecks peerChecks;
+  private final @Nullable String adminRole;
 
   /**
    * @param raft the node
    * @param timeout how long an operation may take before it ends with {@link Outcome#TIMEOUT}; a
    *     little over the node's command timeout, so that the node's own answer comes first
+   * @param peerChecks the transport's identity checks of the peers, shown in the status; or null
+   * @param adminRole the role a caller of a write or delete operation needs, or null to let every
+   *     caller the endpoint's access admits through
    */
-  public RaftEndpoint(RaftOperations raft, Duration timeout) {
+  public RaftEndpoint(
+      RaftOperations raft, Duration timeout, @Nullable PeerChecks peerChecks, @Nullable String adminRole) {
     this.raft = raft;
     this.timeout = timeout;
+    this.peerChecks = peerChecks;
+    this.adminRole = adminRole;
+  }
+
+  /** An endpoint without peer checks whose writes need no role. */
+  public RaftEndpoint(RaftOperations raft, Duration timeout) {
+    this(raft, timeout, null, null);
   }
 
   /**
@@ -102,7 +126,20 @@ public class RaftEndpoint {
         st.snapshotIndex(),
         new ConfigurationDescriptor(st.voters(), st.outgoingVoters(), st.learners()),
         members.stream().map(MemberDescriptor::of).toList(),
-        progress);
+        progress,
+        peerChecks());
+  }
+
+  private Map<Long, PeerCheckDescriptor> peerChecks() {
+    Map<Long, PeerCheckDescriptor> out = new TreeMap<>();
+    if (peerChecks != null) {
+      PeerCheck self = peerChecks.selfCheck();
+      if (self != null) {
+        out.put(raft.nodeId(), PeerCheckDescriptor.of(self));
+      }
+      peerChecks.peerChecks().forEach((id, c) -> out.put(id, PeerCheckDescriptor.of(c)));
+    }
+    return out;
   }
 
   /**
@@ -129,7 +166,11 @@ public class RaftEndpoint {
    */
   @WriteOperation
   public RaftOperationResult change(
-      @Selector String resource, @Nullable Long id, @Nullable String url) {
+      SecurityContext caller, @Selector String resource, @Nullable Long id, @Nullable String url) {
+    RaftOperationResult refused = authorize(caller, operationName(resource));
+    if (refused != null) {
+      return refused;
+    }
     return switch (resource) {
       case LEARNERS -> addLearner(required(id), parseUrl(url));
       case VOTERS -> promote(required(id));
@@ -143,13 +184,37 @@ public class RaftEndpoint {
 
   /** Removes member {@code id} ({@code resource} must be {@code members}). */
   @DeleteOperation
-  public RaftOperationResult remove(@Selector String resource, @Selector long id) {
+  public RaftOperationResult remove(SecurityContext caller, @Selector String resource, @Selector long id) {
+    RaftOperationResult refused = authorize(caller, operationName(resource));
+    if (refused != null) {
+      return refused;
+    }
     if (!MEMBERS.equals(resource)) {
       throw invalid("Unknown raft resource '" + resource + "': remove a member with DELETE members/{id}");
     }
     RaftMember member = member(id).orElseThrow(() -> notAMember(id));
     String what = member.voter() ? "voter" : "learner";
     return await("remove", () -> raft.remove(id), "node " + id + " (" + what + ") removed");
+  }
+
+  /** Null if {@code caller} may run a write or delete operation, else the refusal. */
+  private @Nullable RaftOperationResult authorize(SecurityContext caller, String operation) {
+    if (adminRole == null) {
+      return null;
+    }
+    if (caller.getPrincipal() == null) {
+      return new RaftOperationResult(
+          operation, Outcome.UNAUTHORIZED, "log in: " + operation + " needs the role " + adminRole, null, null);
+    }
+    if (!caller.isUserInRole(adminRole)) {
+      return new RaftOperationResult(
+          operation,
+          Outcome.FORBIDDEN,
+          caller.getPrincipal().getName() + " does not have the role " + adminRole + " that " + operation + " needs",
+          null,
+          null);
+    }
+    return null;
   }
 
   private RaftOperationResult addLearner(long id, URI url) {
@@ -318,6 +383,10 @@ public class RaftEndpoint {
      * with this outcome and the exception's message.
      */
     INVALID,
+    /** The caller is not authenticated and the operation needs a role; nothing was changed. */
+    UNAUTHORIZED,
+    /** The caller lacks the role the operation needs; nothing was changed. */
+    FORBIDDEN,
     /** No leader is known; nothing was changed. Safe to retry. */
     NO_LEADER,
     /** Not confirmed in time; the outcome is unknown. Check the status before retrying. */
@@ -355,8 +424,21 @@ public class RaftEndpoint {
       long snapshotIndex,
       ConfigurationDescriptor configuration,
       List<MemberDescriptor> members,
-      Map<Long, ProgressDescriptor> progress)
+      Map<Long, ProgressDescriptor> progress,
+      Map<Long, PeerCheckDescriptor> peers)
       implements OperationResponseBody {}
+
+  /**
+   * Whether the node at a member's URL proved to be that member ({@code VERIFIED}), has not been
+   * checked yet ({@code PENDING}) or failed the check ({@code FAILED}, with the reason); nothing is
+   * sent to a member until it passes. This node's own entry checks its own URL.
+   */
+  public record PeerCheckDescriptor(String state, @Nullable URI url, String detail) {
+
+    static PeerCheckDescriptor of(PeerCheck c) {
+      return new PeerCheckDescriptor(c.state().name(), c.url(), c.detail());
+    }
+  }
 
   /**
    * The leader as a node knows it.

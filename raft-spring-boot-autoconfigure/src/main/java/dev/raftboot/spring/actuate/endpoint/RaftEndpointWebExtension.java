@@ -7,6 +7,7 @@ import dev.raftboot.spring.api.NodeStoppedException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -15,7 +16,8 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
 
 /**
- * HTTP statuses for the {@link RaftEndpoint}: 400 for an invalid request, 503 while the node is not
+ * HTTP statuses for the {@link RaftEndpoint}: 400 for an invalid request, 401 and 403 for a caller
+ * without the role a write needs, 503 while the node is not
  * running or knows no leader, 504 when an operation was not confirmed in time (its outcome is
  * unknown), 500 for other failures. Write and delete operations answer with a {@link
  * RaftOperationResult} body in every case, so that the reason is shown even where Spring Boot's
@@ -25,6 +27,8 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 public class RaftEndpointWebExtension {
 
   static final int STATUS_GATEWAY_TIMEOUT = 504;
+  static final int STATUS_UNAUTHORIZED = 401;
+  static final int STATUS_FORBIDDEN = 403;
 
   private final RaftEndpoint delegate;
 
@@ -56,18 +60,19 @@ public class RaftEndpointWebExtension {
 
   @WriteOperation
   public WebEndpointResponse<RaftOperationResult> change(
-      @Selector String resource, @Nullable Long id, @Nullable String url) {
+      SecurityContext caller, @Selector String resource, @Nullable Long id, @Nullable String url) {
     try {
-      return respond(delegate.change(resource, id, url));
+      return respond(delegate.change(caller, resource, id, url));
     } catch (InvalidEndpointRequestException e) {
       return rejected(resource, e);
     }
   }
 
   @DeleteOperation
-  public WebEndpointResponse<RaftOperationResult> remove(@Selector String resource, @Selector long id) {
+  public WebEndpointResponse<RaftOperationResult> remove(
+      SecurityContext caller, @Selector String resource, @Selector long id) {
     try {
-      return respond(delegate.remove(resource, id));
+      return respond(delegate.remove(caller, resource, id));
     } catch (InvalidEndpointRequestException e) {
       return rejected(resource, e);
     }
@@ -85,6 +90,8 @@ public class RaftEndpointWebExtension {
         switch (result.outcome()) {
           case DONE -> WebEndpointResponse.STATUS_OK;
           case INVALID -> WebEndpointResponse.STATUS_BAD_REQUEST;
+          case UNAUTHORIZED -> STATUS_UNAUTHORIZED;
+          case FORBIDDEN -> STATUS_FORBIDDEN;
           case NO_LEADER, NOT_RUNNING -> WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE;
           case TIMEOUT -> STATUS_GATEWAY_TIMEOUT;
           case FAILED -> WebEndpointResponse.STATUS_INTERNAL_SERVER_ERROR;

@@ -3,6 +3,8 @@ package dev.raftboot.spring.autoconfigure.health;
 import dev.raftboot.spring.autoconfigure.RaftAutoConfiguration;
 import dev.raftboot.spring.health.RaftHealthIndicator;
 import dev.raftboot.spring.runtime.RaftServer;
+import dev.raftboot.spring.transport.PeerChecks;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -24,7 +26,7 @@ public final class RaftHealthAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean(value = RaftHealthIndicator.class, name = "raftHealthIndicator")
-  RaftHealthIndicator raftHealthIndicator(RaftServer server) {
-    return new RaftHealthIndicator(server);
+  RaftHealthIndicator raftHealthIndicator(RaftServer server, ObjectProvider<PeerChecks> peerChecks) {
+    return new RaftHealthIndicator(server, peerChecks.getIfUnique());
   }
 }

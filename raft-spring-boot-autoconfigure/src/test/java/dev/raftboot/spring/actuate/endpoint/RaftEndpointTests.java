@@ -21,6 +21,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
@@ -91,7 +92,7 @@ class RaftEndpointTests {
     onLeader(
         context -> {
           RaftOperationResult result =
-              context.getBean(RaftEndpoint.class).change("learners", 2L, "http://localhost:8082");
+              context.getBean(RaftEndpoint.class).change(SecurityContext.NONE, "learners", 2L, "http://localhost:8082");
           assertThat(result.outcome()).isEqualTo(Outcome.DONE);
           assertThat(result.message()).contains("node 2");
           assertThat(result.members())
@@ -107,8 +108,8 @@ class RaftEndpointTests {
     onLeader(
         context -> {
           RaftEndpoint endpoint = context.getBean(RaftEndpoint.class);
-          assertThat(endpoint.change("learners", 2L, "http://localhost:8082").outcome()).isEqualTo(Outcome.DONE);
-          RaftOperationResult result = endpoint.remove("members", 2);
+          assertThat(endpoint.change(SecurityContext.NONE, "learners", 2L, "http://localhost:8082").outcome()).isEqualTo(Outcome.DONE);
+          RaftOperationResult result = endpoint.remove(SecurityContext.NONE, "members", 2);
           assertThat(result.outcome()).isEqualTo(Outcome.DONE);
           assertThat(result.message()).isEqualTo("node 2 (learner) removed");
           assertThat(context.getBean(RaftServer.class).members()).noneMatch(m -> m.id() == 2);
@@ -120,7 +121,7 @@ class RaftEndpointTests {
     onLeader(
         context ->
             assertThatExceptionOfType(InvalidEndpointRequestException.class)
-                .isThrownBy(() -> context.getBean(RaftEndpoint.class).change("leader", 9L, null))
+                .isThrownBy(() -> context.getBean(RaftEndpoint.class).change(SecurityContext.NONE, "leader", 9L, null))
                 .withMessage("node 9 is not a member of the cluster"));
   }
 
@@ -129,9 +130,9 @@ class RaftEndpointTests {
     onLeader(
         context -> {
           RaftEndpoint endpoint = context.getBean(RaftEndpoint.class);
-          endpoint.change("learners", 2L, "http://localhost:8082");
+          endpoint.change(SecurityContext.NONE, "learners", 2L, "http://localhost:8082");
           assertThatExceptionOfType(InvalidEndpointRequestException.class)
-              .isThrownBy(() -> endpoint.change("leader", 2L, null))
+              .isThrownBy(() -> endpoint.change(SecurityContext.NONE, "leader", 2L, null))
               .withMessageContaining("only a voter can lead");
         });
   }
@@ -140,7 +141,7 @@ class RaftEndpointTests {
   void transferringLeadershipToTheLeaderIsANoOp() {
     onLeader(
         context -> {
-          RaftOperationResult result = context.getBean(RaftEndpoint.class).change("leader", 1L, null);
+          RaftOperationResult result = context.getBean(RaftEndpoint.class).change(SecurityContext.NONE, "leader", 1L, null);
           assertThat(result.outcome()).isEqualTo(Outcome.DONE);
           assertThat(result.message()).isEqualTo("node 1 is already the leader");
         });
@@ -152,37 +153,37 @@ class RaftEndpointTests {
         context -> {
           RaftEndpoint endpoint = context.getBean(RaftEndpoint.class);
           assertThatExceptionOfType(InvalidEndpointRequestException.class)
-              .isThrownBy(() -> endpoint.change("learners", null, "http://localhost:8082"))
+              .isThrownBy(() -> endpoint.change(SecurityContext.NONE, "learners", null, "http://localhost:8082"))
               .withMessageContaining("Missing parameter 'id'");
           assertThatExceptionOfType(InvalidEndpointRequestException.class)
-              .isThrownBy(() -> endpoint.change("learners", 2L, null))
+              .isThrownBy(() -> endpoint.change(SecurityContext.NONE, "learners", 2L, null))
               .withMessageContaining("Missing parameter 'url'");
           assertThatExceptionOfType(InvalidEndpointRequestException.class)
-              .isThrownBy(() -> endpoint.change("learners", 2L, "localhost:8082"))
+              .isThrownBy(() -> endpoint.change(SecurityContext.NONE, "learners", 2L, "localhost:8082"))
               .withMessageContaining("expected an absolute http(s) URL");
           assertThatExceptionOfType(InvalidEndpointRequestException.class)
-              .isThrownBy(() -> endpoint.change("learners", 1L, "http://localhost:8081"))
+              .isThrownBy(() -> endpoint.change(SecurityContext.NONE, "learners", 1L, "http://localhost:8081"))
               .withMessage("node 1 is already a voter");
           assertThatExceptionOfType(InvalidEndpointRequestException.class)
-              .isThrownBy(() -> endpoint.change("voters", 1L, null))
+              .isThrownBy(() -> endpoint.change(SecurityContext.NONE, "voters", 1L, null))
               .withMessage("node 1 is already a voter");
           assertThatExceptionOfType(InvalidEndpointRequestException.class)
-              .isThrownBy(() -> endpoint.change("voters", 5L, null))
+              .isThrownBy(() -> endpoint.change(SecurityContext.NONE, "voters", 5L, null))
               .withMessage("node 5 is not a member of the cluster");
           assertThatExceptionOfType(InvalidEndpointRequestException.class)
-              .isThrownBy(() -> endpoint.change("leader", -3L, null))
+              .isThrownBy(() -> endpoint.change(SecurityContext.NONE, "leader", -3L, null))
               .withMessageContaining("ids are positive");
           assertThatExceptionOfType(InvalidEndpointRequestException.class)
-              .isThrownBy(() -> endpoint.change("witnesses", 2L, null))
+              .isThrownBy(() -> endpoint.change(SecurityContext.NONE, "witnesses", 2L, null))
               .withMessageContaining("Unknown raft resource 'witnesses'");
           assertThatExceptionOfType(InvalidEndpointRequestException.class)
-              .isThrownBy(() -> endpoint.remove("members", 7))
+              .isThrownBy(() -> endpoint.remove(SecurityContext.NONE, "members", 7))
               .withMessage("node 7 is not a member of the cluster");
           assertThatExceptionOfType(InvalidEndpointRequestException.class)
-              .isThrownBy(() -> endpoint.remove("voters", 1))
+              .isThrownBy(() -> endpoint.remove(SecurityContext.NONE, "voters", 1))
               .withMessageContaining("DELETE members/{id}");
           WebEndpointResponse<RaftOperationResult> web =
-              context.getBean(RaftEndpointWebExtension.class).change("voters", 5L, null);
+              context.getBean(RaftEndpointWebExtension.class).change(SecurityContext.NONE, "voters", 5L, null);
           assertThat(web.getStatus()).isEqualTo(WebEndpointResponse.STATUS_BAD_REQUEST);
           assertThat(web.getBody().operation()).isEqualTo("promote");
           assertThat(web.getBody().outcome()).isEqualTo(Outcome.INVALID);
@@ -201,7 +202,7 @@ class RaftEndpointTests {
               RaftServer server = context.getBean(RaftServer.class);
               RaftTestNode.awaitLeader(server);
               server.submit(ByteString.copyFromUtf8("x")).get();
-              RaftOperationResult result = context.getBean(RaftEndpoint.class).change("snapshot", null, null);
+              RaftOperationResult result = context.getBean(RaftEndpoint.class).change(SecurityContext.NONE, "snapshot", null, null);
               assertThat(result.outcome()).isEqualTo(Outcome.DONE);
               assertThat(result.snapshotIndex()).isPositive();
               await()
@@ -214,7 +215,7 @@ class RaftEndpointTests {
   void reportsThatSnapshotsNeedAStateSnapshotter() {
     onLeader(
         context -> {
-          RaftOperationResult result = context.getBean(RaftEndpoint.class).change("snapshot", null, null);
+          RaftOperationResult result = context.getBean(RaftEndpoint.class).change(SecurityContext.NONE, "snapshot", null, null);
           assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
           assertThat(result.message()).contains("no StateSnapshotter bean");
           assertThat(RaftEndpointWebExtension.respond(result).getStatus()).isEqualTo(500);
@@ -233,15 +234,15 @@ class RaftEndpointTests {
               assertThat(endpoint.leader("leader")).isEqualTo(new LeaderDescriptor(null, null, false));
               assertThat(endpoint.raft().leader()).isNull();
               long start = System.nanoTime();
-              RaftOperationResult result = endpoint.change("learners", 3L, "http://localhost:8083");
+              RaftOperationResult result = endpoint.change(SecurityContext.NONE, "learners", 3L, "http://localhost:8083");
               // Well below the 10 s command timeout a proposal would wait out.
               assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
               assertThat(result.outcome()).isEqualTo(Outcome.NO_LEADER);
               assertThat(result.message()).contains("knows no leader");
-              assertThat(endpoint.change("leader", 2L, null).outcome()).isEqualTo(Outcome.NO_LEADER);
+              assertThat(endpoint.change(SecurityContext.NONE, "leader", 2L, null).outcome()).isEqualTo(Outcome.NO_LEADER);
               RaftEndpointWebExtension web = context.getBean(RaftEndpointWebExtension.class);
               assertThat(web.leader("leader").getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
-              assertThat(web.change("leader", 2L, null).getStatus())
+              assertThat(web.change(SecurityContext.NONE, "leader", 2L, null).getStatus())
                   .isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
             });
   }

@@ -2,26 +2,16 @@ package dev.raftboot.spring.actuate.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.raftboot.spring.runtime.RaftServer;
-import dev.raftboot.spring.test.NoNetworkTransport;
 import dev.raftboot.spring.test.RaftTestNode;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.context.annotation.Import;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,23 +23,12 @@ import tools.jackson.databind.json.JsonMapper;
       "raft.peers.1=http://localhost:8081",
       "raft.tick-interval=10ms",
       "management.endpoints.web.exposure.include=raft,health",
+      "management.endpoint.raft.access=unrestricted",
       "management.endpoint.health.show-details=always",
       "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"
     })
-class RaftEndpointWebIntegrationTests {
+class RaftEndpointWebIntegrationTests extends SingleNodeWebApp {
 
-  @TempDir static Path dir;
-
-  @DynamicPropertySource
-  static void dataDir(DynamicPropertyRegistry registry) {
-    registry.add("raft.storage.data-dir", () -> dir.toAbsolutePath().toString());
-  }
-
-  @LocalServerPort int port;
-
-  @Autowired RaftServer server;
-
-  private final HttpClient http = HttpClient.newHttpClient();
   private final JsonMapper json = JsonMapper.builder().build();
 
   @BeforeEach
@@ -113,6 +92,17 @@ class RaftEndpointWebIntegrationTests {
   }
 
   @Test
+  void aSnapshotIsTakenByAPostWithoutBodyAsTheDocsShowIt() throws Exception {
+    // curl -X POST http://localhost:8080/actuator/raft/snapshot: no body, no Content-Type.
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(uri("/actuator/raft/snapshot")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(json.readTree(response.body()).get("outcome").asString()).isEqualTo("DONE");
+  }
+
+  @Test
   void healthIncludesTheRaftContributor() throws Exception {
     HttpResponse<String> response = get("/actuator/health");
     assertThat(response.statusCode()).isEqualTo(200);
@@ -134,17 +124,8 @@ class RaftEndpointWebIntegrationTests {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private URI uri(String path) {
-    return URI.create("http://localhost:" + port + path);
-  }
-
   @SpringBootConfiguration
   @EnableAutoConfiguration
-  static class App {
-
-    @Bean
-    NoNetworkTransport raftTransport() {
-      return new NoNetworkTransport();
-    }
-  }
+  @Import(SingleNodeWebApp.Beans.class)
+  static class App {}
 }
