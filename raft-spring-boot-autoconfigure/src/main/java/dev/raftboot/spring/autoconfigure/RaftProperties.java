@@ -54,7 +54,7 @@ public class RaftProperties implements Validator {
    * Name of the cluster, the same on every node. Peers refuse messages that carry another cluster's
    * name, so members of two clusters cannot be mixed up.
    */
-  private String clusterId = "raft";
+  private String clusterId = JdbcStorage.DEFAULT_CLUSTER_ID;
 
   /**
    * Base URL of every member's raft endpoint, keyed by node ID, for example
@@ -397,6 +397,14 @@ public class RaftProperties implements Validator {
      */
     private boolean requireSync = true;
 
+    /**
+     * Cluster ID that the log of this node in the tables of raftboot 0.1 (raft_log,
+     * raft_hard_state, raft_snapshot, which had no cluster ID) belongs to. When it equals
+     * raft.cluster-id, that log is moved into the current tables at startup; an old log of this
+     * node is refused otherwise, so that no node takes another cluster's log for its own.
+     */
+    private @Nullable String legacyLogClusterId;
+
     public @Nullable String getUrl() {
       return url;
     }
@@ -451,6 +459,14 @@ public class RaftProperties implements Validator {
 
     public void setRequireSync(boolean requireSync) {
       this.requireSync = requireSync;
+    }
+
+    public @Nullable String getLegacyLogClusterId() {
+      return legacyLogClusterId;
+    }
+
+    public void setLegacyLogClusterId(@Nullable String legacyLogClusterId) {
+      this.legacyLogClusterId = legacyLogClusterId;
     }
   }
 
