@@ -134,6 +134,10 @@ public class RaftProperties implements Validator {
 
   private final Transport transport = new Transport();
 
+  private final Web web = new Web();
+
+  private final Health health = new Health();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -280,6 +284,14 @@ public class RaftProperties implements Validator {
 
   public Transport getTransport() {
     return transport;
+  }
+
+  public Web getWeb() {
+    return web;
+  }
+
+  public Health getHealth() {
+    return health;
   }
 
   @Override
@@ -615,6 +627,43 @@ public class RaftProperties implements Validator {
 
     public void setToken(@Nullable String token) {
       this.token = token;
+    }
+  }
+
+  /** How replication failures reach the application's HTTP callers. */
+  public static class Web {
+
+    /**
+     * Whether to answer NoLeaderException, ReadTimeoutException, CommandTimeoutException and
+     * NodeStoppedException thrown by the application's Spring MVC controllers as problem details
+     * (503 "not applied" or "not read" with Retry-After, 504 "outcome unknown").
+     */
+    private boolean problemDetails = true;
+
+    public boolean isProblemDetails() {
+      return problemDetails;
+    }
+
+    public void setProblemDetails(boolean problemDetails) {
+      this.problemDetails = problemDetails;
+    }
+  }
+
+  /** How the raft health takes part in the application's health groups. */
+  public static class Health {
+
+    /**
+     * Whether to add the raft health to the readiness group (/actuator/health/readiness), so that
+     * a node that knows no leader, or is not a member, is reported as not ready.
+     */
+    private boolean readiness;
+
+    public boolean isReadiness() {
+      return readiness;
+    }
+
+    public void setReadiness(boolean readiness) {
+      this.readiness = readiness;
     }
   }
 }
