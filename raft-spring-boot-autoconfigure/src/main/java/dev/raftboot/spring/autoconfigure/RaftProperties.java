@@ -54,7 +54,7 @@ public class RaftProperties implements Validator {
    * Name of the cluster, the same on every node. Peers refuse messages that carry another cluster's
    * name, so members of two clusters cannot be mixed up.
    */
-  private String clusterId = JdbcStorage.DEFAULT_CLUSTER_ID;
+  private String clusterId = "raft";
 
   /**
    * Base URL of every member's raft endpoint, keyed by node ID, for example
