@@ -88,25 +88,25 @@ public final class JdbcStorage implements RaftStorage {
   private static final String INSERT_ENTRY =
       "INSERT INTO raft_cluster_log (cluster_id, node_id, idx, term, type, data)"
           + " VALUES (?, ?, ?, ?, ?, ?)";
-  private static final String DELETE_LOG = "DELETE FROM raft_cluster_log WHERE cluster_id = ? AND node_id = ?";
-  private static final String DELETE_FROM = "DELETE FROM raft_cluster_log WHERE cluster_id = ? AND node_id = ? AND idx >= ?";
-  private static final String DELETE_BELOW = "DELETE FROM raft_cluster_log WHERE cluster_id = ? AND node_id = ? AND idx < ?";
+  private static final String NODE = " WHERE cluster_id = ? AND node_id = ?";
+  private static final String DELETE_LOG = "DELETE FROM raft_cluster_log" + NODE;
+  private static final String DELETE_FROM = DELETE_LOG + " AND idx >= ?";
+  private static final String DELETE_BELOW = DELETE_LOG + " AND idx < ?";
   private static final String CLEAR_ENTRY =
-      "UPDATE raft_cluster_log SET type = NULL, data = NULL"
-          + " WHERE cluster_id = ? AND node_id = ? AND idx = ?";
+      "UPDATE raft_cluster_log SET type = NULL, data = NULL" + NODE + " AND idx = ?";
   private static final String SELECT_TERM =
-      "SELECT term FROM raft_cluster_log WHERE cluster_id = ? AND node_id = ? AND idx = ?";
+      "SELECT term FROM raft_cluster_log" + NODE + " AND idx = ?";
   private static final String SELECT_BOUNDS =
-      "SELECT MIN(idx), MAX(idx), COUNT(*) FROM raft_cluster_log WHERE cluster_id = ? AND node_id = ?";
+      "SELECT MIN(idx), MAX(idx), COUNT(*) FROM raft_cluster_log" + NODE;
   private static final String SELECT_RANGE =
-      "SELECT idx, term, type, data FROM raft_cluster_log WHERE cluster_id = ? AND node_id = ? AND idx >= ? AND idx < ?"
+      "SELECT idx, term, type, data FROM raft_cluster_log" + NODE + " AND idx >= ? AND idx < ?"
           + " ORDER BY idx";
   private static final String SELECT_HARD_STATE =
-      "SELECT term, vote, commit_idx FROM raft_cluster_hard_state WHERE cluster_id = ? AND node_id = ?";
+      "SELECT term, vote, commit_idx FROM raft_cluster_hard_state" + NODE;
   private static final String SELECT_SNAPSHOT_METADATA =
-      "SELECT idx, term, conf_state FROM raft_cluster_snapshot WHERE cluster_id = ? AND node_id = ?";
+      "SELECT idx, term, conf_state FROM raft_cluster_snapshot" + NODE;
   private static final String SELECT_SNAPSHOT =
-      "SELECT idx, term, conf_state, data FROM raft_cluster_snapshot WHERE cluster_id = ? AND node_id = ?";
+      "SELECT idx, term, conf_state, data FROM raft_cluster_snapshot" + NODE;
 
   private static final String SELECT_OTHER_CLUSTERS =
       "SELECT cluster_id FROM raft_cluster_hard_state WHERE node_id = ? AND cluster_id <> ?"
@@ -139,7 +139,10 @@ public final class JdbcStorage implements RaftStorage {
 
   private long dummyTerm;
 
-  /** Whether {@code raft_log} holds the dummy row; false only for a log that never had entries. */
+  /**
+   * Whether {@code raft_cluster_log} holds the dummy row; false only for a log that never had
+   * entries.
+   */
   private boolean dummyStored;
 
   private long lastIndex;
