@@ -9,8 +9,6 @@ class ClusterLogMismatchFailureAnalyzer extends AbstractFailureAnalyzer<ClusterL
 
   @Override
   protected FailureAnalysis analyze(Throwable rootFailure, ClusterLogMismatchException cause) {
-    String message = cause.getMessage();
-    String description = message.substring(0, message.length() - cause.getAction().length());
-    return new FailureAnalysis(description.strip(), cause.getAction(), cause);
+    return RaftStorageConfigurationFailureAnalyzer.withAction(cause, cause.getAction());
   }
 }

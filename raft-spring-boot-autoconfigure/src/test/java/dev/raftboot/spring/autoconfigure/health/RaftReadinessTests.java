@@ -1,23 +1,16 @@
 package dev.raftboot.spring.autoconfigure.health;
 
+import static dev.raftboot.spring.test.WholeApplication.get;
+import static dev.raftboot.spring.test.WholeApplication.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftboot.spring.runtime.RaftServer;
-import dev.raftboot.spring.test.NoNetworkTransport;
 import dev.raftboot.spring.test.RaftTestNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,8 +23,6 @@ class RaftReadinessTests {
   private static final String PROBES = "management.endpoint.health.probes.enabled=true";
 
   @TempDir Path dir;
-
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   void nodeWithoutALeaderIsNotReadyButLive() throws Exception {
@@ -81,36 +72,7 @@ class RaftReadinessTests {
     }
   }
 
-  private ConfigurableApplicationContext start(String[] node, String... properties) {
-    return new SpringApplicationBuilder(App.class)
-        .properties(node)
-        .properties(
-            "server.port=0",
-            "management.endpoint.health.show-components=always",
-            "spring.main.banner-mode=off")
-        .properties(properties)
-        .run();
-  }
-
-  private HttpResponse<String> get(ConfigurableApplicationContext context, String path)
-      throws Exception {
-    int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
   private static JsonNode json(HttpResponse<String> response) {
     return JsonMapper.builder().build().readTree(response.body());
-  }
-
-  @SpringBootConfiguration
-  @EnableAutoConfiguration
-  static class App {
-
-    @Bean
-    NoNetworkTransport raftTransport() {
-      return new NoNetworkTransport();
-    }
   }
 }

@@ -2,22 +2,14 @@ package dev.raftboot.spring.autoconfigure.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.raftboot.spring.test.NoNetworkTransport;
 import dev.raftboot.spring.test.RaftTestNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.raftboot.spring.test.WholeApplication;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,8 +21,6 @@ import tools.jackson.databind.json.JsonMapper;
 class PrivateH2ImportFilterTests {
 
   @TempDir Path dir;
-
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   void applicationWithoutADatabaseGetsNoDataSourceAndNoDbHealth() throws Exception {
@@ -65,35 +55,12 @@ class PrivateH2ImportFilterTests {
   }
 
   private ConfigurableApplicationContext start(String... properties) {
-    ConfigurableApplicationContext context =
-        new SpringApplicationBuilder(App.class)
-            .properties(RaftTestNode.singleNode(dir.resolve("raft")))
-            .properties(
-                "server.port=0",
-                "management.endpoint.health.show-components=always",
-                "spring.main.banner-mode=off")
-            .properties(properties)
-            .run();
-    return context;
+    return WholeApplication.start(RaftTestNode.singleNode(dir.resolve("raft")), properties);
   }
 
-  private JsonNode healthComponents(ConfigurableApplicationContext context) throws Exception {
-    int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+  private static JsonNode healthComponents(ConfigurableApplicationContext context)
+      throws Exception {
+    HttpResponse<String> response = WholeApplication.get(context, "/actuator/health");
     return JsonMapper.builder().build().readTree(response.body()).get("components");
-  }
-
-  @SpringBootConfiguration
-  @EnableAutoConfiguration
-  static class App {
-
-    @Bean
-    NoNetworkTransport raftTransport() {
-      return new NoNetworkTransport();
-    }
   }
 }
