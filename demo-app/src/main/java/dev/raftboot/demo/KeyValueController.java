@@ -1,14 +1,10 @@
 package dev.raftboot.demo;
 
-import dev.raftboot.spring.api.NoLeaderException;
-import dev.raftboot.spring.api.NodeStoppedException;
-import dev.raftboot.spring.api.OutcomeUnknownException;
 import dev.raftboot.spring.api.RaftMember;
 import dev.raftboot.spring.api.RaftOperations;
 import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.spring.api.ReadTimeoutException;
 import dev.raftboot.spring.api.ReplicatedLog;
-import dev.raftboot.spring.api.ReplicationException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -20,9 +16,7 @@ import java.util.concurrent.TimeoutException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -34,6 +28,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The REST API of the demo. Writes go through the replicated {@link KeyValueStore}; reads take a
  * {@code consistency} parameter: {@code linearizable} (default), {@code lease} or {@code local}.
+ * Bad input is answered by {@link ApiErrors}; no leader and timeouts by raftboot's problem details
+ * (503 "not applied" or "not read", 504 "outcome unknown").
  */
 @RestController
 class KeyValueController {
@@ -80,7 +76,7 @@ class KeyValueController {
     awaitReadable(consistency);
     Optional<String> value = store.get(key);
     if (value.isEmpty()) {
-      return error(HttpStatus.NOT_FOUND, "no such key: " + key);
+      return ApiErrors.error(HttpStatus.NOT_FOUND, "no such key: " + key);
     }
     return ResponseEntity.ok(new Entry(key, value.get()));
   }
@@ -97,7 +93,7 @@ class KeyValueController {
   ResponseEntity<?> delete(@PathVariable String key) {
     checkKey(key);
     if (!store.delete(key)) {
-      return error(HttpStatus.NOT_FOUND, "no such key: " + key);
+      return ApiErrors.error(HttpStatus.NOT_FOUND, "no such key: " + key);
     }
     return ResponseEntity.ok(Map.of("key", key, "deleted", true));
   }
@@ -111,7 +107,7 @@ class KeyValueController {
     }
     checkValue(request.value());
     if (!store.compareAndSet(key, request.expected(), request.value())) {
-      return error(
+      return ApiErrors.error(
           HttpStatus.CONFLICT,
           "compare-and-set failed: " + key + " does not hold "
               + (request.expected() == null ? "no value" : "\"" + request.expected() + "\""));
@@ -124,7 +120,7 @@ class KeyValueController {
   ResponseEntity<?> leader() {
     return raft.leader()
         .<ResponseEntity<?>>map(l -> ResponseEntity.ok(leaderBody(l)))
-        .orElseGet(() -> error(HttpStatus.SERVICE_UNAVAILABLE, "no leader elected yet"));
+        .orElseGet(() -> ApiErrors.error(HttpStatus.SERVICE_UNAVAILABLE, "no leader elected yet"));
   }
 
   private void awaitReadable(String consistency) {
@@ -163,46 +159,10 @@ class KeyValueController {
     }
   }
 
-  @ExceptionHandler(IllegalArgumentException.class)
-  ResponseEntity<?> badRequest(IllegalArgumentException e) {
-    return error(HttpStatus.BAD_REQUEST, e.getMessage());
-  }
-
-  @ExceptionHandler(HttpMessageNotReadableException.class)
-  ResponseEntity<?> unreadableBody(HttpMessageNotReadableException e) {
-    return error(
-        HttpStatus.BAD_REQUEST,
-        "missing or unreadable request body: PUT /kv/{key} takes the value as its body (text),"
-            + " POST /kv/{key}/cas takes {\"expected\": ..., \"value\": ...}");
-  }
-
-  /** No quorum, no leader or a timeout: tell the client where the leader is, if anyone knows. */
-  @ExceptionHandler({
-    NoLeaderException.class,
-    ReadTimeoutException.class,
-    NodeStoppedException.class,
-    OutcomeUnknownException.class
-  })
-  ResponseEntity<?> unavailable(ReplicationException e) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", e.getMessage());
-    body.put("outcome", e instanceof OutcomeUnknownException ? "unknown" : "not applied");
-    try {
-      raft.leader().ifPresent(l -> body.putAll(leaderBody(l)));
-    } catch (RuntimeException ignored) {
-      // The node itself may be stopping; the error above says enough.
-    }
-    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(body);
-  }
-
   private static Map<String, Object> leaderBody(RaftMember leader) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("leaderId", leader.id());
     body.put("leaderUrl", leader.url() == null ? null : leader.url().toString());
     return body;
-  }
-
-  private static ResponseEntity<?> error(HttpStatus status, String message) {
-    return ResponseEntity.status(status).body(Map.of("error", message));
   }
 }

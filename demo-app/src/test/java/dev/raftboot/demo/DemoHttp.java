@@ -21,7 +21,7 @@ final class DemoHttp {
       return JSON.readTree(body);
     }
 
-    /** The "outcome" a 503 carries ("unknown", "not applied"), or null. */
+    /** The "outcome" a 503 or 504 problem carries ("not-applied", "not-read", "unknown"), or null. */
     String outcome() {
       try {
         JsonNode outcome = json().get("outcome");

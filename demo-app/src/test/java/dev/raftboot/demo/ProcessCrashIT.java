@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +94,6 @@ class ProcessCrashIT {
   private final Map<String, AtomicInteger> partitions = new ConcurrentHashMap<>();
   private final List<HistoryFile.Fault> schedule = new CopyOnWriteArrayList<>();
   /** Writes answered "not applied" by a node being stopped gracefully: recorded unknown (key, value). */
-  private final List<Map.Entry<String, String>> notAppliedWhileStopping = new CopyOnWriteArrayList<>();
   private final List<PeerProxy> proxies = new ArrayList<>();
   private final List<Long> rejoinMillis = new CopyOnWriteArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
@@ -144,7 +142,7 @@ class ProcessCrashIT {
           LinearizabilityChecker.builder().timeBudget(Duration.ofMinutes(5)).build().check(entries);
       int replayed = replay(historyFile);
       NegativeControl control = negativeControl(entries, schedule, dir.resolve("history-lost-write.txt"));
-      String summary = summary(check, finalValues, entries, replayed, control);
+      String summary = summary(check, finalValues, replayed, control);
       System.out.println(summary);
       Files.writeString(dir.resolve("summary.txt"), summary, StandardCharsets.UTF_8);
 
@@ -483,15 +481,6 @@ class ProcessCrashIT {
         Response r = send(node, kind, key, value, expected);
         label = label(kind, r);
         result = result(kind, r);
-        if (result.isFailed() && node.stopping && (kind == Kind.PUT || kind == Kind.CAS || kind == Kind.DELETE)) {
-          // A node stopping gracefully fails its pending commands as "not applied", yet the leader
-          // after it may commit them: unknown, not failed.
-          result = Result.unknown();
-          label += " while its node stopped gracefully (recorded unknown)";
-          if (kind != Kind.DELETE) {
-            notAppliedWhileStopping.add(Map.entry(key, value));
-          }
-        }
         if (result instanceof Result.OkValue v && !v.isAbsent()) {
           lastSeen.put(key, v.value());
         } else if (kind == Kind.PUT && r.status() == 200 || kind == Kind.CAS && r.status() == 200) {
@@ -627,8 +616,7 @@ class ProcessCrashIT {
     }
   }
 
-  private String summary(CheckResult check, Map<String, String> finalValues, List<HistoryEntry> entries,
-      int replayed, NegativeControl control) {
+  private String summary(CheckResult check, Map<String, String> finalValues, int replayed, NegativeControl control) {
     StringBuilder s = new StringBuilder();
     s.append("\n==== Process crash test ====\n");
     s.append(String.format("duration %d s of load and faults (%d s total), %d clients, %d keys, seed %d%n",
@@ -638,16 +626,6 @@ class ProcessCrashIT {
         kills.get(), leaderKills.get(), doubleKills.get(), startupKills.get(), restarts.get()));
     s.append(String.format("graceful stops (SIGTERM) %d, pauses (SIGSTOP/SIGCONT) %d, partitions %s%n",
         gracefulStops.get(), pauses.get(), new TreeMap<>(partitions)));
-    Set<String> read = new HashSet<>();
-    for (HistoryEntry e : entries) {
-      if (e.result() instanceof Result.OkValue v && !v.isAbsent()) {
-        read.add(e.key() + "=" + v.value());
-      }
-    }
-    long seenApplied = notAppliedWhileStopping.stream().filter(w -> read.contains(w.getKey() + "=" + w.getValue())).count();
-    s.append(String.format("writes answered \"not applied\" by a node stopping gracefully (recorded unknown): %d"
-            + " puts and swaps, %d of them read later (so applied after all)%n",
-        notAppliedWhileStopping.size(), seenApplied));
     if (!rejoinMillis.isEmpty()) {
       List<Long> sorted = new ArrayList<>(rejoinMillis);
       Collections.sort(sorted);
@@ -697,8 +675,6 @@ class ProcessCrashIT {
     final Path dataDir;
     final Path logFile;
     volatile Process process;
-    /** From just before SIGTERM until the node is started again. */
-    volatile boolean stopping;
 
     Node(int id, int[] ports, Path dir) {
       this.id = id;
@@ -730,7 +706,6 @@ class ProcessCrashIT {
       } catch (IOException e) {
         throw new IllegalStateException("cannot start node " + id, e);
       }
-      stopping = false;
       fault("start node " + id + " (pid " + process.pid() + ")");
       log("node " + id + " started, pid " + process.pid());
     }
@@ -750,7 +725,6 @@ class ProcessCrashIT {
 
     /** SIGTERM, a graceful stop; waits until the process is gone and returns how long that took (ms). */
     long terminate(String role) throws InterruptedException {
-      stopping = true;
       fault("SIGTERM node " + id + role);
       long t0 = System.nanoTime();
       process.destroy();

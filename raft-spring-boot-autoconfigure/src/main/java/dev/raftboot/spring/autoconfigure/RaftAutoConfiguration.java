@@ -3,12 +3,16 @@ package dev.raftboot.spring.autoconfigure;
 import dev.raftboot.Config;
 import dev.raftboot.RawNode;
 import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
+import dev.raftboot.spring.runtime.CompositeStateSnapshotter;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.runtime.RaftServerSettings;
 import dev.raftboot.spring.spi.CommandApplier;
 import dev.raftboot.spring.spi.StateSnapshotter;
 import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.transport.RaftTransport;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -22,8 +26,8 @@ import org.springframework.util.unit.DataSize;
 /**
  * Auto-configuration of the raft node: a {@link RaftServer} built from {@code raft.*} properties,
  * the {@link RaftStorage} and the {@link RaftTransport} beans, and the application's {@link
- * CommandApplier} and (optional) {@link StateSnapshotter}. Backs off when the application defines
- * its own {@link RaftServer}.
+ * CommandApplier} and any number of {@link StateSnapshotter} beans, combined by a {@link
+ * CompositeStateSnapshotter}. Backs off when the application defines its own {@link RaftServer}.
  */
 @AutoConfiguration(after = RaftStorageAutoConfiguration.class)
 @ConditionalOnClass(RawNode.class)
@@ -38,15 +42,20 @@ public final class RaftAutoConfiguration {
       RaftStorage storage,
       RaftTransport transport,
       ObjectProvider<CommandApplier> applier,
-      ObjectProvider<StateSnapshotter> snapshotter,
+      ListableBeanFactory beans,
       ApplicationEventPublisher events) {
     return new RaftServer(
         settings(properties),
         storage,
         transport,
         applier.getIfAvailable(() -> RaftAutoConfiguration::noApplier),
-        snapshotter.getIfAvailable(),
+        snapshotter(beans.getBeansOfType(StateSnapshotter.class)),
         events);
+  }
+
+  /** All snapshotter beans as one, each under its part name; none means no snapshots. */
+  private static @Nullable StateSnapshotter snapshotter(Map<String, StateSnapshotter> beans) {
+    return beans.isEmpty() ? null : new CompositeStateSnapshotter(beans);
   }
 
   private static Object noApplier(com.google.protobuf.ByteString command) {

@@ -136,6 +136,10 @@ public class RaftProperties implements Validator {
 
   private final Management management = new Management();
 
+  private final Web web = new Web();
+
+  private final Health health = new Health();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -284,6 +288,14 @@ public class RaftProperties implements Validator {
     return transport;
   }
 
+  public Web getWeb() {
+    return web;
+  }
+
+  public Health getHealth() {
+    return health;
+  }
+
   @Override
   public boolean supports(Class<?> type) {
     return RaftProperties.class.isAssignableFrom(type);
@@ -399,6 +411,14 @@ public class RaftProperties implements Validator {
      */
     private boolean requireSync = true;
 
+    /**
+     * Cluster ID that the log of this node in the tables of raftboot 0.1 (raft_log,
+     * raft_hard_state, raft_snapshot, which had no cluster ID) belongs to. When it equals
+     * raft.cluster-id, that log is moved into the current tables at startup; an old log of this
+     * node is refused otherwise, so that no node takes another cluster's log for its own.
+     */
+    private @Nullable String legacyLogClusterId;
+
     public @Nullable String getUrl() {
       return url;
     }
@@ -453,6 +473,14 @@ public class RaftProperties implements Validator {
 
     public void setRequireSync(boolean requireSync) {
       this.requireSync = requireSync;
+    }
+
+    public @Nullable String getLegacyLogClusterId() {
+      return legacyLogClusterId;
+    }
+
+    public void setLegacyLogClusterId(@Nullable String legacyLogClusterId) {
+      this.legacyLogClusterId = legacyLogClusterId;
     }
   }
 
@@ -641,6 +669,44 @@ public class RaftProperties implements Validator {
 
     public void setAdminRole(String adminRole) {
       this.adminRole = adminRole;
+    }
+  }
+
+  /** How replication failures reach the application's HTTP callers. */
+  public static class Web {
+
+    /**
+     * Whether to answer the replication failures (NotAppliedException other than
+     * InvalidCommandException, and OutcomeUnknownException) thrown by the application's Spring MVC
+     * controllers as problem details (503 "not applied" or "not read" with Retry-After, 504
+     * "outcome unknown").
+     */
+    private boolean problemDetails = true;
+
+    public boolean isProblemDetails() {
+      return problemDetails;
+    }
+
+    public void setProblemDetails(boolean problemDetails) {
+      this.problemDetails = problemDetails;
+    }
+  }
+
+  /** How the raft health takes part in the application's health groups. */
+  public static class Health {
+
+    /**
+     * Whether to add the raft health to the readiness group (/actuator/health/readiness), so that
+     * a node that knows no leader, or is not a member, is reported as not ready.
+     */
+    private boolean readiness;
+
+    public boolean isReadiness() {
+      return readiness;
+    }
+
+    public void setReadiness(boolean readiness) {
+      this.readiness = readiness;
     }
   }
 }

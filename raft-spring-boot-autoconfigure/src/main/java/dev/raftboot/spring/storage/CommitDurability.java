@@ -32,7 +32,7 @@ final class CommitDurability {
 
   private static final System.Logger LOG = System.getLogger(JdbcStorage.class.getName());
 
-  private static final Set<String> TABLES = Set.of("raft_log", "raft_hard_state", "raft_snapshot");
+  private static final Set<String> TABLES = Set.of("raft_cluster_log", "raft_cluster_hard_state", "raft_cluster_snapshot");
 
   private final boolean checkpointSyncAfterCommit;
   private final boolean synchronousCommitPerTransaction;

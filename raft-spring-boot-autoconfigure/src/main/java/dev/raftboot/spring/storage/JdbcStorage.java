@@ -36,11 +36,17 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Layout</h2>
  *
- * <p>Three tables keyed by {@code node_id} (so several nodes may share one database): {@code
- * raft_log} with one row per entry plus one row at the compaction point whose term raft still needs
- * ({@code firstIndex() - 1}, the "dummy" entry of etcd's MemoryStorage), {@code raft_hard_state}
- * and {@code raft_snapshot} (the latest snapshot; its conf state is the one {@link #initialState()}
- * returns). {@link JdbcStorageSchema} creates them.
+ * <p>Three tables keyed by {@code (cluster_id, node_id)}, so several nodes and several clusters
+ * may share one database and a node never reads a log written under another cluster id: {@code
+ * raft_cluster_log} with one row per entry plus one row at the compaction point whose term raft
+ * still needs ({@code firstIndex() - 1}, the "dummy" entry of etcd's MemoryStorage), {@code
+ * raft_cluster_hard_state} and {@code raft_cluster_snapshot} (the latest snapshot; its conf state
+ * is the one {@link #initialState()} returns). {@link JdbcStorageSchema} creates them.
+ *
+ * <p>A node that opens an empty log first looks for another log of its node id: one in the tables
+ * of raftboot 0.1, which had no cluster id, is never taken silently (see {@link
+ * Builder#legacyLogClusterId}); one in another cluster is refused in a database of this node's own
+ * (see {@link Builder#singleCluster}).
  *
  * <h2>Durability</h2>
  *
@@ -68,31 +74,45 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JdbcStorage implements RaftStorage {
 
+  /** Cluster id of a storage whose builder is given none; the default of {@code raft.cluster-id}. */
+  public static final String DEFAULT_CLUSTER_ID = "raft";
+
+  /** Longest cluster id the tables hold. */
+  public static final int MAX_CLUSTER_ID_LENGTH = 255;
+
   /** Number of newest entries kept in memory unless configured otherwise. */
   public static final int DEFAULT_TAIL_CACHE_ENTRIES = 1024;
 
   private static final System.Logger LOG = System.getLogger(JdbcStorage.class.getName());
 
   private static final String INSERT_ENTRY =
-      "INSERT INTO raft_log (node_id, idx, term, type, data) VALUES (?, ?, ?, ?, ?)";
-  private static final String DELETE_LOG = "DELETE FROM raft_log WHERE node_id = ?";
-  private static final String DELETE_FROM = "DELETE FROM raft_log WHERE node_id = ? AND idx >= ?";
-  private static final String DELETE_BELOW = "DELETE FROM raft_log WHERE node_id = ? AND idx < ?";
+      "INSERT INTO raft_cluster_log (cluster_id, node_id, idx, term, type, data)"
+          + " VALUES (?, ?, ?, ?, ?, ?)";
+  private static final String NODE = " WHERE cluster_id = ? AND node_id = ?";
+  private static final String DELETE_LOG = "DELETE FROM raft_cluster_log" + NODE;
+  private static final String DELETE_FROM = DELETE_LOG + " AND idx >= ?";
+  private static final String DELETE_BELOW = DELETE_LOG + " AND idx < ?";
   private static final String CLEAR_ENTRY =
-      "UPDATE raft_log SET type = NULL, data = NULL WHERE node_id = ? AND idx = ?";
+      "UPDATE raft_cluster_log SET type = NULL, data = NULL" + NODE + " AND idx = ?";
   private static final String SELECT_TERM =
-      "SELECT term FROM raft_log WHERE node_id = ? AND idx = ?";
+      "SELECT term FROM raft_cluster_log" + NODE + " AND idx = ?";
   private static final String SELECT_BOUNDS =
-      "SELECT MIN(idx), MAX(idx), COUNT(*) FROM raft_log WHERE node_id = ?";
+      "SELECT MIN(idx), MAX(idx), COUNT(*) FROM raft_cluster_log" + NODE;
   private static final String SELECT_RANGE =
-      "SELECT idx, term, type, data FROM raft_log WHERE node_id = ? AND idx >= ? AND idx < ?"
+      "SELECT idx, term, type, data FROM raft_cluster_log" + NODE + " AND idx >= ? AND idx < ?"
           + " ORDER BY idx";
   private static final String SELECT_HARD_STATE =
-      "SELECT term, vote, commit_idx FROM raft_hard_state WHERE node_id = ?";
+      "SELECT term, vote, commit_idx FROM raft_cluster_hard_state" + NODE;
   private static final String SELECT_SNAPSHOT_METADATA =
-      "SELECT idx, term, conf_state FROM raft_snapshot WHERE node_id = ?";
+      "SELECT idx, term, conf_state FROM raft_cluster_snapshot" + NODE;
   private static final String SELECT_SNAPSHOT =
-      "SELECT idx, term, conf_state, data FROM raft_snapshot WHERE node_id = ?";
+      "SELECT idx, term, conf_state, data FROM raft_cluster_snapshot" + NODE;
+
+  private static final String SELECT_OTHER_CLUSTERS =
+      "SELECT cluster_id FROM raft_cluster_hard_state WHERE node_id = ? AND cluster_id <> ?"
+          + " UNION SELECT cluster_id FROM raft_cluster_log WHERE node_id = ? AND cluster_id <> ?"
+          + " UNION SELECT cluster_id FROM raft_cluster_snapshot WHERE node_id = ?"
+          + " AND cluster_id <> ? ORDER BY cluster_id";
 
   /** Rows fetched by the first query of an SQL range read; later pages grow up to the maximum. */
   private static final int FIRST_PAGE_ROWS = 16;
@@ -100,6 +120,7 @@ public final class JdbcStorage implements RaftStorage {
   private static final int MAX_PAGE_ROWS = 1024;
 
   private final DataSource dataSource;
+  private final String clusterId;
   private final long nodeId;
   private final SqlDialect dialect;
   private final CommitDurability durability;
@@ -118,7 +139,10 @@ public final class JdbcStorage implements RaftStorage {
 
   private long dummyTerm;
 
-  /** Whether {@code raft_log} holds the dummy row; false only for a log that never had entries. */
+  /**
+   * Whether {@code raft_cluster_log} holds the dummy row; false only for a log that never had
+   * entries.
+   */
   private boolean dummyStored;
 
   private long lastIndex;
@@ -128,30 +152,128 @@ public final class JdbcStorage implements RaftStorage {
 
   private JdbcStorage(Builder builder) {
     this.dataSource = builder.dataSource;
+    this.clusterId = builder.clusterId;
     this.nodeId = builder.nodeId;
     this.tail = new TailCache(builder.tailCacheEntries);
     try (Connection connection = dataSource.getConnection()) {
       this.dialect = SqlDialect.of(connection.getMetaData());
       this.durability = CommitDurability.inspect(dialect, connection, builder.requireSyncedCommits);
       load(connection);
+      if (isEmpty()) {
+        checkNoOtherLog(connection, builder);
+      }
     } catch (SQLException e) {
       throw new JdbcStorageException(
           "Could not load the raft log of node "
               + Long.toUnsignedString(nodeId)
               + " ("
               + e.getMessage()
-              + "). Do the tables raft_log, raft_hard_state and raft_snapshot exist? They are"
-              + " created by raft.storage.jdbc.initialize-schema or JdbcStorageSchema.create.",
+              + "). Do the tables raft_cluster_log, raft_cluster_hard_state and"
+              + " raft_cluster_snapshot exist? They are created by"
+              + " raft.storage.jdbc.initialize-schema or JdbcStorageSchema.create.",
           e);
     }
     LOG.log(
         System.Logger.Level.INFO,
-        "Raft log of node {0} opened: entries ({1}, {2}], snapshot at {3}, {4}",
+        "Raft log of node {0} in cluster {1} opened: entries ({2}, {3}], snapshot at {4}, {5}",
         Long.toUnsignedString(nodeId),
+        clusterId,
         dummyIndex,
         lastIndex,
         snapshotMetadata.getIndex(),
         durability.description());
+  }
+
+  private boolean isEmpty() {
+    return !dummyStored
+        && snapshotMetadata.getIndex() == 0
+        && hardState.equals(HardState.getDefaultInstance());
+  }
+
+  /**
+   * Before a node starts with an empty log: a log of the same node id that has no cluster id (the
+   * tables of raftboot 0.1) is moved here only when the operator named this cluster for it, and
+   * refused otherwise; a log of the same node id in another cluster is refused in a database that
+   * belongs to this node alone, and only reported in a shared one.
+   */
+  private void checkNoOtherLog(Connection c, Builder builder) throws SQLException {
+    String node = Long.toUnsignedString(nodeId);
+    if (LegacyLog.holds(c, nodeId)) {
+      if (!clusterId.equals(builder.legacyLogClusterId)) {
+        throw new ClusterLogMismatchException(
+            "The tables "
+                + LegacyLog.TABLES
+                + " hold a raft log of node "
+                + node
+                + " written by raftboot 0.1, which did not record the cluster id, so it cannot be"
+                + " told whether it belongs to cluster \""
+                + clusterId
+                + "\""
+                + (builder.legacyLogClusterId == null
+                    ? "."
+                    : " (raft.storage.jdbc.legacy-log-cluster-id names \""
+                        + builder.legacyLogClusterId
+                        + "\")."),
+            "If that log is this cluster's, set raft.storage.jdbc.legacy-log-cluster-id="
+                + clusterId
+                + " to move it into the current tables at the next start. If it belongs to"
+                + " another cluster, start this node with that cluster's raft.cluster-id and"
+                + " raft.storage.jdbc.legacy-log-cluster-id, or, if that log is no longer needed,"
+                + " delete it: "
+                + LegacyLog.deleteStatements(nodeId));
+      }
+      inTransaction(tx -> LegacyLog.moveInto(tx, clusterId, nodeId));
+      load(c);
+      LOG.log(
+          System.Logger.Level.INFO,
+          "Moved the raftboot 0.1 log of node {0} into cluster {1}, as"
+              + " raft.storage.jdbc.legacy-log-cluster-id says",
+          node,
+          clusterId);
+      return;
+    }
+    List<String> others = otherClusters(c);
+    if (others.isEmpty()) {
+      return;
+    }
+    if (builder.singleCluster) {
+      throw new ClusterLogMismatchException(
+          "This node's own database holds the raft log of node "
+              + node
+              + " in cluster "
+              + others
+              + ", and none in cluster \""
+              + clusterId
+              + "\" (raft.cluster-id).",
+          "If this node belongs to that cluster, set raft.cluster-id to its name. If it should"
+              + " start afresh in cluster \""
+              + clusterId
+              + "\", give it an empty database (another raft.storage.data-dir), or delete this"
+              + " one once the other cluster's log is no longer needed.");
+    }
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "Node {0} starts with an empty log in cluster {1}, while this database holds its logs in"
+            + " cluster {2}; if it should continue one of those, set raft.cluster-id to its name",
+        node,
+        clusterId,
+        others);
+  }
+
+  private List<String> otherClusters(Connection c) throws SQLException {
+    List<String> clusters = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(SELECT_OTHER_CLUSTERS)) {
+      for (int table = 0; table < 3; table++) {
+        ps.setLong(2 * table + 1, nodeId);
+        ps.setString(2 * table + 2, clusterId);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          clusters.add(rs.getString(1));
+        }
+      }
+    }
+    return clusters;
   }
 
   /** Opens the log of {@code nodeId} in {@code dataSource} with the default settings. */
@@ -162,6 +284,11 @@ public final class JdbcStorage implements RaftStorage {
   /** Starts configuring a storage for {@code nodeId} in {@code dataSource}. */
   public static Builder builder(DataSource dataSource, long nodeId) {
     return new Builder(dataSource, nodeId);
+  }
+
+  /** The cluster whose log this is. */
+  public String clusterId() {
+    return clusterId;
   }
 
   /** The node whose log this is. */
@@ -277,7 +404,7 @@ public final class JdbcStorage implements RaftStorage {
       }
       try (Connection c = dataSource.getConnection();
           PreparedStatement ps = c.prepareStatement(SELECT_SNAPSHOT)) {
-        ps.setLong(1, nodeId);
+        bindNode(ps);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
             throw new JdbcStorageException(
@@ -457,8 +584,8 @@ public final class JdbcStorage implements RaftStorage {
           c -> {
             deleteLog(c, DELETE_BELOW, compactIndex);
             try (PreparedStatement ps = c.prepareStatement(CLEAR_ENTRY)) {
-              ps.setLong(1, nodeId);
-              ps.setLong(2, compactIndex);
+              bindNode(ps);
+              ps.setLong(3, compactIndex);
               ps.executeUpdate();
             }
           });
@@ -561,7 +688,7 @@ public final class JdbcStorage implements RaftStorage {
   private void load(Connection c) throws SQLException {
     hardState = HardState.getDefaultInstance();
     try (PreparedStatement ps = c.prepareStatement(SELECT_HARD_STATE)) {
-      ps.setLong(1, nodeId);
+      bindNode(ps);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           hardState =
@@ -575,7 +702,7 @@ public final class JdbcStorage implements RaftStorage {
     }
     snapshotMetadata = SnapshotMetadata.getDefaultInstance();
     try (PreparedStatement ps = c.prepareStatement(SELECT_SNAPSHOT_METADATA)) {
-      ps.setLong(1, nodeId);
+      bindNode(ps);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           snapshotMetadata = metadata(rs.getLong(1), rs.getLong(2), rs.getBytes(3));
@@ -586,7 +713,7 @@ public final class JdbcStorage implements RaftStorage {
     long max;
     long count;
     try (PreparedStatement ps = c.prepareStatement(SELECT_BOUNDS)) {
-      ps.setLong(1, nodeId);
+      bindNode(ps);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         min = rs.getLong(1);
@@ -675,10 +802,10 @@ public final class JdbcStorage implements RaftStorage {
   private void selectRange(Connection c, long lo, long hi, int limit, List<Entry> out)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(SELECT_RANGE + dialect.limit())) {
-      ps.setLong(1, nodeId);
-      ps.setLong(2, lo);
-      ps.setLong(3, hi);
-      ps.setInt(4, limit);
+      bindNode(ps);
+      ps.setLong(3, lo);
+      ps.setLong(4, hi);
+      ps.setInt(5, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           Entry.Builder e = Entry.newBuilder().setIndex(rs.getLong(1)).setTerm(rs.getLong(2));
@@ -711,8 +838,8 @@ public final class JdbcStorage implements RaftStorage {
 
   private long selectTerm(Connection c, long index) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(SELECT_TERM)) {
-      ps.setLong(1, nodeId);
-      ps.setLong(2, index);
+      bindNode(ps);
+      ps.setLong(3, index);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           throw new JdbcStorageException(
@@ -728,9 +855,9 @@ public final class JdbcStorage implements RaftStorage {
 
   private void deleteLog(Connection c, String sql, long index) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, nodeId);
+      bindNode(ps);
       if (index >= 0) {
-        ps.setLong(2, index);
+        ps.setLong(3, index);
       }
       ps.executeUpdate();
     }
@@ -742,26 +869,26 @@ public final class JdbcStorage implements RaftStorage {
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(INSERT_ENTRY)) {
       if (withDummy) {
-        ps.setLong(1, nodeId);
-        ps.setLong(2, dummyIdx);
-        ps.setLong(3, dummyTrm);
-        ps.setNull(4, Types.SMALLINT);
-        ps.setNull(5, Types.VARBINARY);
+        bindNode(ps);
+        ps.setLong(3, dummyIdx);
+        ps.setLong(4, dummyTrm);
+        ps.setNull(5, Types.SMALLINT);
+        ps.setNull(6, Types.VARBINARY);
         ps.addBatch();
       }
       for (Entry e : entries) {
-        ps.setLong(1, nodeId);
-        ps.setLong(2, e.getIndex());
-        ps.setLong(3, e.getTerm());
+        bindNode(ps);
+        ps.setLong(3, e.getIndex());
+        ps.setLong(4, e.getTerm());
         if (e.hasType()) {
-          ps.setShort(4, (short) e.getType().getNumber());
+          ps.setShort(5, (short) e.getType().getNumber());
         } else {
-          ps.setNull(4, Types.SMALLINT);
+          ps.setNull(5, Types.SMALLINT);
         }
         if (e.hasData()) {
-          ps.setBytes(5, e.getData().toByteArray());
+          ps.setBytes(6, e.getData().toByteArray());
         } else {
-          ps.setNull(5, Types.VARBINARY);
+          ps.setNull(6, Types.VARBINARY);
         }
         ps.addBatch();
       }
@@ -770,35 +897,41 @@ public final class JdbcStorage implements RaftStorage {
   }
 
   private void upsertHardState(Connection c, HardState hs) throws SQLException {
-    dialect.beforeUpsert(c, "raft_hard_state", nodeId);
+    dialect.beforeUpsert(c, "raft_cluster_hard_state", clusterId, nodeId);
     try (PreparedStatement ps = c.prepareStatement(dialect.upsertHardState())) {
-      ps.setLong(1, nodeId);
-      ps.setLong(2, hs.getTerm());
-      ps.setLong(3, hs.getVote());
-      ps.setLong(4, hs.getCommit());
+      bindNode(ps);
+      ps.setLong(3, hs.getTerm());
+      ps.setLong(4, hs.getVote());
+      ps.setLong(5, hs.getCommit());
       ps.executeUpdate();
     }
   }
 
   private void upsertSnapshot(Connection c, Snapshot snapshot) throws SQLException {
     SnapshotMetadata meta = snapshot.getMetadata();
-    dialect.beforeUpsert(c, "raft_snapshot", nodeId);
+    dialect.beforeUpsert(c, "raft_cluster_snapshot", clusterId, nodeId);
     try (PreparedStatement ps = c.prepareStatement(dialect.upsertSnapshot())) {
-      ps.setLong(1, nodeId);
-      ps.setLong(2, meta.getIndex());
-      ps.setLong(3, meta.getTerm());
+      bindNode(ps);
+      ps.setLong(3, meta.getIndex());
+      ps.setLong(4, meta.getTerm());
       if (meta.hasConfState()) {
-        ps.setBytes(4, meta.getConfState().toByteArray());
-      } else {
-        ps.setNull(4, Types.VARBINARY);
-      }
-      if (snapshot.hasData()) {
-        ps.setBytes(5, snapshot.getData().toByteArray());
+        ps.setBytes(5, meta.getConfState().toByteArray());
       } else {
         ps.setNull(5, Types.VARBINARY);
       }
+      if (snapshot.hasData()) {
+        ps.setBytes(6, snapshot.getData().toByteArray());
+      } else {
+        ps.setNull(6, Types.VARBINARY);
+      }
       ps.executeUpdate();
     }
+  }
+
+  /** Sets the key of this node's rows, parameters 1 and 2 (cluster_id, node_id). */
+  private void bindNode(PreparedStatement ps) throws SQLException {
+    ps.setString(1, clusterId);
+    ps.setLong(2, nodeId);
   }
 
   private static SnapshotMetadata metadata(long index, long term, byte @Nullable [] confState) {
@@ -892,6 +1025,9 @@ public final class JdbcStorage implements RaftStorage {
 
     private final DataSource dataSource;
     private final long nodeId;
+    private String clusterId = DEFAULT_CLUSTER_ID;
+    private @Nullable String legacyLogClusterId;
+    private boolean singleCluster;
     private int tailCacheEntries = DEFAULT_TAIL_CACHE_ENTRIES;
     private boolean requireSyncedCommits = true;
 
@@ -901,6 +1037,43 @@ public final class JdbcStorage implements RaftStorage {
         throw new IllegalArgumentException("node id 0 is reserved for \"no node\"");
       }
       this.nodeId = nodeId;
+    }
+
+    /**
+     * The cluster whose log this is (default {@value #DEFAULT_CLUSTER_ID}, as {@code
+     * raft.cluster-id}): rows are keyed by cluster and node id, so a node never reads a log written
+     * under another cluster id.
+     */
+    public Builder clusterId(String clusterId) {
+      Objects.requireNonNull(clusterId, "clusterId");
+      if (clusterId.isEmpty() || clusterId.length() > MAX_CLUSTER_ID_LENGTH) {
+        throw new IllegalArgumentException(
+            "a cluster id must have 1 to " + MAX_CLUSTER_ID_LENGTH + " characters: " + clusterId);
+      }
+      this.clusterId = clusterId;
+      return this;
+    }
+
+    /**
+     * The cluster that the node's log in the tables of raftboot 0.1 (no cluster id) belongs to, as
+     * the operator asserts. When it equals {@link #clusterId} and the node has no log in the
+     * current tables, that old log is moved into them; otherwise an old log of this node id stops
+     * {@link #build()} with a {@link ClusterLogMismatchException}.
+     */
+    public Builder legacyLogClusterId(@Nullable String legacyLogClusterId) {
+      this.legacyLogClusterId = legacyLogClusterId;
+      return this;
+    }
+
+    /**
+     * Whether the database belongs to this node alone (raft's own embedded database), so that a log
+     * of this node id in another cluster means the node was pointed at the wrong cluster: {@link
+     * #build()} then refuses with a {@link ClusterLogMismatchException} instead of only logging a
+     * warning, as it does in a database that several clusters may share.
+     */
+    public Builder singleCluster(boolean singleCluster) {
+      this.singleCluster = singleCluster;
+      return this;
     }
 
     /** How many of the newest entries to keep in memory (0 turns the cache off). */
@@ -924,6 +1097,8 @@ public final class JdbcStorage implements RaftStorage {
     /**
      * Connects, checks how the database syncs commits and loads the node's state.
      *
+     * @throws ClusterLogMismatchException if the node has no log in its cluster but one that must
+     *     not be taken for it (see {@link #legacyLogClusterId} and {@link #singleCluster})
      * @throws JdbcStorageException if the tables are missing, the stored log is inconsistent, or
      *     the database does not sync commits and that is required
      */

@@ -44,7 +44,8 @@ public final class JdbcStorageSchema {
         throw new IllegalStateException(
             "raftboot has no schema script for "
                 + product
-                + "; create the tables raft_log, raft_hard_state and raft_snapshot yourself,"
+                + "; create the tables raft_cluster_log, raft_cluster_hard_state and"
+                + " raft_cluster_snapshot yourself,"
                 + " modelled on the PostgreSQL script at "
                 + String.format(RESOURCE_PATTERN, "postgresql"));
       }

@@ -15,30 +15,30 @@ enum SqlDialect {
   H2("h2") {
     @Override
     String upsertHardState() {
-      return "MERGE INTO raft_hard_state (node_id, term, vote, commit_idx) KEY (node_id)"
-          + " VALUES (?, ?, ?, ?)";
+      return "MERGE INTO raft_cluster_hard_state (cluster_id, node_id, term, vote, commit_idx)"
+          + " KEY (cluster_id, node_id) VALUES (?, ?, ?, ?, ?)";
     }
 
     @Override
     String upsertSnapshot() {
-      return "MERGE INTO raft_snapshot (node_id, idx, term, conf_state, data) KEY (node_id)"
-          + " VALUES (?, ?, ?, ?, ?)";
+      return "MERGE INTO raft_cluster_snapshot (cluster_id, node_id, idx, term, conf_state, data)"
+          + " KEY (cluster_id, node_id) VALUES (?, ?, ?, ?, ?, ?)";
     }
   },
 
   POSTGRESQL("postgresql") {
     @Override
     String upsertHardState() {
-      return "INSERT INTO raft_hard_state (node_id, term, vote, commit_idx) VALUES (?, ?, ?, ?)"
-          + " ON CONFLICT (node_id) DO UPDATE SET term = EXCLUDED.term, vote = EXCLUDED.vote,"
-          + " commit_idx = EXCLUDED.commit_idx";
+      return INSERT_HARD_STATE
+          + " ON CONFLICT (cluster_id, node_id) DO UPDATE SET term = EXCLUDED.term,"
+          + " vote = EXCLUDED.vote, commit_idx = EXCLUDED.commit_idx";
     }
 
     @Override
     String upsertSnapshot() {
-      return "INSERT INTO raft_snapshot (node_id, idx, term, conf_state, data) VALUES (?, ?, ?, ?,"
-                 + " ?) ON CONFLICT (node_id) DO UPDATE SET idx = EXCLUDED.idx, term ="
-                 + " EXCLUDED.term, conf_state = EXCLUDED.conf_state, data = EXCLUDED.data";
+      return INSERT_SNAPSHOT
+          + " ON CONFLICT (cluster_id, node_id) DO UPDATE SET idx = EXCLUDED.idx,"
+          + " term = EXCLUDED.term, conf_state = EXCLUDED.conf_state, data = EXCLUDED.data";
     }
   },
 
@@ -46,16 +46,16 @@ enum SqlDialect {
   MARIADB("mariadb") {
     @Override
     String upsertHardState() {
-      return "INSERT INTO raft_hard_state (node_id, term, vote, commit_idx) VALUES (?, ?, ?, ?)"
+      return INSERT_HARD_STATE
           + " ON DUPLICATE KEY UPDATE term = VALUES(term), vote = VALUES(vote),"
           + " commit_idx = VALUES(commit_idx)";
     }
 
     @Override
     String upsertSnapshot() {
-      return "INSERT INTO raft_snapshot (node_id, idx, term, conf_state, data) VALUES (?, ?, ?, ?,"
-                 + " ?) ON DUPLICATE KEY UPDATE idx = VALUES(idx), term = VALUES(term), conf_state"
-                 + " = VALUES(conf_state), data = VALUES(data)";
+      return INSERT_SNAPSHOT
+          + " ON DUPLICATE KEY UPDATE idx = VALUES(idx), term = VALUES(term),"
+          + " conf_state = VALUES(conf_state), data = VALUES(data)";
     }
   },
 
@@ -66,13 +66,12 @@ enum SqlDialect {
   GENERIC(null) {
     @Override
     String upsertHardState() {
-      return "INSERT INTO raft_hard_state (node_id, term, vote, commit_idx) VALUES (?, ?, ?, ?)";
+      return INSERT_HARD_STATE;
     }
 
     @Override
     String upsertSnapshot() {
-      return "INSERT INTO raft_snapshot (node_id, idx, term, conf_state, data) VALUES (?, ?, ?, ?,"
-                 + " ?)";
+      return INSERT_SNAPSHOT;
     }
 
     @Override
@@ -81,14 +80,25 @@ enum SqlDialect {
     }
 
     @Override
-    void beforeUpsert(Connection connection, String table, long nodeId) throws SQLException {
+    void beforeUpsert(Connection connection, String table, String clusterId, long nodeId)
+        throws SQLException {
       try (PreparedStatement ps =
-          connection.prepareStatement("DELETE FROM " + table + " WHERE node_id = ?")) {
-        ps.setLong(1, nodeId);
+          connection.prepareStatement(
+              "DELETE FROM " + table + " WHERE cluster_id = ? AND node_id = ?")) {
+        ps.setString(1, clusterId);
+        ps.setLong(2, nodeId);
         ps.executeUpdate();
       }
     }
   };
+
+  private static final String INSERT_HARD_STATE =
+      "INSERT INTO raft_cluster_hard_state (cluster_id, node_id, term, vote, commit_idx)"
+          + " VALUES (?, ?, ?, ?, ?)";
+
+  private static final String INSERT_SNAPSHOT =
+      "INSERT INTO raft_cluster_snapshot (cluster_id, node_id, idx, term, conf_state, data)"
+          + " VALUES (?, ?, ?, ?, ?, ?)";
 
   private final @Nullable String platform;
 
@@ -101,10 +111,15 @@ enum SqlDialect {
     return platform;
   }
 
-  /** Inserts or replaces the hard state row; parameters: node_id, term, vote, commit. */
+  /**
+   * Inserts or replaces the hard state row; parameters: cluster_id, node_id, term, vote, commit.
+   */
   abstract String upsertHardState();
 
-  /** Inserts or replaces the snapshot row; parameters: node_id, idx, term, conf_state, data. */
+  /**
+   * Inserts or replaces the snapshot row; parameters: cluster_id, node_id, idx, term, conf_state,
+   * data.
+   */
   abstract String upsertSnapshot();
 
   /** The clause that limits a query to {@code ?} rows, appended after its ORDER BY. */
@@ -113,7 +128,8 @@ enum SqlDialect {
   }
 
   /** Runs before an upsert statement on the same connection; only needed without a real upsert. */
-  void beforeUpsert(Connection connection, String table, long nodeId) throws SQLException {}
+  void beforeUpsert(Connection connection, String table, String clusterId, long nodeId)
+      throws SQLException {}
 
   static SqlDialect of(DatabaseMetaData metaData) throws SQLException {
     return ofProductName(metaData.getDatabaseProductName());

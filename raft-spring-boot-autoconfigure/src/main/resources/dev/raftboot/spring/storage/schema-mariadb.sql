@@ -1,33 +1,44 @@
 -- Tables of raftboot's JdbcStorage for MariaDB (and MySQL). InnoDB is required: its commits are
--- transactional and synced to disk. Every table is keyed by node_id, so several nodes can share
--- one database. The script only creates what is missing and can run at every start.
+-- transactional and synced to disk. Cluster ids are printable ASCII. Every table is keyed by
+-- (cluster_id, node_id): several nodes, and several clusters, can share one database, and a node
+-- never reads a log written under another raft.cluster-id. The script only creates what is missing
+-- and can run at every start.
+--
+-- raftboot 0.1 kept the log in raft_log, raft_hard_state and raft_snapshot, keyed by node_id
+-- alone. Those tables are not created any more; a node that finds its id there refuses to start
+-- until raft.storage.jdbc.legacy-log-cluster-id says which cluster that log belongs to.
 
 -- The raft log. Besides the entries it keeps one row at the compaction point (the entry just
 -- below the first readable index) whose term raft still needs for matching; that row has NULL
 -- type and data. A NULL type or data column means the field was absent from the entry.
-CREATE TABLE IF NOT EXISTS raft_log (
+CREATE TABLE IF NOT EXISTS raft_cluster_log (
+  cluster_id VARCHAR(255) CHARACTER SET ascii NOT NULL,
   node_id BIGINT NOT NULL,
   idx BIGINT NOT NULL,
   term BIGINT NOT NULL,
   type SMALLINT,
   data LONGBLOB,
-  PRIMARY KEY (node_id, idx)
+  PRIMARY KEY (cluster_id, node_id, idx)
 ) ENGINE=InnoDB;
 
 -- The hard state (term, vote, commit) of each node.
-CREATE TABLE IF NOT EXISTS raft_hard_state (
-  node_id BIGINT NOT NULL PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS raft_cluster_hard_state (
+  cluster_id VARCHAR(255) CHARACTER SET ascii NOT NULL,
+  node_id BIGINT NOT NULL,
   term BIGINT NOT NULL,
   vote BIGINT NOT NULL,
-  commit_idx BIGINT NOT NULL
+  commit_idx BIGINT NOT NULL,
+  PRIMARY KEY (cluster_id, node_id)
 ) ENGINE=InnoDB;
 
 -- The latest snapshot of each node: its metadata, the serialized ConfState and the application's
 -- data.
-CREATE TABLE IF NOT EXISTS raft_snapshot (
-  node_id BIGINT NOT NULL PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS raft_cluster_snapshot (
+  cluster_id VARCHAR(255) CHARACTER SET ascii NOT NULL,
+  node_id BIGINT NOT NULL,
   idx BIGINT NOT NULL,
   term BIGINT NOT NULL,
   conf_state LONGBLOB,
-  data LONGBLOB
+  data LONGBLOB,
+  PRIMARY KEY (cluster_id, node_id)
 ) ENGINE=InnoDB;

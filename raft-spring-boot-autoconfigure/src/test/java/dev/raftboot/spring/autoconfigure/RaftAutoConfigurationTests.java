@@ -8,6 +8,7 @@ import dev.raftboot.raftpb.Message;
 import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.spi.CommandApplier;
+import dev.raftboot.spring.spi.StateSnapshotter;
 import dev.raftboot.spring.transport.RaftTransport;
 import dev.raftboot.spring.transport.TransportListener;
 import java.net.URI;
@@ -80,6 +81,85 @@ class RaftAutoConfigurationTests {
         .withUserConfiguration(NoNetwork.class)
         .withPropertyValues("raft.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean(RaftServer.class));
+  }
+
+  @Test
+  void everyStateSnapshotterBeanIsSnapshottedAndRestoredUnderItsName() {
+    long[] snapshotIndex = new long[1];
+    runner()
+        .withUserConfiguration(NoNetwork.class, TwoServices.class)
+        .run(
+            context -> {
+              RaftServer server = context.getBean(RaftServer.class);
+              server.submit(ByteString.copyFromUtf8("inventory:apples")).get(10, TimeUnit.SECONDS);
+              server.submit(ByteString.copyFromUtf8("orders:42")).get(10, TimeUnit.SECONDS);
+              snapshotIndex[0] = server.triggerSnapshot().get(10, TimeUnit.SECONDS);
+              // The snapshot is written by the raft loop after the future completes.
+              org.awaitility.Awaitility.await()
+                  .atMost(java.time.Duration.ofSeconds(10))
+                  .until(() -> server.status().snapshotIndex() >= snapshotIndex[0]);
+            });
+    // A restart restores both parts from the snapshot; the entries below it are not replayed.
+    runner()
+        .withUserConfiguration(NoNetwork.class, TwoServices.class)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context.getBean("inventory", Part.class).restoredFrom)
+                  .isEqualTo("apples");
+              assertThat(context.getBean("ordersBook", Part.class).restoredFrom).isEqualTo("42");
+              assertThat(context.getBean(RaftServer.class).status().applied())
+                  .isGreaterThanOrEqualTo(snapshotIndex[0]);
+            });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class TwoServices {
+    @Bean
+    Part inventory() {
+      return new Part(null);
+    }
+
+    /** Stored as "orders", whatever the bean is called. */
+    @Bean
+    Part ordersBook() {
+      return new Part("orders");
+    }
+
+    @Bean
+    CommandApplier applier(Part inventory, Part ordersBook) {
+      return command -> {
+        String[] target = command.toStringUtf8().split(":", 2);
+        (target[0].equals("inventory") ? inventory : ordersBook).state = target[1];
+        return null;
+      };
+    }
+  }
+
+  static final class Part implements StateSnapshotter {
+    private final String name;
+    volatile String state = "";
+    volatile String restoredFrom;
+
+    Part(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public ByteString snapshot() {
+      return ByteString.copyFromUtf8(state);
+    }
+
+    @Override
+    public void restore(ByteString data) {
+      state = data.toStringUtf8();
+      restoredFrom = state;
+    }
+
+    @Override
+    public String snapshotPartName() {
+      return name;
+    }
   }
 
   @Configuration(proxyBeanMethods = false)

@@ -167,13 +167,15 @@ public final class JdbcStorageBenchmark {
   private static void insert(Connection c, long nodeId, List<Entry> entries) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO raft_log (node_id, idx, term, type, data) VALUES (?, ?, ?, ?, ?)")) {
+            "INSERT INTO raft_cluster_log (cluster_id, node_id, idx, term, type, data)"
+                + " VALUES (?, ?, ?, ?, ?, ?)")) {
       for (Entry e : entries) {
-        ps.setLong(1, nodeId);
-        ps.setLong(2, e.getIndex());
-        ps.setLong(3, e.getTerm());
-        ps.setShort(4, (short) 0);
-        ps.setBytes(5, e.getData().toByteArray());
+        ps.setString(1, JdbcStorage.DEFAULT_CLUSTER_ID);
+        ps.setLong(2, nodeId);
+        ps.setLong(3, e.getIndex());
+        ps.setLong(4, e.getTerm());
+        ps.setShort(5, (short) 0);
+        ps.setBytes(6, e.getData().toByteArray());
         ps.addBatch();
       }
       ps.executeBatch();

@@ -456,6 +456,126 @@ abstract class JdbcStorageContractTests {
     }
   }
 
+  // --- cluster ids ---------------------------------------------------------------------------------
+
+  @Test
+  void clustersSharingADatabaseKeepSeparateLogsForTheSameNodeId() {
+    JdbcStorage first = JdbcStorage.builder(dataSource(), nodeId).clusterId("orders").build();
+    first.save(hardState(3, 1, 2), List.of(entry(1, 1, "a"), entry(2, 3, "b")), Snapshot.getDefaultInstance());
+    JdbcStorage second = JdbcStorage.builder(dataSource(), nodeId).clusterId("billing").build();
+    assertThat(second.lastIndex()).isZero();
+    assertThat(second.initialState().hardState()).isEqualTo(HardState.getDefaultInstance());
+    second.save(hardState(1, 0, 0), List.of(entry(1, 1, "x")), Snapshot.getDefaultInstance());
+    JdbcStorage reopened = JdbcStorage.builder(dataSource(), nodeId).clusterId("orders").build();
+    assertThat(reopened.clusterId()).isEqualTo("orders");
+    assertThat(reopened.initialState().hardState()).isEqualTo(hardState(3, 1, 2));
+    assertThat(reopened.entries(1, 3, -1)).containsExactly(entry(1, 1, "a"), entry(2, 3, "b"));
+  }
+
+  @Test
+  void ownDatabaseRefusesTheLogOfAnotherClusterAndKeepsIt() {
+    JdbcStorage.builder(dataSource(), nodeId)
+        .clusterId("orders")
+        .build()
+        .save(hardState(3, 1, 1), List.of(entry(1, 1, "a")), Snapshot.getDefaultInstance());
+    assertThatThrownBy(
+            () ->
+                JdbcStorage.builder(dataSource(), nodeId)
+                    .clusterId("billing")
+                    .singleCluster(true)
+                    .build())
+        .isInstanceOf(ClusterLogMismatchException.class)
+        .hasMessageContaining("[orders]")
+        .hasMessageContaining("\"billing\" (raft.cluster-id)")
+        .hasMessageContaining("set raft.cluster-id");
+    JdbcStorage orders = JdbcStorage.builder(dataSource(), nodeId).clusterId("orders").build();
+    assertThat(orders.entries(1, 2, -1)).containsExactly(entry(1, 1, "a"));
+  }
+
+  @Test
+  void logWithoutClusterIdIsRefusedAndLeftAlone() {
+    writeLegacyLog();
+    assertThatThrownBy(() -> JdbcStorage.builder(dataSource(), nodeId).clusterId("orders").build())
+        .isInstanceOf(ClusterLogMismatchException.class)
+        .hasMessageContaining("written by raftboot 0.1")
+        .hasMessageContaining("raft.storage.jdbc.legacy-log-cluster-id=orders")
+        .hasMessageContaining("DELETE FROM raft_log WHERE node_id = " + nodeId);
+    assertThatThrownBy(
+            () ->
+                JdbcStorage.builder(dataSource(), nodeId)
+                    .clusterId("orders")
+                    .legacyLogClusterId("billing")
+                    .build())
+        .isInstanceOf(ClusterLogMismatchException.class)
+        .hasMessageContaining("legacy-log-cluster-id names \"billing\"");
+    JdbcStorage moved =
+        JdbcStorage.builder(dataSource(), nodeId)
+            .clusterId("billing")
+            .legacyLogClusterId("billing")
+            .build();
+    assertThat(moved.lastIndex()).isEqualTo(3);
+  }
+
+  @Test
+  void logWithoutClusterIdMovesToTheClusterTheOperatorNames() {
+    writeLegacyLog();
+    JdbcStorage moved =
+        JdbcStorage.builder(dataSource(), nodeId)
+            .clusterId("orders")
+            .legacyLogClusterId("orders")
+            .build();
+    assertThat(moved.initialState())
+        .isEqualTo(new InitialState(hardState(4, 2, 3), voters(1, 2, 3)));
+    assertThat(moved.firstIndex()).isEqualTo(3);
+    assertThat(moved.entries(3, 4, -1)).containsExactly(entry(3, 4, "c"));
+    assertThat(moved.snapshot().getData().toStringUtf8()).isEqualTo("state at 2");
+    // Moved, not copied: the old rows are gone, and the next start needs no legacy setting.
+    JdbcStorage reopened = JdbcStorage.builder(dataSource(), nodeId).clusterId("orders").build();
+    assertThat(reopened.lastIndex()).isEqualTo(3);
+    assertThat(JdbcStorage.builder(dataSource(), nodeId).clusterId("billing").build().lastIndex())
+        .isZero();
+  }
+
+  /**
+   * The log raftboot 0.1 left for this node: snapshot at 2 (voters 1, 2, 3), the compaction row at
+   * 2 and entry 3, hard state term 4, vote 2, commit 3.
+   */
+  private void writeLegacyLog() {
+    TestDatabases.createLegacySchema(dataSource());
+    try (java.sql.Connection c = dataSource().getConnection();
+        java.sql.PreparedStatement log =
+            c.prepareStatement("INSERT INTO raft_log (node_id, idx, term, type, data) VALUES (?, ?, ?, ?, ?)");
+        java.sql.PreparedStatement hard =
+            c.prepareStatement(
+                "INSERT INTO raft_hard_state (node_id, term, vote, commit_idx) VALUES (?, 4, 2, 3)");
+        java.sql.PreparedStatement snap =
+            c.prepareStatement(
+                "INSERT INTO raft_snapshot (node_id, idx, term, conf_state, data) VALUES (?, 2, 2, ?, ?)")) {
+      log.setLong(1, nodeId);
+      log.setLong(2, 2);
+      log.setLong(3, 2);
+      log.setNull(4, java.sql.Types.SMALLINT);
+      log.setNull(5, java.sql.Types.VARBINARY);
+      log.executeUpdate();
+      log.setLong(2, 3);
+      log.setLong(3, 4);
+      log.setShort(4, (short) EntryType.EntryNormal.getNumber());
+      log.setBytes(5, "c".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      log.executeUpdate();
+      hard.setLong(1, nodeId);
+      hard.executeUpdate();
+      snap.setLong(1, nodeId);
+      snap.setBytes(2, voters(1, 2, 3).toByteArray());
+      snap.setBytes(3, "state at 2".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      snap.executeUpdate();
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   // --- durability and restarts -----------------------------------------------------------------
 
   @Test

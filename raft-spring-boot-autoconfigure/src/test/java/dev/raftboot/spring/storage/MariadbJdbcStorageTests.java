@@ -60,8 +60,8 @@ class MariadbJdbcStorageTests extends JdbcStorageContractTests {
       }
       assertThatThrownBy(() -> JdbcStorage.create(other, nodeId))
           .isInstanceOf(JdbcStorageException.class)
-          .hasMessageContaining("table raft_log uses the MyISAM engine, which is not transactional")
-          .hasMessageContaining("ALTER TABLE raft_log ENGINE=InnoDB");
+          .hasMessageContaining("table raft_cluster_log uses the MyISAM engine, which is not transactional")
+          .hasMessageContaining("ALTER TABLE raft_cluster_log ENGINE=InnoDB");
     } finally {
       try (Connection c = dataSource.getConnection();
           Statement st = c.createStatement()) {

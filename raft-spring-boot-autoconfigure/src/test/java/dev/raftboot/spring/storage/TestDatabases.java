@@ -2,11 +2,16 @@ package dev.raftboot.spring.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Assumptions;
@@ -77,15 +82,55 @@ public final class TestDatabases {
     return ThreadLocalRandom.current().nextLong(1L << 32, Long.MAX_VALUE);
   }
 
-  /** Deletes every row of {@code nodeId} from the raft tables. */
+  /**
+   * Deletes every row of {@code nodeId}, in every cluster, from the raft tables and from the tables
+   * of raftboot 0.1 where they exist.
+   */
   public static void deleteNode(DataSource dataSource, long nodeId) {
     try (Connection c = dataSource.getConnection()) {
-      for (String table : new String[] {"raft_log", "raft_hard_state", "raft_snapshot"}) {
+      for (String table :
+          new String[] {"raft_cluster_log", "raft_cluster_hard_state", "raft_cluster_snapshot"}) {
         try (PreparedStatement ps =
             c.prepareStatement("DELETE FROM " + table + " WHERE node_id = ?")) {
           ps.setLong(1, nodeId);
           ps.executeUpdate();
         }
+      }
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    for (String delete : JdbcStorageSchema.statements(LegacyLog.deleteStatements(nodeId))) {
+      try (Connection c = dataSource.getConnection();
+          Statement st = c.createStatement()) {
+        st.executeUpdate(delete);
+        if (!c.getAutoCommit()) {
+          c.commit();
+        }
+      } catch (SQLException e) {
+        // The database has no tables of raftboot 0.1.
+      }
+    }
+  }
+
+  /** Creates the tables of raftboot 0.1 where they are missing (the test resource legacy/...). */
+  public static void createLegacySchema(DataSource dataSource) {
+    String resource = "legacy/schema-0.1-" + JdbcStorageSchema.platform(dataSource) + ".sql";
+    try (InputStream in = TestDatabases.class.getClassLoader().getResourceAsStream(resource)) {
+      runSql(dataSource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Runs the {@code ;}-separated statements of {@code script} in one transaction. */
+  public static void runSql(DataSource dataSource, String script) {
+    try (Connection c = dataSource.getConnection();
+        Statement st = c.createStatement()) {
+      for (String statement : JdbcStorageSchema.statements(script)) {
+        st.execute(statement);
       }
       if (!c.getAutoCommit()) {
         c.commit();

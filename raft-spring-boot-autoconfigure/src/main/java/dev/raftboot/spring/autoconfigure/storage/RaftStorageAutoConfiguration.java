@@ -66,6 +66,9 @@ public final class RaftStorageAutoConfiguration {
       logger.info("Raft log of node " + properties.getNodeId() + " is kept in " + dataSource);
       RaftProperties.Storage storage = properties.getStorage();
       return JdbcStorage.builder(dataSource.getDataSource(), properties.getNodeId())
+          .clusterId(properties.getClusterId())
+          .legacyLogClusterId(storage.getJdbc().getLegacyLogClusterId())
+          .singleCluster(dataSource.isDedicated())
           .tailCacheEntries(storage.getTailCacheEntries())
           .requireSyncedCommits(storage.getJdbc().isRequireSync())
           .build();

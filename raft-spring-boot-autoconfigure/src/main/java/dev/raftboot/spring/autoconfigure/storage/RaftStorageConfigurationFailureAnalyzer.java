@@ -10,11 +10,16 @@ class RaftStorageConfigurationFailureAnalyzer
   @Override
   protected FailureAnalysis analyze(
       Throwable rootFailure, RaftStorageConfigurationException cause) {
+    return withAction(cause, cause.getAction());
+  }
+
+  /** The analysis of an exception whose message ends with {@code action}: the rest describes. */
+  static FailureAnalysis withAction(Throwable cause, String action) {
     String message = cause.getMessage();
     String description =
-        message.endsWith(cause.getAction())
-            ? message.substring(0, message.length() - cause.getAction().length()).strip()
+        message.endsWith(action)
+            ? message.substring(0, message.length() - action.length()).strip()
             : message;
-    return new FailureAnalysis(description, cause.getAction(), cause);
+    return new FailureAnalysis(description, action, cause);
   }
 }

@@ -13,21 +13,32 @@ public final class RaftStorageDataSource implements AutoCloseable {
   private final DataSource dataSource;
   private final String description;
   private final boolean owned;
+  private final boolean dedicated;
 
-  private RaftStorageDataSource(DataSource dataSource, String description, boolean owned) {
+  private RaftStorageDataSource(
+      DataSource dataSource, String description, boolean owned, boolean dedicated) {
     this.dataSource = dataSource;
     this.description = description;
     this.owned = owned;
+    this.dedicated = dedicated;
   }
 
   /** A DataSource raft opened for itself and closes. */
   public static RaftStorageDataSource owned(DataSource dataSource, String description) {
-    return new RaftStorageDataSource(dataSource, description, true);
+    return new RaftStorageDataSource(dataSource, description, true, false);
+  }
+
+  /**
+   * A database raft opened for this node alone (its embedded H2 file database), which holds no
+   * other cluster's log.
+   */
+  public static RaftStorageDataSource dedicated(DataSource dataSource, String description) {
+    return new RaftStorageDataSource(dataSource, description, true, true);
   }
 
   /** A DataSource that belongs to the application (or another bean) and stays open. */
   public static RaftStorageDataSource borrowed(DataSource dataSource, String description) {
-    return new RaftStorageDataSource(dataSource, description, false);
+    return new RaftStorageDataSource(dataSource, description, false, false);
   }
 
   public DataSource getDataSource() {
@@ -37,6 +48,11 @@ public final class RaftStorageDataSource implements AutoCloseable {
   /** Where the log is, in words, for logs and diagnostics. */
   public String getDescription() {
     return description;
+  }
+
+  /** Whether this database belongs to this node alone, so that no other cluster's log is in it. */
+  public boolean isDedicated() {
+    return dedicated;
   }
 
   /** Whether raft opened this DataSource and closes it. */

@@ -128,8 +128,10 @@ final class RaftStorageDataSources {
     } catch (IOException e) {
       throw new UncheckedIOException("Could not create raft.storage.data-dir " + dir, e);
     }
-    return own(
-        defaultUrl(properties), "sa", "", classLoader, "embedded H2 file database in " + dir);
+    DataSource dataSource = pool(defaultUrl(properties), "sa", "", classLoader);
+    return RaftStorageDataSource.dedicated(
+        dataSource,
+        JdbcUrls.redact(defaultUrl(properties)) + " (embedded H2 file database in " + dir + ")");
   }
 
   private static RaftStorageDataSource own(
@@ -138,6 +140,15 @@ final class RaftStorageDataSources {
       @Nullable String password,
       @Nullable ClassLoader classLoader,
       String origin) {
+    return RaftStorageDataSource.owned(
+        pool(url, username, password, classLoader), JdbcUrls.redact(url) + " (" + origin + ")");
+  }
+
+  private static DataSource pool(
+      String url,
+      @Nullable String username,
+      @Nullable String password,
+      @Nullable ClassLoader classLoader) {
     DataSourceBuilder<?> builder = DataSourceBuilder.create(classLoader).url(url);
     if (username != null) {
       builder.username(username);
@@ -149,7 +160,7 @@ final class RaftStorageDataSources {
     if (ClassUtils.isPresent(HIKARI, classLoader)) {
       Hikari.tune(dataSource);
     }
-    return RaftStorageDataSource.owned(dataSource, JdbcUrls.redact(url) + " (" + origin + ")");
+    return dataSource;
   }
 
   private static String url(DataSource dataSource, String what) {

@@ -11,6 +11,7 @@ import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.HardState;
 import dev.raftboot.raftpb.Snapshot;
 import dev.raftboot.spring.autoconfigure.RaftProperties;
+import dev.raftboot.spring.storage.ClusterLogMismatchException;
 import dev.raftboot.spring.storage.JdbcStorage;
 import dev.raftboot.spring.storage.JdbcStorageSchema;
 import dev.raftboot.spring.storage.RaftStorage;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -82,6 +84,60 @@ class RaftStorageAutoConfigurationTests {
               assertThat(Files.exists(dir.resolve("raft.mv.db"))).isTrue();
             });
     // the pool was closed with the context, and the log is still there
+    runner()
+        .run(context -> assertThat(context.getBean(JdbcStorage.class).lastIndex()).isEqualTo(1));
+  }
+
+  @Test
+  void ownDatabaseWithTheLogOfAnotherClusterStopsTheStartWithWhatToDo() {
+    runner()
+        .withPropertyValues("raft.cluster-id=orders")
+        .run(context -> saveOneEntry(context.getBean(JdbcStorage.class)));
+    runner()
+        .withPropertyValues("raft.cluster-id=billing")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .rootCause()
+                  .isInstanceOf(ClusterLogMismatchException.class)
+                  .hasMessageContaining("holds the raft log of node 1 in cluster [orders]")
+                  .hasMessageContaining("raft.storage.data-dir");
+              FailureAnalysis analysis =
+                  new ClusterLogMismatchFailureAnalyzer().analyze(context.getStartupFailure());
+              assertThat(analysis.getAction()).startsWith("If this node belongs to that cluster");
+              assertThat(analysis.getDescription()).endsWith("(raft.cluster-id).");
+            });
+    runner()
+        .withPropertyValues("raft.cluster-id=orders")
+        .run(context -> assertThat(context.getBean(JdbcStorage.class).lastIndex()).isEqualTo(1));
+  }
+
+  @Test
+  void logOfRaftboot01IsMovedOnlyWhenThePropertyNamesThisCluster() {
+    runner()
+        .run(
+            context -> {
+              DataSource ds = context.getBean(RaftStorageDataSource.class).getDataSource();
+              TestDatabases.createLegacySchema(ds);
+              TestDatabases.runSql(
+                  ds,
+                  "INSERT INTO raft_log (node_id, idx, term) VALUES (1, 1, 1);"
+                      + " INSERT INTO raft_hard_state (node_id, term, vote, commit_idx)"
+                      + " VALUES (1, 1, 1, 1)");
+            });
+    runner()
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .rootCause()
+                  .isInstanceOf(ClusterLogMismatchException.class)
+                  .hasMessageContaining("raft.storage.jdbc.legacy-log-cluster-id=raft");
+            });
+    runner()
+        .withPropertyValues("raft.storage.jdbc.legacy-log-cluster-id=raft")
+        .run(context -> assertThat(context.getBean(JdbcStorage.class).lastIndex()).isEqualTo(1));
     runner()
         .run(context -> assertThat(context.getBean(JdbcStorage.class).lastIndex()).isEqualTo(1));
   }
@@ -168,7 +224,8 @@ class RaftStorageAutoConfigurationTests {
               assertThat(context).hasFailed();
               assertThat(context.getStartupFailure())
                   .hasStackTraceContaining(
-                      "Do the tables raft_log, raft_hard_state and raft_snapshot exist?")
+                      "Do the tables raft_cluster_log, raft_cluster_hard_state and"
+                          + " raft_cluster_snapshot exist?")
                   .hasStackTraceContaining("raft.storage.jdbc.initialize-schema");
             });
   }
@@ -221,8 +278,8 @@ class RaftStorageAutoConfigurationTests {
       try (Statement st = admin.createStatement()) {
         st.execute("CREATE USER app PASSWORD 'app'");
         st.execute(
-            "GRANT SELECT, INSERT, UPDATE, DELETE ON raft_log, raft_hard_state, raft_snapshot TO"
-                + " app");
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON raft_cluster_log, raft_cluster_hard_state,"
+                + " raft_cluster_snapshot TO app");
       }
       ApplicationContextRunner asApp =
           runner()
