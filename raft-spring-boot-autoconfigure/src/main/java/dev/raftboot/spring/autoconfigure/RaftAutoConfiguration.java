@@ -9,6 +9,7 @@ import dev.raftboot.spring.runtime.RaftServerSettings;
 import dev.raftboot.spring.runtime.StateSnapshotter;
 import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.transport.RaftTransport;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -22,7 +23,8 @@ import org.springframework.util.unit.DataSize;
 /**
  * Auto-configuration of the raft node: a {@link RaftServer} built from {@code raft.*} properties,
  * the {@link RaftStorage} and the {@link RaftTransport} beans, and the application's {@link
- * CommandApplier} and (optional) {@link StateSnapshotter}. Backs off when the application defines
+ * CommandApplier} and {@link StateSnapshotter} beans (none, one, or several, whose states are
+ * snapshotted together by bean name). Backs off when the application defines
  * its own {@link RaftServer}.
  */
 @AutoConfiguration(after = RaftStorageAutoConfiguration.class)
@@ -38,14 +40,14 @@ public final class RaftAutoConfiguration {
       RaftStorage storage,
       RaftTransport transport,
       ObjectProvider<CommandApplier> applier,
-      ObjectProvider<StateSnapshotter> snapshotter,
+      ListableBeanFactory beans,
       ApplicationEventPublisher events) {
     return new RaftServer(
         settings(properties),
         storage,
         transport,
         applier.getIfAvailable(() -> RaftAutoConfiguration::noApplier),
-        snapshotter.getIfAvailable(),
+        NamedStateSnapshotters.of(beans.getBeansOfType(StateSnapshotter.class)),
         events);
   }
 
