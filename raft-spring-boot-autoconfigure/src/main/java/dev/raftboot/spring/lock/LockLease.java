@@ -88,7 +88,7 @@ public final class LockLease {
    */
   public boolean renew(Duration ttl, Duration maxWait) {
     if (ended) {
-      throw new LockLostException("lock '" + name + "' was released or lost before");
+      throw lostException();
     }
     long sent = locks.now();
     LockResult r = locks.await(locks.table().renew(name, owner, RaftLocks.millis(ttl)), maxWait);
@@ -97,8 +97,7 @@ public final class LockLease {
     }
     if (r.status() != Status.RENEWED) {
       ended = true;
-      throw new LockLostException(
-          "lock '" + name + "' (token " + token + ") is no longer held: it expired or was released");
+      throw lostException();
     }
     long until = sent + locks.holderValidity(ttl.toNanos());
     if (until - validUntilNanos > 0) {
@@ -122,6 +121,11 @@ public final class LockLease {
     locks.forget(this);
     LockResult r = locks.await(locks.table().release(name, owner), locks.commandTimeout());
     return r != null && r.status() == Status.RELEASED;
+  }
+
+  private LockLostException lostException() {
+    return new LockLostException(
+        "lock '" + name + "' (token " + token + ") is no longer held: it expired or was released");
   }
 
   /** Called when this node applied the end of this lock's current lease. */
