@@ -112,7 +112,7 @@ public final class RaftLocks implements LockTableListener {
         } catch (TimeoutException e) {
           // Unknown: the next attempt (same owner) or the release below settles it.
         } catch (ExecutionException e) {
-          if (unwrap(e) instanceof IllegalArgumentException iae) {
+          if (e.getCause() instanceof IllegalArgumentException iae) {
             throw iae;
           }
         }
@@ -159,7 +159,7 @@ public final class RaftLocks implements LockTableListener {
       attempt.join();
       return false;
     } catch (CompletionException e) {
-      return unwrap(e) instanceof NoLeaderException;
+      return e.getCause() instanceof NoLeaderException;
     }
   }
 
@@ -254,14 +254,5 @@ public final class RaftLocks implements LockTableListener {
       throw new IllegalArgumentException("a lock's time to live must be at least 1 ms, not " + ttl);
     }
     return ms;
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    Throwable cur = t;
-    while ((cur instanceof CompletionException || cur instanceof ExecutionException)
-        && cur.getCause() != null) {
-      cur = cur.getCause();
-    }
-    return cur;
   }
 }

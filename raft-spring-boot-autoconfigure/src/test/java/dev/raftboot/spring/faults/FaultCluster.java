@@ -125,6 +125,16 @@ final class FaultCluster implements AutoCloseable {
     return node;
   }
 
+  /** Heals the network and starts every node that is down. */
+  void healAndStartAll() {
+    network.heal();
+    for (long id : ids()) {
+      if (node(id).isEmpty()) {
+        start(id);
+      }
+    }
+  }
+
   /** Stops node {@code id} abruptly: no leadership transfer, in-flight calls fail. */
   synchronized void kill(long id) {
     Node node = nodes.remove(id);

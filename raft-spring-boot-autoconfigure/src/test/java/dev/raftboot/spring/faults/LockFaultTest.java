@@ -79,12 +79,7 @@ class LockFaultTest {
       for (Thread t : threads) {
         t.join(30_000);
       }
-      cluster.network().heal();
-      for (long id : cluster.ids()) {
-        if (cluster.node(id).isEmpty()) {
-          cluster.start(id);
-        }
-      }
+      cluster.healAndStartAll();
       Map<Long, Map<String, LockGrant>> tables = awaitSameTables(cluster);
 
       nemesis.timeline().forEach(line -> System.out.println("[locks] " + line));

@@ -40,16 +40,21 @@ class LeaseExpirerTests {
     clock.addAndGet(Duration.ofMillis(millis).toNanos());
   }
 
-  @Test
-  void expiresALeaseOnceItsTtlHasPassedSinceThisNodeAppliedIt() {
-    lead(true);
-    table.acquire("a", "o", 1000);
-    advance(999);
+  /** Nothing is proposed {@code millis} in, and {@code expiry} one millisecond later. */
+  private void expiresAfter(long millis, String expiry) {
+    advance(millis);
     expirer.sweep();
     assertThat(proposed).isEmpty();
     advance(1);
     expirer.sweep();
-    assertThat(proposed).containsExactly("a@1");
+    assertThat(proposed).containsExactly(expiry);
+  }
+
+  @Test
+  void expiresALeaseOnceItsTtlHasPassedSinceThisNodeAppliedIt() {
+    lead(true);
+    table.acquire("a", "o", 1000);
+    expiresAfter(999, "a@1");
     assertThat(table.localGrant("a")).isEmpty();
   }
 
@@ -59,12 +64,7 @@ class LeaseExpirerTests {
     table.acquire("a", "o", 1000);
     advance(900);
     table.renew("a", "o", 1000);
-    advance(900);
-    expirer.sweep();
-    assertThat(proposed).isEmpty();
-    advance(100);
-    expirer.sweep();
-    assertThat(proposed).containsExactly("a@2");
+    expiresAfter(999, "a@2");
   }
 
   @Test
@@ -87,12 +87,7 @@ class LeaseExpirerTests {
     advance(5000);
     lead(true);
     table.restore(snapshot);
-    advance(999);
-    expirer.sweep();
-    assertThat(proposed).isEmpty();
-    advance(1);
-    expirer.sweep();
-    assertThat(proposed).containsExactly("a@1");
+    expiresAfter(999, "a@1");
   }
 
   @Test
@@ -105,13 +100,7 @@ class LeaseExpirerTests {
             return new CompletableFuture<>();
           }
         };
-    LeaseExpirer slow = new LeaseExpirer(pending, clock::get, Duration.ofMillis(10));
-    pending.addListener(slow);
-    slow.onApplicationEvent(new RaftLeaderChangedEvent(this, 1, 2, 1));
-    pending.acquire("a", "o", 10);
-    advance(20);
-    slow.sweep();
-    slow.sweep();
+    sweepTwiceAfterTheTtl(pending);
     assertThat(proposed).containsExactly("a@1");
   }
 
@@ -125,14 +114,19 @@ class LeaseExpirerTests {
             return CompletableFuture.failedFuture(new IllegalStateException("no leader"));
           }
         };
-    LeaseExpirer retrying = new LeaseExpirer(failing, clock::get, Duration.ofMillis(10));
-    failing.addListener(retrying);
-    retrying.onApplicationEvent(new RaftLeaderChangedEvent(this, 1, 2, 1));
-    failing.acquire("a", "o", 10);
-    advance(20);
-    retrying.sweep();
-    retrying.sweep();
+    sweepTwiceAfterTheTtl(failing);
     assertThat(proposed).containsExactly("a@1", "a@1");
+  }
+
+  /** A leading expirer on {@code t}: a lease is granted, its TTL passes, and two sweeps run. */
+  private void sweepTwiceAfterTheTtl(LockTable t) {
+    LeaseExpirer e = new LeaseExpirer(t, clock::get, Duration.ofMillis(10));
+    t.addListener(e);
+    e.onApplicationEvent(new RaftLeaderChangedEvent(this, 1, 2, 1));
+    t.acquire("a", "o", 10);
+    advance(20);
+    e.sweep();
+    e.sweep();
   }
 
   @Test
