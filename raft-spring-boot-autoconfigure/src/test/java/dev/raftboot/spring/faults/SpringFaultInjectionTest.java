@@ -2,8 +2,8 @@ package dev.raftboot.spring.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.raftboot.spring.runtime.NoLeaderException;
-import dev.raftboot.spring.runtime.ReadConsistency;
+import dev.raftboot.spring.api.NoLeaderException;
+import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.testkit.linearizability.CheckResult;
 import dev.raftboot.testkit.linearizability.History;
 import dev.raftboot.testkit.linearizability.LinearizabilityChecker;
