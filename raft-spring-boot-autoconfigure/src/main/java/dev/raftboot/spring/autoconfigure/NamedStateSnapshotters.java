@@ -3,7 +3,7 @@ package dev.raftboot.spring.autoconfigure;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
-import dev.raftboot.spring.runtime.StateSnapshotter;
+import dev.raftboot.spring.spi.StateSnapshotter;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.raftboot.spring.lock;
 
-import dev.raftboot.spring.runtime.RaftLeaderChangedEvent;
+import dev.raftboot.spring.api.RaftLeaderChangedEvent;
 import dev.raftboot.spring.runtime.RaftServer;
 import java.time.Duration;
 import java.util.List;

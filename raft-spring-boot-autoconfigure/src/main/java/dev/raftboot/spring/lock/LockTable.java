@@ -4,7 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.raftboot.spring.command.ReplicatedCommand;
 import dev.raftboot.spring.command.ReplicatedQuery;
 import dev.raftboot.spring.lock.LockResult.Status;
-import dev.raftboot.spring.runtime.StateSnapshotter;
+import dev.raftboot.spring.spi.StateSnapshotter;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -1,7 +1,7 @@
 package dev.raftboot.spring.lock;
 
 import dev.raftboot.spring.lock.LockResult.Status;
-import dev.raftboot.spring.runtime.NoLeaderException;
+import dev.raftboot.spring.api.NotAppliedException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -150,7 +150,7 @@ public final class RaftLocks implements LockTableListener {
     }
   }
 
-  /** Whether {@code attempt} failed with the verdict that it was never applied. */
+  /** Whether {@code attempt} failed with the verdict that it was not applied (and will not be). */
   private static boolean notApplied(CompletableFuture<LockResult> attempt) {
     if (!attempt.isCompletedExceptionally()) {
       return false;
@@ -159,7 +159,7 @@ public final class RaftLocks implements LockTableListener {
       attempt.join();
       return false;
     } catch (CompletionException e) {
-      return e.getCause() instanceof NoLeaderException;
+      return e.getCause() instanceof NotAppliedException;
     }
   }
 

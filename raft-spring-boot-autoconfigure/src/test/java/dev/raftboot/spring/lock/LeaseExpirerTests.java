@@ -3,7 +3,7 @@ package dev.raftboot.spring.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import dev.raftboot.spring.runtime.RaftLeaderChangedEvent;
+import dev.raftboot.spring.api.RaftLeaderChangedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.raftboot.spring.lock.LockResult.Status;
-import dev.raftboot.spring.runtime.CommandTimeoutException;
-import dev.raftboot.spring.runtime.NoLeaderException;
+import dev.raftboot.spring.api.CommandTimeoutException;
+import dev.raftboot.spring.api.NoLeaderException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
