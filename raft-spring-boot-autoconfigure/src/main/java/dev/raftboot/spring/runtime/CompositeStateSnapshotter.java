@@ -23,7 +23,8 @@ import java.util.TreeSet;
  * <p>The bytes start with the 8-byte marker {@code 00 'R' 'B' 'P' 'A' 'R' 'T' 01}, followed by
  * the parts in name order, protobuf encoded: repeated field 1 {1: name, 2: bytes}. Bytes without
  * the marker are a snapshot of raftboot 0.1, which had one snapshotter and stored its bytes as they
- * were: they are restored into the only part, and refused when there are several, since nothing
+ * were: they are restored into the only part (or the only one that does not accept a missing
+ * part, the others restored empty), and refused otherwise, since nothing
  * says whose they are.
  *
  * <p>A restore checks every name before it restores anything: a part in the snapshot that no
@@ -129,7 +130,10 @@ public final class CompositeStateSnapshotter implements StateSnapshotter {
   }
 
   private void restoreSingle(ByteString data) {
-    if (parts.size() != 1) {
+    // The 0.1 bytes belong to the one part that cannot start empty; the others were added since.
+    List<String> owners = new ArrayList<>(parts.keySet());
+    owners.removeIf(name -> parts.size() > 1 && parts.get(name).acceptsMissingPart());
+    if (owners.size() != 1) {
       throw new IllegalStateException(
           "The snapshot was written by raftboot 0.1 for a single StateSnapshotter and names no"
               + " part, but this application has "
@@ -140,7 +144,8 @@ public final class CompositeStateSnapshotter implements StateSnapshotter {
               + " it, take a snapshot on every node (POST /actuator/raft/snapshot), then add the"
               + " others.");
     }
-    parts.values().iterator().next().restore(data);
+    String owner = owners.get(0);
+    parts.forEach((name, part) -> part.restore(name.equals(owner) ? data : ByteString.EMPTY));
   }
 
   private static Map<String, ByteString> decode(ByteString body) {

@@ -36,6 +36,7 @@ final class FaultCluster implements AutoCloseable {
   private final FaultyNetwork network;
   private final Map<String, String> extraProperties;
   private final Map<Long, Map<String, String>> nodeProperties = new HashMap<>();
+  private final List<Class<?>> sources = new ArrayList<>();
   private final Map<Long, Node> nodes = new ConcurrentHashMap<>();
   /** Writes applied twice by node incarnations that have stopped. */
   private final List<String> appliedTwiceByStopped = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -53,6 +54,12 @@ final class FaultCluster implements AutoCloseable {
   /** Properties for one node only (for example the broken variant). */
   FaultCluster nodeProperties(long id, Map<String, String> properties) {
     nodeProperties.put(id, Map.copyOf(properties));
+    return this;
+  }
+
+  /** Configuration classes every node runs besides {@link FaultNodeApplication}. */
+  FaultCluster withSources(Class<?>... configurations) {
+    sources.addAll(List.of(configurations));
     return this;
   }
 
@@ -107,6 +114,7 @@ final class FaultCluster implements AutoCloseable {
     props.putAll(nodeProperties.getOrDefault(id, Map.of()));
     ConfigurableApplicationContext ctx =
         new SpringApplicationBuilder(FaultNodeApplication.class)
+            .sources(sources.toArray(Class<?>[]::new))
             .web(WebApplicationType.NONE)
             .registerShutdownHook(false)
             .properties(props)
@@ -115,6 +123,16 @@ final class FaultCluster implements AutoCloseable {
     Node node = new Node(id, ctx, ctx.getBean(RaftServer.class), ctx.getBean(KvStore.class));
     nodes.put(id, node);
     return node;
+  }
+
+  /** Heals the network and starts every node that is down. */
+  void healAndStartAll() {
+    network.heal();
+    for (long id : ids()) {
+      if (node(id).isEmpty()) {
+        start(id);
+      }
+    }
   }
 
   /** Stops node {@code id} abruptly: no leadership transfer, in-flight calls fail. */

@@ -168,12 +168,7 @@ final class FaultRun {
           t.join(30_000);
         }
         // Whatever the nemesis left behind: heal and bring every node back.
-        cluster.network().heal();
-        for (long id : cluster.ids()) {
-          if (cluster.node(id).isEmpty()) {
-            cluster.start(id);
-          }
-        }
+        cluster.healAndStartAll();
         if (cluster.awaitLeader(Duration.ofSeconds(30)).isEmpty()) {
           throw new AssertionError("no leader within 30 s after healing");
         }
