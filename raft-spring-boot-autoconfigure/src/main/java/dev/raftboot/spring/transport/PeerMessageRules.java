@@ -32,8 +32,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>a proposal has entries, a read request exactly one (its request context);
  *   <li>conf change entries decode.
  * </ul>
+ *
+ * <p>Public so that an in-memory transport (raft-spring-boot-test's) refuses exactly what the
+ * HTTP endpoint refuses.
  */
-final class PeerMessageRules {
+public final class PeerMessageRules {
 
   /** Every type raft-core sends to another node. */
   private static final Set<MessageType> PEER_TYPES =
@@ -58,8 +61,8 @@ final class PeerMessageRules {
 
   private PeerMessageRules() {}
 
-  /** Why no correct peer sends {@code m}, or null if one could. */
-  static @Nullable String violation(Message m) {
+  /** Why no correct peer sends {@code m}, or null if one could. Pure; safe from any thread. */
+  public static @Nullable String violation(Message m) {
     MessageType type = m.getType();
     if (!m.hasType()) {
       return "has no type, or one this node does not know";

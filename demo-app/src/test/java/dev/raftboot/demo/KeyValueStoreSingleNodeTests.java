@@ -1,0 +1,50 @@
+package dev.raftboot.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.raftboot.spring.runtime.RaftMember;
+import dev.raftboot.spring.runtime.RaftServer;
+import dev.raftboot.spring.testkit.SingleNodeRaft;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * The demo's store on a one-voter cluster (the single-node example of src-docs/testing.md). The
+ * demo's application.yml lists three peers; {@link SingleNodeRaft} leaves only this node.
+ */
+@SpringBootTest
+@SingleNodeRaft
+class KeyValueStoreSingleNodeTests {
+
+  @Autowired KeyValueStore store;
+
+  @Autowired RaftServer raft;
+
+  @Test
+  void theConfiguredPeersAreReplacedByThisNodeAlone() {
+    assertThat(raft.members()).extracting(RaftMember::id).containsExactly(1L);
+    assertThat(raft.leader()).map(RaftMember::id).contains(1L);
+  }
+
+  @Test
+  void aReplicatedCommandGoesThroughTheLog() {
+    long applied = raft.metrics().appliedIndex();
+
+    assertThat(store.put("greeting", "hello")).isNull();
+    assertThat(store.put("greeting", "hi")).isEqualTo("hello");
+
+    assertThat(store.get("greeting")).contains("hi");
+    assertThat(raft.metrics().appliedIndex()).isGreaterThanOrEqualTo(applied + 2);
+  }
+
+  @Test
+  void aSnapshotCapturesTheStore() throws Exception {
+    store.put("snapshotted", "yes");
+
+    long index = raft.triggerSnapshot().get();
+
+    assertThat(index).isGreaterThan(0);
+    assertThat(raft.metrics().snapshotsTaken()).isGreaterThan(0);
+  }
+}
