@@ -3,6 +3,7 @@ package dev.raftboot.spring.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
+import dev.raftboot.spring.autoconfigure.RaftProperties;
 import dev.raftboot.spring.runtime.RaftMember;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.testkit.account.Account;
@@ -25,8 +26,10 @@ class SingleNodeRaftTests {
   @Autowired RaftServer raft;
 
   @Test
-  void theNodeLeadsAOneVoterClusterWhenTheContextIsReady() {
-    assertThat(raft.members()).extracting(RaftMember::id).containsExactly(1L);
+  void thePeersOfApplicationPropertiesAreReplacedAfterBinding(@Autowired RaftProperties properties) {
+    // application.properties lists three peers; a property source alone would only add to them.
+    assertThat(properties.getPeers()).containsOnlyKeys(1L);
+    assertThat(properties.getPeers().get(1L)).hasToString("http://localhost:18081");
     assertThat(raft.leader()).map(RaftMember::id).contains(1L);
   }
 
