@@ -42,6 +42,7 @@ public final class InMemoryNetwork implements AutoCloseable {
   private final Map<Long, RaftMessageReceiver> receivers = new ConcurrentHashMap<>();
   private final Map<Long, ScheduledExecutorService> inboxes = new ConcurrentHashMap<>();
   private final List<String> refusals = Collections.synchronizedList(new ArrayList<>());
+  private volatile boolean closed;
 
   public Firewall firewall() {
     return firewall;
@@ -69,8 +70,10 @@ public final class InMemoryNetwork implements AutoCloseable {
     return new Transport(self);
   }
 
+  /** Stops every delivery thread; messages sent afterwards are dropped. */
   @Override
   public void close() {
+    closed = true;
     inboxes.values().forEach(ScheduledExecutorService::shutdownNow);
     inboxes.clear();
     receivers.clear();
@@ -84,10 +87,10 @@ public final class InMemoryNetwork implements AutoCloseable {
     }
     Duration delay = firewall.delayOf(from, to, m.getType());
     Runnable delivery = () -> deliver(from, m, listener);
-    ScheduledExecutorService inbox = inboxes.computeIfAbsent(to, InMemoryNetwork::inbox);
-    if (inbox.isShutdown()) {
+    if (closed) {
       return;
     }
+    ScheduledExecutorService inbox = inboxes.computeIfAbsent(to, InMemoryNetwork::inbox);
     if (delay.isZero()) {
       inbox.execute(delivery);
     } else {
