@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,8 +48,9 @@ import org.springframework.core.env.MapPropertySource;
  * application has one, runs on a random port ({@link TestNode#port()}), but raft traffic never goes
  * through it.
  *
- * <p>Not thread-safe: one test thread drives the cluster (the application's own calls may come
- * from any number of threads). Waits fail with {@link AssertionError} naming what each node saw.
+ * <p>One test thread drives the cluster (start, crash, restart, join, close); {@link #node}, {@link
+ * #nodes()}, {@link #running()} and the firewall may be used from any thread, as may the
+ * application's own beans. Waits fail with {@link AssertionError} naming what each node saw.
  */
 public final class RaftTestCluster implements AutoCloseable {
 
@@ -59,8 +60,8 @@ public final class RaftTestCluster implements AutoCloseable {
   private final Builder config;
   private final InMemoryNetwork network = new InMemoryNetwork();
   private final ThrowAwayDirectory root = ThrowAwayDirectory.create("raft-test-cluster-");
-  private final Map<Long, TestNode> nodes = new TreeMap<>();
-  private final Map<Long, URI> members = new LinkedHashMap<>();
+  private final Map<Long, TestNode> nodes = new ConcurrentSkipListMap<>();
+  private final Map<Long, URI> members = new ConcurrentSkipListMap<>();
 
   private RaftTestCluster(Builder config) {
     this.config = config;

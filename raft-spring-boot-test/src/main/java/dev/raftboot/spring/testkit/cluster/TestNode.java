@@ -7,14 +7,14 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * One node of a {@link RaftTestCluster}: its id, its data directory (which survives a crash) and,
- * while it runs, its application context. Not thread-safe; a test drives its cluster from one
- * thread.
+ * while it runs, its application context. Safe to read from any thread (client threads of a test
+ * pick nodes while the test thread crashes and restarts them).
  */
 public final class TestNode {
 
   private final long id;
   private final Path dataDir;
-  private @Nullable ConfigurableApplicationContext context;
+  private volatile @Nullable ConfigurableApplicationContext context;
 
   TestNode(long id, Path dataDir) {
     this.id = id;
@@ -31,15 +31,17 @@ public final class TestNode {
   }
 
   public boolean isRunning() {
-    return context != null && context.isActive();
+    ConfigurableApplicationContext c = context;
+    return c != null && c.isActive();
   }
 
   /** The running node's application context; fails if the node is down. */
   public ConfigurableApplicationContext context() {
-    if (context == null) {
+    ConfigurableApplicationContext c = context;
+    if (c == null) {
       throw new IllegalStateException("node " + id + " is not running; restart it first");
     }
-    return context;
+    return c;
   }
 
   /** A bean of the running node's context, e.g. the application's own replicated service. */
