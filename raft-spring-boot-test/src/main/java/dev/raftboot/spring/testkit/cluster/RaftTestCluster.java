@@ -43,7 +43,7 @@ import org.springframework.core.env.MapPropertySource;
  *
  * <p>Each node gets, above every property source of the application: {@code raft.node-id}, the
  * members as {@code raft.peers} (the whole map is replaced after binding, see {@link
- * PeersOverride}), its own data directory, {@code raft.tick-interval=20ms} and {@code
+ * PeersOverride}), its own data directory, {@code raft.tick-interval=50ms} and {@code
  * server.port=0}; then the properties given to {@link Builder#property}. The web server, if the
  * application has one, runs on a random port ({@link TestNode#port()}), but raft traffic never goes
  * through it.
@@ -266,7 +266,8 @@ public final class RaftTestCluster implements AutoCloseable {
     Map<String, Object> properties = new LinkedHashMap<>(TestNodeProperties.storage(node.dataDir()));
     properties.put("raft.node-id", id);
     properties.put("raft.join", join);
-    properties.put("raft.tick-interval", "20ms");
+    // Long enough that a loaded CI machine does not make leadership flap, short enough to elect fast.
+    properties.put("raft.tick-interval", "50ms");
     properties.put("server.port", 0);
     members.forEach((member, url) -> properties.put("raft.peers." + member, url.toString()));
     properties.putAll(config.properties);

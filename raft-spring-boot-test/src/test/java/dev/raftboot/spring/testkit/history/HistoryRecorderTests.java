@@ -2,6 +2,7 @@ package dev.raftboot.spring.testkit.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.raftboot.spring.testkit.Waits;
 import dev.raftboot.spring.testkit.account.Account;
 import dev.raftboot.spring.testkit.account.AccountApplication;
 import dev.raftboot.spring.testkit.cluster.RaftTestCluster;
@@ -10,6 +11,7 @@ import dev.raftboot.testkit.linearizability.Model;
 import dev.raftboot.testkit.linearizability.ModelChecker;
 import dev.raftboot.testkit.linearizability.ModelCheckResult;
 import dev.raftboot.testkit.linearizability.ModelHistory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -17,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,29 +52,29 @@ class HistoryRecorderTests {
         }
       };
 
+  private static final int CLIENTS = 3;
+  private static final int CALLS_PER_CLIENT = 40;
+
   @Test
   void callsDuringAPartitionAreLinearizable() throws Exception {
     ModelHistory<Call, Long> history = new ModelHistory<>();
     try (RaftTestCluster cluster =
-        RaftTestCluster.of(AccountApplication.class).nodes(3).property("raft.command-timeout", "500ms").start()) {
+        RaftTestCluster.of(AccountApplication.class).nodes(3).property("raft.command-timeout", "1s").start()) {
       cluster.awaitLeader();
-      AtomicBoolean stop = new AtomicBoolean();
-      ExecutorService clients = Executors.newFixedThreadPool(3);
+      ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
       List<Future<?>> running = new ArrayList<>();
-      for (int c = 0; c < 3; c++) {
+      for (int c = 0; c < CLIENTS; c++) {
         int client = c;
-        running.add(clients.submit(() -> runClient(cluster, history, client, stop)));
+        running.add(clients.submit(() -> runClient(cluster, history, client)));
       }
-      TestNode leader = cluster.awaitLeader();
-      Thread.sleep(300);
-      cluster.firewall().isolate(leader.id());
+      // Driven by progress, not by the clock: the fault lands while clients are busy on any machine.
+      awaitCalls(history, 15);
+      cluster.firewall().isolate(cluster.awaitLeader().id());
       cluster.awaitLeader();
-      Thread.sleep(300);
+      awaitCalls(history, 60);
       cluster.firewall().heal();
-      Thread.sleep(300);
-      stop.set(true);
       for (Future<?> f : running) {
-        f.get(30, TimeUnit.SECONDS);
+        f.get(2, TimeUnit.MINUTES);
       }
       clients.shutdown();
     }
@@ -81,13 +82,19 @@ class HistoryRecorderTests {
     ModelCheckResult<Call, Long> result = ModelChecker.check(ACCOUNT, history);
 
     result.assertLinearizable();
-    assertThat(history.entries()).filteredOn(e -> e.outcome() == ModelHistory.Outcome.OK).hasSizeGreaterThan(10);
+    assertThat(history.entries()).filteredOn(e -> e.outcome() == ModelHistory.Outcome.OK).hasSizeGreaterThan(30);
   }
 
-  private static void runClient(
-      RaftTestCluster cluster, ModelHistory<Call, Long> history, int client, AtomicBoolean stop) {
+  private static void awaitCalls(ModelHistory<Call, Long> history, int calls) {
+    Waits.until(
+        Duration.ofMinutes(1),
+        () -> history.entries().size() >= calls,
+        () -> "the clients made only " + history.entries().size() + " calls");
+  }
+
+  private static void runClient(RaftTestCluster cluster, ModelHistory<Call, Long> history, int client) {
     SplittableRandom random = new SplittableRandom(client);
-    while (!stop.get()) {
+    for (int i = 0; i < CALLS_PER_CLIENT; i++) {
       List<TestNode> nodes = cluster.running();
       Account account = nodes.get(random.nextInt(nodes.size())).bean(Account.class);
       long amount = 1 + random.nextInt(5);
