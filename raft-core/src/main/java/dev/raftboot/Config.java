@@ -8,7 +8,11 @@ import java.util.random.RandomGenerator;
  *
  * <p>A mutable builder-style object: set what you need and hand it to {@link RawNode} or {@link
  * Node}, which validate it and copy what they use. Sizes are unsigned 64-bit values held in a
- * {@code long}; {@link RaftUtil#NO_LIMIT} ({@code -1L}) means unlimited.
+ * {@code long}; {@link RaftUtil#NO_LIMIT} ({@code -1L}) means unlimited. Each setter returns this
+ * config. Not thread-safe: do not change an instance while a node is being built from it.
+ *
+ * <p>Required: {@link #id(long)}, {@link #electionTick(int)}, {@link #heartbeatTick(int)}, {@link
+ * #storage(Storage)} and {@link #maxInflightMsgs(int)}; everything else has a default.
  */
 public final class Config {
 
@@ -32,7 +36,10 @@ public final class Config {
   private boolean stepDownOnRemoval;
   private RandomGenerator random;
 
-  /** A copy, so that a caller may keep changing its own instance. */
+  /**
+   * A copy, so that a caller may keep changing its own instance. Shallow: the copy shares the
+   * storage, logger and random source.
+   */
   public Config copy() {
     Config c = new Config();
     c.id = id;
@@ -59,7 +66,8 @@ public final class Config {
 
   /**
    * Checks the configuration and fills in defaults (0 limits become their documented meaning, a
-   * missing logger the default one, a missing random source an unseeded one).
+   * missing logger the default one, a missing random source an unseeded one). Changes this
+   * instance; calling it again changes nothing more.
    *
    * @throws IllegalArgumentException with etcd raft's message when a value is invalid
    */
@@ -116,6 +124,7 @@ public final class Config {
     return id;
   }
 
+  /** Sets {@link #id()}. */
   public Config id(long id) {
     this.id = id;
     return this;
@@ -130,6 +139,7 @@ public final class Config {
     return electionTick;
   }
 
+  /** Sets {@link #electionTick()}. */
   public Config electionTick(int electionTick) {
     this.electionTick = electionTick;
     return this;
@@ -140,6 +150,7 @@ public final class Config {
     return heartbeatTick;
   }
 
+  /** Sets {@link #heartbeatTick()}. */
   public Config heartbeatTick(int heartbeatTick) {
     this.heartbeatTick = heartbeatTick;
     return this;
@@ -150,6 +161,7 @@ public final class Config {
     return storage;
   }
 
+  /** Sets {@link #storage()}. */
   public Config storage(Storage storage) {
     this.storage = storage;
     return this;
@@ -160,6 +172,7 @@ public final class Config {
     return applied;
   }
 
+  /** Sets {@link #applied()}. */
   public Config applied(long applied) {
     this.applied = applied;
     return this;
@@ -173,6 +186,7 @@ public final class Config {
     return asyncStorageWrites;
   }
 
+  /** Sets {@link #asyncStorageWrites()}. */
   public Config asyncStorageWrites(boolean asyncStorageWrites) {
     this.asyncStorageWrites = asyncStorageWrites;
     return this;
@@ -183,6 +197,7 @@ public final class Config {
     return maxSizePerMsg;
   }
 
+  /** Sets {@link #maxSizePerMsg()}. */
   public Config maxSizePerMsg(long maxSizePerMsg) {
     this.maxSizePerMsg = maxSizePerMsg;
     return this;
@@ -196,6 +211,7 @@ public final class Config {
     return maxCommittedSizePerReady;
   }
 
+  /** Sets {@link #maxCommittedSizePerReady()}. */
   public Config maxCommittedSizePerReady(long maxCommittedSizePerReady) {
     this.maxCommittedSizePerReady = maxCommittedSizePerReady;
     return this;
@@ -209,6 +225,7 @@ public final class Config {
     return maxUncommittedEntriesSize;
   }
 
+  /** Sets {@link #maxUncommittedEntriesSize()}. */
   public Config maxUncommittedEntriesSize(long maxUncommittedEntriesSize) {
     this.maxUncommittedEntriesSize = maxUncommittedEntriesSize;
     return this;
@@ -219,6 +236,7 @@ public final class Config {
     return maxInflightMsgs;
   }
 
+  /** Sets {@link #maxInflightMsgs()}. */
   public Config maxInflightMsgs(int maxInflightMsgs) {
     this.maxInflightMsgs = maxInflightMsgs;
     return this;
@@ -229,6 +247,7 @@ public final class Config {
     return maxInflightBytes;
   }
 
+  /** Sets {@link #maxInflightBytes()}. */
   public Config maxInflightBytes(long maxInflightBytes) {
     this.maxInflightBytes = maxInflightBytes;
     return this;
@@ -239,6 +258,7 @@ public final class Config {
     return checkQuorum;
   }
 
+  /** Sets {@link #checkQuorum()}. */
   public Config checkQuorum(boolean checkQuorum) {
     this.checkQuorum = checkQuorum;
     return this;
@@ -249,24 +269,33 @@ public final class Config {
     return preVote;
   }
 
+  /** Sets {@link #preVote()}. */
   public Config preVote(boolean preVote) {
     this.preVote = preVote;
     return this;
   }
 
+  /**
+   * How ReadIndex requests are confirmed: {@link ReadOnlyOption#SAFE} (the default) by a quorum
+   * heartbeat round, {@link ReadOnlyOption#LEASE_BASED} by the leader lease, which requires
+   * {@link #checkQuorum()}.
+   */
   public ReadOnlyOption readOnlyOption() {
     return readOnlyOption;
   }
 
+  /** Sets {@link #readOnlyOption()}. */
   public Config readOnlyOption(ReadOnlyOption readOnlyOption) {
     this.readOnlyOption = readOnlyOption;
     return this;
   }
 
+  /** Where the node logs; {@link Logger#defaultLogger()} if none is set. */
   public Logger logger() {
     return logger;
   }
 
+  /** Sets {@link #logger()}. */
   public Config logger(Logger logger) {
     this.logger = logger;
     return this;
@@ -277,6 +306,7 @@ public final class Config {
     return disableProposalForwarding;
   }
 
+  /** Sets {@link #disableProposalForwarding()}. */
   public Config disableProposalForwarding(boolean disableProposalForwarding) {
     this.disableProposalForwarding = disableProposalForwarding;
     return this;
@@ -287,6 +317,7 @@ public final class Config {
     return disableConfChangeValidation;
   }
 
+  /** Sets {@link #disableConfChangeValidation()}. */
   public Config disableConfChangeValidation(boolean disableConfChangeValidation) {
     this.disableConfChangeValidation = disableConfChangeValidation;
     return this;
@@ -297,6 +328,7 @@ public final class Config {
     return stepDownOnRemoval;
   }
 
+  /** Sets {@link #stepDownOnRemoval()}. */
   public Config stepDownOnRemoval(boolean stepDownOnRemoval) {
     this.stepDownOnRemoval = stepDownOnRemoval;
     return this;
@@ -307,6 +339,7 @@ public final class Config {
     return random;
   }
 
+  /** Sets {@link #random()}. */
   public Config random(RandomGenerator random) {
     this.random = random;
     return this;

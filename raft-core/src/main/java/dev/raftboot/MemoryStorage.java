@@ -11,7 +11,9 @@ import java.util.List;
 
 /**
  * A {@link Storage} held in memory, for tests and for applications that keep their own durable
- * copy. All methods are synchronized, so the application may write while Raft reads.
+ * copy. All methods are synchronized, so the application may write while Raft reads. Nothing
+ * survives the process: a node restarted on a new instance has lost its term, vote and log, which
+ * is only safe if it rejoins as a new member.
  *
  * <p>The first element of the entry list is a dummy that records the index and term of the last
  * compacted entry (or the snapshot), so that the term of {@code firstIndex() - 1} stays known.
@@ -23,6 +25,7 @@ public final class MemoryStorage implements Storage {
   // ents.get(i) has log position i + snapshot index; ents.get(0) is the dummy.
   private ArrayList<Entry> ents = new ArrayList<>();
 
+  /** An empty storage: no entries, an empty hard state and snapshot, for a node never started. */
   public MemoryStorage() {
     ents.add(Entry.getDefaultInstance());
   }
@@ -32,10 +35,17 @@ public final class MemoryStorage implements Storage {
     return new InitialState(hardState, snapshot.getMetadata().getConfState());
   }
 
+  /** Saves the hard state of a Ready; {@link #initialState()} returns it from then on. */
   public synchronized void setHardState(HardState hs) {
     hardState = hs;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here {@code hi} beyond {@code lastIndex() + 1} is a caller bug and fails with {@link
+   * IllegalStateException}; {@link UnavailableException} means the log holds no entries at all.
+   */
   @Override
   public synchronized List<Entry> entries(long lo, long hi, long maxSize) {
     long offset = ents.get(0).getIndex();

@@ -28,6 +28,14 @@ import java.util.function.Function;
  * <p>The application's loop: take a Ready with {@link #ready()}, persist, send, apply (calling
  * {@link #applyConfChange}), then {@link #advance()}. The node produces the next Ready only after
  * {@code advance()} (in async-storage-writes mode, as soon as the previous one was taken).
+ * Run that loop on one thread of the application's own; the node thread keeps stepping messages
+ * and reading the {@link Storage} meanwhile, so the storage must allow a concurrent writer.
+ *
+ * <p>Operations that return a future complete it exceptionally with whatever {@link RawNode}
+ * throws for them. Operations without one ({@link #tick()}, the reports, {@link
+ * #transferLeadership}, {@link #forgetLeader()}) are fire-and-forget: queued and never refused;
+ * what they throw on the node thread is dropped, and so are they once the node is stopped. The
+ * node thread is a daemon; {@link #stop()} ends it.
  */
 public final class Node implements AutoCloseable {
 
@@ -168,44 +176,59 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  /** Advances the logical clock by one tick. Call at a fixed interval. */
+  /** Advances the logical clock by one tick; call at a fixed interval. See {@link RawNode#tick}. */
   public void tick() {
     run(RawNode::tick);
   }
 
-  /** Starts an election. */
+  /** Starts an election; see {@link RawNode#campaign()}. */
   public CompletableFuture<Void> campaign() {
     return run(RawNode::campaign);
   }
 
-  /** Proposes data; the future completes when the leader accepted it or it was forwarded. */
+  /**
+   * Proposes data; the future completes when the leader appended it or it was forwarded to the
+   * leader, and fails with {@link ProposalDroppedException} when it was refused. Neither says it
+   * will be committed: watch the committed entries for that.
+   */
   public CompletableFuture<Void> propose(ByteString data) {
     return run(rn -> rn.propose(data));
   }
 
+  /** Proposes a conf change; as {@link #propose}, checked as {@link RawNode#proposeConfChange}. */
   public CompletableFuture<Void> proposeConfChange(ConfChange cc) {
     return run(rn -> rn.proposeConfChange(cc));
   }
 
+  /** As {@link #proposeConfChange(ConfChange)}, for joint-consensus changes. */
   public CompletableFuture<Void> proposeConfChange(ConfChangeV2 cc) {
     return run(rn -> rn.proposeConfChange(cc));
   }
 
-  /** Hands a message from a peer to the node. */
+  /**
+   * Hands a message from a peer to the node. The future fails as {@link RawNode#step} throws; a
+   * transport may ignore it, since Raft recovers from lost messages.
+   */
   public CompletableFuture<Void> step(Message m) {
     return run(rn -> rn.step(m));
   }
 
   /**
-   * Waits for the next Ready.
+   * Waits for the next Ready. Call from one thread only: the node hands out one Ready at a time.
    *
    * @throws StoppedException once the node is stopped
+   * @throws InterruptedException if the waiting thread is interrupted
    */
   public Ready ready() throws InterruptedException {
     return takeChecked(readyQueue.take());
   }
 
-  /** Waits up to {@code timeout} for the next Ready; {@code null} if none came. */
+  /**
+   * Waits up to {@code timeout} for the next Ready; {@code null} if none came.
+   *
+   * @throws StoppedException once the node is stopped
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
   public Ready pollReady(long timeout, TimeUnit unit) throws InterruptedException {
     Ready rd = readyQueue.poll(timeout, unit);
     return rd == null ? null : takeChecked(rd);
@@ -223,7 +246,10 @@ public final class Node implements AutoCloseable {
     return rd;
   }
 
-  /** Signals that the last Ready was persisted and applied (not in async-storage-writes mode). */
+  /**
+   * Signals that the last Ready was persisted and applied (not in async-storage-writes mode); see
+   * {@link RawNode#advance()}. Returns at once; the node thread does the work.
+   */
   public void advance() {
     commands.add(
         () -> {
@@ -232,24 +258,37 @@ public final class Node implements AutoCloseable {
         });
   }
 
-  /** Applies a committed conf change; blocks until done and returns the new configuration. */
+  /**
+   * Applies a committed conf change; blocks until done and returns the new configuration. See
+   * {@link RawNode#applyConfChange(ConfChange)}.
+   *
+   * @throws dev.raftboot.confchange.ConfChangeException if the change is invalid
+   * @throws StoppedException if the node is stopped, or the calling thread is interrupted
+   */
   public ConfState applyConfChange(ConfChange cc) {
     return await(call(rn -> rn.applyConfChange(cc)));
   }
 
+  /** As {@link #applyConfChange(ConfChange)}, for joint-consensus changes. */
   public ConfState applyConfChange(ConfChangeV2 cc) {
     return await(call(rn -> rn.applyConfChange(cc)));
   }
 
-  /** The node's status; blocks until the node thread answers. */
+  /**
+   * The node's status; blocks until the node thread answers.
+   *
+   * @throws StoppedException if the node is stopped, or the calling thread is interrupted
+   */
   public Status status() {
     return await(call(RawNode::status));
   }
 
+  /** See {@link RawNode#reportUnreachable(long)}. */
   public void reportUnreachable(long id) {
     run(rn -> rn.reportUnreachable(id));
   }
 
+  /** See {@link RawNode#reportSnapshot(long, SnapshotStatus)}. */
   public void reportSnapshot(long id, SnapshotStatus status) {
     run(rn -> rn.reportSnapshot(id, status));
   }
@@ -259,6 +298,7 @@ public final class Node implements AutoCloseable {
     run(rn -> rn.transferLeader(transferee));
   }
 
+  /** See {@link RawNode#forgetLeader()}. */
   public void forgetLeader() {
     run(RawNode::forgetLeader);
   }
@@ -273,7 +313,10 @@ public final class Node implements AutoCloseable {
     return run(rn -> rn.readIndex(rctx, option));
   }
 
-  /** Stops the node thread; pending and later calls fail with {@link StoppedException}. */
+  /**
+   * Stops the node thread; pending and later calls fail with {@link StoppedException}, and a
+   * waiting {@link #ready()} throws it. Waits up to ten seconds for the thread to end; idempotent.
+   */
   public void stop() {
     if (stopped) {
       return;
@@ -287,6 +330,7 @@ public final class Node implements AutoCloseable {
     }
   }
 
+  /** Same as {@link #stop()}. */
   @Override
   public void close() {
     stop();

@@ -29,6 +29,30 @@ import java.util.random.RandomGenerator;
  * membership and leadership transfer. Single-threaded and free of I/O, clocks and threads; output
  * accumulates in {@link #msgs} and {@link #msgsAfterAppend} and in the log, and {@link RawNode}
  * turns it into {@link Ready}s.
+ *
+ * <p>Every input goes through {@link #step}: after the term checks, messages that every role
+ * handles alike are handled there, and the rest goes to the step function of the current role
+ * ({@code stepLeader}, {@code stepCandidate}, {@code stepFollower}). Ticks become local messages
+ * ({@code MsgHup}, {@code MsgBeat}, {@code MsgCheckQuorum}) and go the same way.
+ *
+ * <p>The safety properties of the paper (figure 3) are what the comments below refer to:
+ *
+ * <ul>
+ *   <li>Election Safety: at most one leader per term. A node votes at most once per term, and its
+ *       vote is durable before it is counted.
+ *   <li>Leader Append-Only: a leader only appends to its log, at {@code lastIndex + 1}.
+ *   <li>Log Matching: two logs with an entry of the same index and term are identical up to it.
+ *       Appends carry the (index, term) of the entry before them and are refused on a mismatch.
+ *   <li>Leader Completeness: a committed entry is in the log of every later leader. Votes go only
+ *       to candidates whose log is at least as up to date, and a leader commits by counting only
+ *       entries of its own term.
+ *   <li>State Machine Safety: no two nodes apply different entries at one index. Committed entries
+ *       are never truncated; {@code RaftLog} panics rather than do it.
+ * </ul>
+ *
+ * <p>Durability is expressed through two outboxes: messages that promise nothing about local state
+ * go out at once, while acknowledgements and votes, which promise that entries or a vote are on
+ * disk, wait until the Ready they belong to has been persisted.
  */
 final class Raft {
 
@@ -45,14 +69,22 @@ final class Raft {
   static final ByteString LEASE_READ_CONTEXT = ByteString.copyFromUtf8("raftboot-lease-read");
 
   final long id;
+  /** The current term (currentTerm); it only grows. Votes and acks wait until it is durable. */
   long term;
+  /**
+   * Whom this node voted for in {@link #term} (votedFor), or 0. Persisted with the term before any
+   * vote response leaves, and reset only when the term changes: one vote per term.
+   */
   long vote;
+  /** Answers to ReadIndex requests, handed out with the next Ready. */
   List<ReadState> readStates = new ArrayList<>();
   final RaftLog raftLog;
   final long maxMsgSize;
   final long maxUncommittedSize;
+  /** The membership in force (changed only by applied conf changes) and, on a leader, progress. */
   ProgressTracker trk;
   StateType state;
+  /** Whether the configuration in force makes this node a learner: it never campaigns then. */
   boolean isLearner;
   /** Messages to send now. */
   List<Message> msgs = new ArrayList<>();
@@ -61,6 +93,7 @@ final class Raft {
    * append acknowledgements and votes (thesis 10.2.1 lets the leader send its appends earlier).
    */
   List<Message> msgsAfterAppend = new ArrayList<>();
+  /** The leader of {@link #term} as far as this node knows, or 0; never two in one term. */
   long lead;
   /** The node leadership is being transferred to, or 0. */
   long leadTransferee;
@@ -74,8 +107,10 @@ final class Raft {
   long uncommittedSize;
   ReadOnly readOnly;
   // Ticks since the last election timeout reset (followers/candidates) or since the last
-  // CheckQuorum round (leaders).
+  // CheckQuorum round (leaders). On a follower it doubles as the age of the leader's lease: while
+  // it is below electionTimeout, CheckQuorum makes us ignore vote requests (thesis 4.2.3).
   int electionElapsed;
+  /** Ticks since the leader's last heartbeat round; leaders only. */
   int heartbeatElapsed;
   final boolean checkQuorum;
   final boolean preVote;
@@ -110,15 +145,22 @@ final class Raft {
     this.stepDownOnRemoval = c.stepDownOnRemoval();
 
     EntryId last = raftLog.lastEntryId();
+    // The membership comes from the ConfState in storage. The configuration rebuilt from it must
+    // describe exactly that membership, or the node would count quorums wrongly.
     Changer.Result restored = Restore.restore(new Changer(trk, last.index()), is.confState());
     assertConfStatesEquivalent(is.confState(), switchToConfig(restored.config(), restored.progress()));
 
     if (!RaftUtil.isEmptyHardState(is.hardState())) {
+      // Term and vote must survive a restart, or the node could vote twice in one term (thesis
+      // 3.8). The stored commit index lets it apply what it knows is committed without waiting
+      // to hear from a leader.
       loadState(is.hardState());
     }
     if (c.applied() > 0) {
+      // Entries at or below the application's applied index are not handed out again.
       raftLog.appliedTo(c.applied(), 0);
     }
+    // Every node starts as a follower of its stored term with no known leader (paper 5.2).
     becomeFollower(term, RaftUtil.NONE);
 
     StringBuilder peers = new StringBuilder();
@@ -147,7 +189,11 @@ final class Raft {
 
   // --- sending -------------------------------------------------------------------------------
 
-  /** Stamps {@code from} and the term where the protocol wants them, then queues the message. */
+  /**
+   * Stamps {@code from} and the term where the protocol wants them, then queues the message. Every
+   * protocol message carries its sender's term, so that the receiver can tell a stale sender from
+   * a newer one (paper 5.1).
+   */
   void send(Message.Builder m) {
     if (m.getFrom() == RaftUtil.NONE) {
       m.setFrom(id);
@@ -172,7 +218,9 @@ final class Raft {
       }
     }
     if (t == MessageType.MsgAppResp || t == MessageType.MsgVoteResp || t == MessageType.MsgPreVoteResp) {
-      // These promise that our log or vote is durable, so they wait for the write.
+      // These promise that our log or vote is durable, so they wait for the write (thesis 3.8: a
+      // server persists its term, vote and log before it answers). A pre-vote response promises
+      // nothing durable; it simply travels the way the vote response it stands for does.
       msgsAfterAppend.add(m.build());
     } else {
       if (m.getTo() == id) {
@@ -194,9 +242,13 @@ final class Raft {
    */
   boolean maybeSendAppend(long to, boolean sendIfEmpty) {
     Progress pr = trk.progress().get(to);
+    // Flow control: one append in flight while probing, a bounded window while replicating
+    // (pipelining, thesis 10.2.2), nothing while a snapshot is on its way.
     if (pr.isPaused()) {
       return false;
     }
+    // The (index, term) of the entry before the ones sent is the consistency check of the append:
+    // the follower accepts only if its log has that entry (Log Matching, paper 5.3).
     long prevIndex = pr.next() - 1;
     long prevTerm;
     try {
@@ -218,6 +270,7 @@ final class Raft {
     if (ents.isEmpty() && !sendIfEmpty) {
       return false;
     }
+    // The commit index rides along; the follower caps it at what it has verified to match.
     send(
         Message.newBuilder()
             .setTo(to)
@@ -232,6 +285,8 @@ final class Raft {
   }
 
   private boolean maybeSendSnapshot(long to, Progress pr) {
+    // A snapshot is expensive to send; a peer we have not heard from lately is probably down, and
+    // CheckQuorum or its next response will make it recently active again.
     if (!pr.recentActive()) {
       logger.debug("ignore sending snapshot to %x since it is not recently active", to);
       return false;
@@ -252,15 +307,22 @@ final class Raft {
     logger.debug(
         "%x [firstindex: %d, commit: %d] sent snapshot[index: %d, term: %d] to %x [%s]",
         id, raftLog.firstIndex(), raftLog.committed, sindex, sterm, to, pr);
+    // Appends stop until the snapshot is reported (MsgSnapStatus) or the follower's response shows
+    // it can continue from our log.
     pr.becomeSnapshot(sindex);
     logger.debug("%x paused sending replication messages to %x [%s]", id, to, pr);
     send(Message.newBuilder().setTo(to).setType(MessageType.MsgSnap).setSnapshot(snapshot));
     return true;
   }
 
+  /**
+   * A heartbeat asserts leadership for this term and resets the follower's election timer (paper
+   * 5.2); {@code ctx} is the ReadIndex round it also confirms, if any.
+   */
   void sendHeartbeat(long to, ByteString ctx) {
     Progress pr = trk.progress().get(to);
-    // Never move a follower's commit past what it is known to have: it may lack those entries.
+    // Never move a follower's commit past what it is known to have: it may lack those entries, or
+    // hold different ones from an older term there, which a heartbeat does not check.
     long commit = Math.min(pr.match(), raftLog.committed);
     send(
         Message.newBuilder()
@@ -295,9 +357,16 @@ final class Raft {
 
   // --- applying --------------------------------------------------------------------------------
 
+  /**
+   * Records that the application applied entries up to {@code index} ({@code size} bytes of them,
+   * returned to the apply quota). The applied index never goes back.
+   */
   void appliedTo(long index, long size) {
     long newApplied = Math.max(index, raftLog.applied);
     raftLog.appliedTo(newApplied, size);
+    // Joint consensus is two steps (thesis 4.3): once the entry that entered the joint config is
+    // applied, the leader proposes the one that leaves it. pendingConfIndex covers that entry (for
+    // a leader elected during the joint phase: everything in its log when it took office).
     if (trk.config().autoLeave() && newApplied >= pendingConfIndex && state == StateType.LEADER) {
       // The joint configuration this leader entered asks to be left automatically. An empty
       // ConfChangeV2 has zero payload, so the uncommitted-size limit never refuses it; only a
@@ -314,21 +383,30 @@ final class Raft {
     }
   }
 
+  /** A snapshot that is now durable counts as applied: the state machine starts from it. */
   void appliedSnap(Snapshot snap) {
     long index = snap.getMetadata().getIndex();
     raftLog.stableSnapTo(index);
     appliedTo(index, 0);
   }
 
-  /** Advances the commit index to what a quorum has; leader only. */
+  /**
+   * Advances the commit index to what a quorum has; leader only. The quorum index is only used if
+   * the entry there is of this leader's term: an entry of an older term may be on a majority and
+   * still be overwritten by a later leader (paper 5.4.2, figure 8), so it becomes committed only
+   * with an entry of the current term after it (Leader Completeness).
+   */
   boolean maybeCommit() {
     return raftLog.maybeCommit(new EntryId(term, trk.committed()));
   }
 
   // --- role changes ------------------------------------------------------------------------------
 
+  /** Clears the per-term and per-leadership state when the term or the role changes. */
   void reset(long newTerm) {
     if (term != newTerm) {
+      // A vote is for one term only: a new term frees it (and a same-term reset keeps it, or a
+      // candidate stepping down in its own term could vote a second time).
       term = newTerm;
       vote = RaftUtil.NONE;
     }
@@ -338,6 +416,9 @@ final class Raft {
     resetRandomizedElectionTimeout();
     abortLeaderTransfer();
     trk.resetVotes();
+    // A new leader knows nothing about the followers' logs: it assumes they match its own and lets
+    // the consistency check walk next back where they do not (paper 5.3), with match 0 until they
+    // answer. Its own progress matches its whole log.
     long lastIndex = raftLog.lastIndex();
     ProgressMap fresh = new ProgressMap();
     trk.visit(
@@ -353,10 +434,19 @@ final class Raft {
         });
     trk.setProgress(fresh);
     pendingConfIndex = 0;
+    // The uncommitted-size limit bounds what this leader appends itself; an inherited tail is not
+    // counted.
     uncommittedSize = 0;
+    // Reads confirmed under the old term or role cannot be answered any more; their callers retry.
     readOnly = new ReadOnly(readOnly.option);
   }
 
+  /**
+   * Appends new entries of this leader's term at the end of its log (Leader Append-Only: a leader
+   * never overwrites or deletes its own entries).
+   *
+   * @return false if the uncommitted-size limit refused them; nothing was appended then
+   */
   private boolean appendEntry(List<Entry> es) {
     long li = raftLog.lastIndex();
     List<Entry> stamped = new ArrayList<>(es.size());
@@ -377,6 +467,7 @@ final class Raft {
     return true;
   }
 
+  /** One logical clock tick: a leader counts towards heartbeats, the others towards elections. */
   void tick() {
     if (state == StateType.LEADER) {
       tickHeartbeat();
@@ -387,6 +478,8 @@ final class Raft {
 
   private void tickElection() {
     electionElapsed++;
+    // A follower that heard nothing from a leader for its randomized election timeout assumes
+    // there is none and campaigns (paper 5.2). Learners never do: they are in no quorum.
     if (promotable() && pastElectionTimeout()) {
       electionElapsed = 0;
       step(Message.newBuilder().setFrom(id).setType(MessageType.MsgHup).build());
@@ -399,9 +492,11 @@ final class Raft {
     if (electionElapsed >= electionTimeout) {
       electionElapsed = 0;
       if (checkQuorum) {
+        // Once per election timeout the leader checks that a quorum was active (thesis 6.2).
         step(Message.newBuilder().setFrom(id).setType(MessageType.MsgCheckQuorum).build());
       }
-      // A transfer that did not finish within an election timeout is abandoned.
+      // A transfer that did not finish within an election timeout is abandoned, and the leader
+      // takes proposals again (thesis 3.10).
       if (state == StateType.LEADER && leadTransferee != RaftUtil.NONE) {
         abortLeaderTransfer();
       }
@@ -415,6 +510,7 @@ final class Raft {
     }
   }
 
+  /** Becomes a follower of {@code newLead} (0: leader unknown) in {@code newTerm}. */
   void becomeFollower(long newTerm, long newLead) {
     reset(newTerm);
     lead = newLead;
@@ -422,6 +518,7 @@ final class Raft {
     logger.info("%x became follower at term %d", id, term);
   }
 
+  /** Starts an election: a new term, and a vote for ourselves in it (paper 5.2). */
   void becomeCandidate() {
     if (state == StateType.LEADER) {
       throw new IllegalStateException("invalid transition [leader -> candidate]");
@@ -444,6 +541,7 @@ final class Raft {
     logger.info("%x became pre-candidate at term %d", id, term);
   }
 
+  /** Takes office after winning a quorum of votes in this term. */
   void becomeLeader() {
     if (state == StateType.FOLLOWER) {
       throw new IllegalStateException("invalid transition [follower -> leader]");
@@ -451,6 +549,7 @@ final class Raft {
     reset(term);
     lead = id;
     state = StateType.LEADER;
+    // The leader knows its own log: no probing of itself.
     Progress self = trk.progress().get(id);
     self.becomeReplicate();
     // The leader is always active; MsgCheckQuorum keeps it that way.
@@ -466,6 +565,7 @@ final class Raft {
     logger.info("%x became leader at term %d", id, term);
   }
 
+  /** Handles a request to campaign (election timeout, {@code campaign()}, or a transfer). */
   private void hup(CampaignType t) {
     if (state == StateType.LEADER) {
       logger.debug("%x ignoring MsgHup because already leader", id);
@@ -475,6 +575,9 @@ final class Raft {
       logger.warn("%x is unpromotable and can not campaign", id);
       return;
     }
+    // Votes are counted in the configuration in force, which lags the log until conf changes are
+    // applied. With a committed but unapplied change that configuration is already outdated, and
+    // a leader elected under it could count its quorums in the wrong membership.
     if (hasUnappliedConfChanges()) {
       logger.warn(
           "%x cannot campaign at term %d since there are still pending configuration changes to apply",
@@ -507,6 +610,11 @@ final class Raft {
         });
   }
 
+  /**
+   * Asks every voter for its vote (or pre-vote). Requests go out in ascending ID order, which keeps
+   * runs deterministic. Each carries our last entry's (index, term), by which voters judge whether
+   * our log is up to date (paper 5.4.1).
+   */
   void campaign(CampaignType t) {
     if (!promotable()) {
       logger.warn("%x is unpromotable; campaign() should have been called", id);
@@ -525,7 +633,8 @@ final class Raft {
     }
     for (long peer : trk.config().voters().ids()) {
       if (peer == id) {
-        // Our own vote counts once it is durable, like any other.
+        // Our own vote counts once it is durable, like any other: a crash before the write then
+        // cannot leave a vote that was counted but is forgotten after the restart.
         send(
             Message.newBuilder()
                 .setTo(id)
@@ -551,6 +660,7 @@ final class Raft {
     }
   }
 
+  /** Records a vote (only the first one from each voter counts) and tallies the election. */
   private ProgressTracker.TallyResult poll(long from, MessageType t, boolean granted) {
     if (granted) {
       logger.info("%x received %s from %x at term %d", id, t, from, term);
@@ -565,6 +675,12 @@ final class Raft {
 
   /**
    * Handles one message.
+   *
+   * <p>First the terms are compared (paper 5.1): a message of a newer term makes us a follower in
+   * that term before it is handled, one of an older term is answered or dropped by {@code
+   * stepLowerTerm} and never reaches the role's step function. Votes, pre-votes, the campaign
+   * trigger and the storage threads' responses are handled the same in every role; the rest goes
+   * to the step function of the current role.
    *
    * @throws ProposalDroppedException when a proposal cannot be accepted
    */
@@ -595,6 +711,8 @@ final class Raft {
         logger.info(
             "%x [term: %d] received a %s message with higher term from %x [term: %d]",
             id, term, m.getType(), m.getFrom(), m.getTerm());
+        // Our term is stale, so whatever role we had is over. Only the leader of a term sends
+        // appends, heartbeats and snapshots, so their sender is the leader of the new term.
         if (m.getType() == MessageType.MsgApp
             || m.getType() == MessageType.MsgHeartbeat
             || m.getType() == MessageType.MsgSnap) {
@@ -613,6 +731,9 @@ final class Raft {
         hup(preVote ? CampaignType.PRE_ELECTION : CampaignType.ELECTION);
         break;
       case MsgStorageAppendResp:
+        // The write of a Ready finished: its entries are now in stable storage. The (index, term)
+        // identifies the last entry written, so that entries replaced in the unstable log since
+        // are not marked stable by mistake.
         if (m.getIndex() != 0) {
           raftLog.stableTo(new EntryId(m.getLogTerm(), m.getIndex()));
         }
@@ -621,6 +742,8 @@ final class Raft {
         }
         break;
       case MsgStorageApplyResp:
+        // The application applied these entries: move applied, release their apply quota and,
+        // on the leader, their share of the uncommitted-size limit.
         if (m.getEntriesCount() > 0) {
           List<Entry> ents = m.getEntriesList();
           appliedTo(ents.get(ents.size() - 1).getIndex(), Entries.size(ents));
@@ -646,6 +769,10 @@ final class Raft {
     }
   }
 
+  /**
+   * Handles a message whose term is older than ours. Its sender is out of date; nothing in it may
+   * change our state (paper 5.1), except a snapshot our own storage reports as written.
+   */
   private void stepLowerTerm(Message m) {
     if ((checkQuorum || preVote)
         && (m.getType() == MessageType.MsgHeartbeat || m.getType() == MessageType.MsgApp)) {
@@ -685,9 +812,17 @@ final class Raft {
     }
   }
 
+  /**
+   * Answers a MsgVote or MsgPreVote of our term or a newer one (a newer term has already been
+   * adopted for a MsgVote). Election Safety rests on this method: a node grants at most one vote
+   * per term.
+   */
   private void stepVoteRequest(Message m) {
     // We may vote for a repeat of our vote, when we have not voted and know no leader, or for a
-    // pre-vote of a future term...
+    // pre-vote of a future term. A repeat is a retransmission: granting it again changes nothing.
+    // Knowing a leader of this term rules a vote out: one was elected already, and no other
+    // candidate can win this term (MsgForgetLeader clears lead to lift this). A pre-vote binds us
+    // to nothing, so granting several of them is harmless...
     boolean canVote =
         vote == m.getFrom()
             || (vote == RaftUtil.NONE && lead == RaftUtil.NONE)
@@ -709,6 +844,9 @@ final class Raft {
               .setTerm(m.getTerm())
               .setType(RaftUtil.voteRespMsgType(m.getType())));
       if (m.getType() == MessageType.MsgVote) {
+        // Granting a vote restarts our election timer (paper 5.2: followers campaign only when
+        // they neither heard from a leader nor granted a vote). The vote goes into the hard state
+        // of this Ready and the response waits until it is durable.
         electionElapsed = 0;
         vote = m.getFrom();
       }
@@ -726,12 +864,16 @@ final class Raft {
     }
   }
 
+  /** The leader's step function; the first switch takes messages that need no follower progress. */
   private void stepLeader(Message m) {
     switch (m.getType()) {
       case MsgBeat:
         bcastHeartbeat();
         return;
       case MsgCheckQuorum:
+        // A leader that did not hear from a quorum for an election timeout steps down (thesis
+        // 6.2): a newer leader may exist on the other side of a partition, and clients waiting on
+        // this one should retry elsewhere. It also ends the lease that lease reads rely on.
         if (!trk.quorumActive()) {
           logger.warn("%x stepped down to follower since quorum is not active", id);
           becomeFollower(term, RaftUtil.NONE);
@@ -765,11 +907,14 @@ final class Raft {
         sendReadIndexResponse(m);
         return;
       case MsgForgetLeader:
+        // A leader does not forget itself.
         return;
       default:
         break;
     }
 
+    // From here on the message is about one member; a sender outside the configuration (removed,
+    // or not yet added) has no progress and is ignored.
     Progress pr = trk.progress().get(m.getFrom());
     if (pr == null) {
       logger.debug("%x no progress available for %x", id, m.getFrom());
@@ -791,6 +936,8 @@ final class Raft {
         if (readOnly.option != ReadOnlyOption.SAFE || m.getContext().isEmpty()) {
           return;
         }
+        // The response echoes a ReadIndex round: this follower still followed us when that round
+        // was sent. Reads whose round a quorum has confirmed are answered (thesis 6.4, step 3).
         readOnly.recvAck(m.getFrom(), m.getContext());
         for (ReadOnly.Pending rs : readOnly.advance(trk.config().voters())) {
           respondToReadIndex(rs.req(), rs.index());
@@ -834,6 +981,7 @@ final class Raft {
     }
   }
 
+  /** Appends a batch of proposals (our own or forwarded) to the log and replicates them. */
   private void stepLeaderProposal(Message m) {
     if (m.getEntriesCount() == 0) {
       throw logger.panic("%x stepped empty MsgProp", id);
@@ -842,6 +990,8 @@ final class Raft {
       // We were removed from the configuration while leading; take no new work.
       throw ProposalDroppedException.INSTANCE;
     }
+    // During a transfer the leader takes no new entries, so that the transferee can catch up with
+    // a log that stops growing (thesis 3.10).
     if (leadTransferee != RaftUtil.NONE) {
       logger.debug(
           "%x [term %d] transfer leadership to %x is in progress; dropping proposal",
@@ -855,6 +1005,10 @@ final class Raft {
       if (cc == null) {
         continue;
       }
+      // A configuration takes effect here when it is applied, not when it is appended as in
+      // thesis 4.1. Allowing one unapplied change at a time keeps every decision within two
+      // adjacent configurations, whose quorums overlap. In a joint config the only change allowed
+      // is the one that leaves it, and leaving is only possible from a joint config (thesis 4.3).
       boolean alreadyPending = pendingConfIndex > raftLog.applied;
       boolean alreadyJoint = trk.config().voters().isJoint();
       boolean wantsLeaveJoint = cc.getChangesCount() == 0;
@@ -887,6 +1041,7 @@ final class Raft {
 
   private void stepLeaderAppResp(Message m, Progress pr) {
     // Also reached from RawNode.advance, when the leader acknowledges its own appended entries.
+    // Any response, accepted or rejected, shows that the follower is alive (CheckQuorum).
     pr.setRecentActive(true);
     if (m.getReject()) {
       // RejectHint is the follower's guess of the last index where the logs may match, and
@@ -900,8 +1055,12 @@ final class Raft {
       if (m.getLogTerm() > 0) {
         nextProbeIdx = raftLog.findConflictByTerm(m.getRejectHint(), m.getLogTerm()).index();
       }
+      // An out-of-date rejection (for an index already matched, or not for the probe we wait
+      // for) changes nothing.
       if (pr.maybeDecrTo(m.getIndex(), nextProbeIdx)) {
         logger.debug("%x decreased progress of %x to [%s]", id, m.getFrom(), pr);
+        // The follower's log differs from what we assumed: stop streaming and probe from the new
+        // next index, one append at a time, until a response shows where the logs match.
         if (pr.state() == ProgressState.REPLICATE) {
           pr.becomeProbe();
         }
@@ -929,9 +1088,11 @@ final class Raft {
       pr.inflights().freeLE(m.getIndex());
     }
 
+    // A new match may complete a quorum for a higher index.
     if (maybeCommit()) {
       // A commit in our term makes pending reads safe to answer.
       releasePendingReadIndexMessages();
+      // Tell everyone the new commit index now rather than at the next heartbeat.
       bcastAppend();
     } else if (id != m.getFrom() && pr.canBumpCommit(raftLog.committed)) {
       // The follower may not know the latest commit yet; tell it without waiting for a heartbeat.
@@ -944,13 +1105,20 @@ final class Raft {
         // keep sending
       }
     }
+    // The transferee has caught up with our whole log, so its log is as up to date as any voter's
+    // and it can win the election: tell it to campaign now (thesis 3.10).
     if (m.getFrom() == leadTransferee && pr.match() == raftLog.lastIndex()) {
       logger.info("%x sent MsgTimeoutNow to %x after received MsgAppResp", id, m.getFrom());
       sendTimeoutNow(m.getFrom());
     }
   }
 
+  /**
+   * Starts handing leadership to the message's sender (thesis 3.10): bring its log up to date,
+   * then send it MsgTimeoutNow so that it campaigns at once instead of waiting for a timeout.
+   */
   private void stepLeaderTransfer(Message m, Progress pr) {
+    // A learner has no vote and cannot campaign.
     if (pr.isLearner()) {
       logger.debug("%x is learner. Ignored transferring leadership", id);
       return;
@@ -985,6 +1153,7 @@ final class Raft {
     }
   }
 
+  /** The step function of candidates and pre-candidates. */
   private void stepCandidate(Message m) {
     // Only responses to the current campaign count: a candidate may still receive pre-vote
     // responses of its pre-candidate phase in the same term.
@@ -995,7 +1164,8 @@ final class Raft {
       logger.info("%x no leader at term %d; dropping proposal", id, term);
       throw ProposalDroppedException.INSTANCE;
     } else if (t == MessageType.MsgApp) {
-      // A leader exists in our term (m.term == term here).
+      // A leader exists in our term (m.term == term here), so we lost this election: accept it as
+      // leader (paper 5.2). The same holds for a heartbeat or a snapshot.
       becomeFollower(m.getTerm(), m.getFrom());
       handleAppendEntries(m);
     } else if (t == MessageType.MsgHeartbeat) {
@@ -1010,9 +1180,12 @@ final class Raft {
           "%x has received %d %s votes and %d vote rejections", id, r.granted(), t, r.rejected());
       if (r.result() == VoteResult.WON) {
         if (state == StateType.PRE_CANDIDATE) {
+          // A quorum would vote for us: only now raise the term and run the real election.
           campaign(CampaignType.ELECTION);
         } else {
           becomeLeader();
+          // Announce the new term at once, with the leader's empty entry, before anyone else's
+          // election timer runs out (paper 5.2).
           bcastAppend();
         }
       } else if (r.result() == VoteResult.LOST) {
@@ -1020,13 +1193,18 @@ final class Raft {
         becomeFollower(term, RaftUtil.NONE);
       }
     } else if (t == MessageType.MsgTimeoutNow) {
+      // Already campaigning; a second campaign would only raise the term again.
       logger.debug("%x [term %d state %s] ignored MsgTimeoutNow from %x", id, term, state, m.getFrom());
     }
   }
 
+  /** The follower's step function. */
   private void stepFollower(Message m) {
     switch (m.getType()) {
       case MsgProp:
+        // Followers forward proposals to the leader rather than refuse them (thesis 6.2). A
+        // forwarded proposal may be lost on the way; the proposer cannot tell, and must detect
+        // that from what is applied.
         if (lead == RaftUtil.NONE) {
           logger.info("%x no leader at term %d; dropping proposal", id, term);
           throw ProposalDroppedException.INSTANCE;
@@ -1037,6 +1215,7 @@ final class Raft {
         send(m.toBuilder().setTo(lead));
         break;
       case MsgApp:
+        // Hearing from the leader of our term restarts the election timer (paper 5.2).
         electionElapsed = 0;
         lead = m.getFrom();
         handleAppendEntries(m);
@@ -1073,10 +1252,14 @@ final class Raft {
         logger.info(
             "%x [term %d] received MsgTimeoutNow from %x and starts an election to get leadership.",
             id, term, m.getFrom());
-        // The old leader asked for this, so there is no partition to guard against: no pre-vote.
+        // The old leader asked for this, so there is no partition to guard against: no pre-vote,
+        // and the campaign is marked so that voters still within the old leader's lease (thesis
+        // 4.2.3) grant their votes anyway.
         hup(CampaignType.TRANSFER);
         break;
       case MsgReadIndex:
+        // Only the leader can tell a linearizable read index; a follower asks it and then waits
+        // until its own applied index reaches the answer (thesis 6.4).
         if (lead == RaftUtil.NONE) {
           logger.info("%x no leader at term %d; dropping index reading msg", id, term);
           return;
@@ -1097,9 +1280,16 @@ final class Raft {
     }
   }
 
+  /**
+   * The follower's side of replication (paper 5.3): accept the entries if our log holds their
+   * predecessor with the same term, dropping any conflicting suffix of ours, else reject with a
+   * hint of where the logs may match.
+   */
   private void handleAppendEntries(Message m) {
     if (m.getIndex() < raftLog.committed) {
-      // Everything up to our commit index already matches the leader's log.
+      // A delayed or duplicated append that starts below our commit index. Everything up to our
+      // commit index already matches the leader's log (Leader Completeness), so acknowledge that
+      // much and let the leader move on from there.
       send(
           Message.newBuilder()
               .setTo(m.getFrom())
@@ -1107,6 +1297,9 @@ final class Raft {
               .setIndex(raftLog.committed));
       return;
     }
+    // On a match, entries we already have are kept (appends may be retransmitted), the first
+    // conflicting one and everything after it is replaced, and the commit index moves to the
+    // leader's, capped at the last entry this append verified: beyond it our log may still differ.
     long lastNew =
         raftLog.maybeAppend(
             new EntryId(m.getLogTerm(), m.getIndex()), m.getEntriesList(), m.getCommit());
@@ -1133,6 +1326,8 @@ final class Raft {
   }
 
   private void handleHeartbeat(Message m) {
+    // The leader never sends a commit index beyond our match (sendHeartbeat), and commitTo never
+    // moves the commit index back.
     raftLog.commitTo(m.getCommit());
     send(
         Message.newBuilder()
@@ -1141,6 +1336,10 @@ final class Raft {
             .setContext(m.getContext()));
   }
 
+  /**
+   * The follower's side of InstallSnapshot (paper 7). The answer is an append response, so the
+   * leader's usual progress handling picks up from whatever our log now ends at.
+   */
   private void handleSnapshot(Message m) {
     Snapshot s = m.hasSnapshot() ? m.getSnapshot() : Snapshot.getDefaultInstance();
     long sindex = s.getMetadata().getIndex();
@@ -1175,6 +1374,8 @@ final class Raft {
   boolean restore(Snapshot s) {
     long sindex = s.getMetadata().getIndex();
     long sterm = s.getMetadata().getTerm();
+    // A snapshot holds committed state only. If we have committed that far already it brings
+    // nothing, and installing it could move the commit index back.
     if (sindex <= raftLog.committed) {
       return false;
     }
@@ -1196,7 +1397,8 @@ final class Raft {
     }
     EntryId snapId = new EntryId(sterm, sindex);
     if (raftLog.matchTerm(snapId)) {
-      // We already have the snapshot's last entry, hence everything before it: just commit.
+      // We already have the snapshot's last entry, hence (Log Matching) everything before it:
+      // just commit, and keep the entries after it (paper 7).
       EntryId last = raftLog.lastEntryId();
       logger.info(
           "%x [commit: %d, lastindex: %d, lastterm: %d] fast-forwarded commit to snapshot "
@@ -1205,6 +1407,8 @@ final class Raft {
       raftLog.commitTo(sindex);
       return false;
     }
+    // Otherwise the snapshot replaces our whole log, and its ConfState our membership: the
+    // configuration must match the state the snapshot describes, not the entries we drop.
     raftLog.restore(s);
     trk = new ProgressTracker(trk.maxInflight(), trk.maxInflightBytes());
     Changer.Result restored = Restore.restore(new Changer(trk, raftLog.lastIndex()), cs);
@@ -1222,6 +1426,11 @@ final class Raft {
     return pr != null && !pr.isLearner() && !raftLog.hasNextOrInProgressSnapshot();
   }
 
+  /**
+   * Makes an applied conf change the configuration in force: a change of at most one voter
+   * directly (thesis 4.1), a larger one, or one that asks for it, by entering a joint config, and
+   * an empty one by leaving it (thesis 4.3).
+   */
   ConfState applyConfChange(ConfChangeV2 cc) {
     Changer changer = new Changer(trk, raftLog.lastIndex());
     Changer.Result r;
@@ -1256,6 +1465,8 @@ final class Raft {
     if (state != StateType.LEADER || cs.getVotersCount() == 0) {
       return cs;
     }
+    // The new quorum may already hold a higher index than the old one did (a lagging voter was
+    // removed, say), so commit what it allows at once.
     if (maybeCommit()) {
       bcastAppend();
     } else {
@@ -1267,12 +1478,18 @@ final class Raft {
             }
           });
     }
+    // A transferee that is no longer a voter could not win; give up the transfer.
     if (leadTransferee != RaftUtil.NONE && !trk.config().voters().ids().contains(leadTransferee)) {
       abortLeaderTransfer();
     }
     return cs;
   }
 
+  /**
+   * Takes term, vote and commit from a stored hard state. A commit index outside [snapshot index,
+   * last index] means the stored hard state and log disagree (entries confirmed as written are
+   * missing): the node refuses to run on them.
+   */
   void loadState(HardState hs) {
     if (hs.getCommit() < raftLog.committed || hs.getCommit() > raftLog.lastIndex()) {
       throw logger.panic(
@@ -1288,10 +1505,16 @@ final class Raft {
     return electionElapsed >= randomizedElectionTimeout;
   }
 
+  /**
+   * Draws a new timeout from {@code [electionTimeout, 2 * electionTimeout - 1]}: spreading the
+   * timeouts makes split votes rare, since one node usually times out well before the others
+   * (paper 5.2).
+   */
   void resetRandomizedElectionTimeout() {
     randomizedElectionTimeout = electionTimeout + random.nextInt(electionTimeout);
   }
 
+  /** Tells a transferee to campaign now, without waiting for its election timeout (thesis 3.10). */
   void sendTimeoutNow(long to) {
     send(Message.newBuilder().setTo(to).setType(MessageType.MsgTimeoutNow));
   }
@@ -1300,6 +1523,10 @@ final class Raft {
     leadTransferee = RaftUtil.NONE;
   }
 
+  /**
+   * Whether this leader has committed an entry of its own term. Only then does its commit index
+   * cover everything committed before it took office (paper 8, thesis 6.4 step 1).
+   */
   private boolean committedEntryInCurrentTerm() {
     // A leader's term is never 0, so an out-of-bounds 0 never matches.
     return raftLog.zeroTermOnOutOfBounds(raftLog.committed) == term;
@@ -1319,6 +1546,12 @@ final class Raft {
             .addAllEntries(req.getEntriesList()));
   }
 
+  /**
+   * Serves a read request once this leader has committed an entry of its term (thesis 6.4): the
+   * read index is our commit index now. Under ReadOnlySafe it is answered only after a heartbeat
+   * round confirms that we were still leader when the request arrived (step 3); under a lease the
+   * round is skipped (thesis 6.4.1).
+   */
   private void sendReadIndexResponse(Message m) {
     // A request may ask for a lease read on its own; the lease only holds with CheckQuorum, which
     // makes every node ignore votes while it hears from a leader.
@@ -1350,7 +1583,8 @@ final class Raft {
 
   /**
    * Records the payload of new uncommitted entries, unless it would exceed the limit. An empty
-   * payload is always accepted, and so is anything while the uncommitted tail is empty.
+   * payload is always accepted, and so is anything while the uncommitted tail is empty. The limit
+   * keeps a leader that has lost its quorum from growing its log without bound.
    */
   private boolean increaseUncommittedSize(List<Entry> ents) {
     long s = Entries.payloadSize(ents);
@@ -1368,6 +1602,7 @@ final class Raft {
     uncommittedSize = s > uncommittedSize ? 0 : uncommittedSize - s;
   }
 
+  /** Panics if two ConfStates describe different memberships; the order of IDs does not matter. */
   private void assertConfStatesEquivalent(ConfState expected, ConfState actual) {
     if (!sortedEquals(expected.getVotersList(), actual.getVotersList())
         || !sortedEquals(expected.getLearnersList(), actual.getLearnersList())

@@ -26,6 +26,13 @@ import java.util.List;
  * <p>The loop: call {@link #ready()} when {@link #hasReady()}; persist its entries, hard state and
  * snapshot; send its messages; apply its committed entries (calling {@link #applyConfChange} for
  * conf-change entries); then call {@link #advance()} (not in async-storage-writes mode).
+ *
+ * <p>Failures: expected outcomes are the unchecked {@link RaftException} subtypes each method
+ * names (a dropped proposal may be retried). An {@link IllegalStateException} means a broken
+ * invariant, such as storage that lost entries it had confirmed or a second {@code ready()}
+ * without {@code advance()}; it is logged at FATAL first, and the node must not be used any more.
+ * Exceptions other than the documented ones thrown by the {@link Storage} propagate unchanged and
+ * are just as fatal.
  */
 public final class RawNode {
 
@@ -49,7 +56,10 @@ public final class RawNode {
     this.prevHardSt = raft.hardState();
   }
 
-  /** Advances the logical clock by one tick (election and heartbeat timeouts count ticks). */
+  /**
+   * Advances the logical clock by one tick (election and heartbeat timeouts count ticks). Call it
+   * at a steady interval; how long a tick is in real time is the caller's choice.
+   */
   public void tick() {
     raft.tick();
   }
@@ -62,7 +72,11 @@ public final class RawNode {
     raft.electionElapsed++;
   }
 
-  /** Starts an election now (with pre-vote if configured). */
+  /**
+   * Starts an election now (with pre-vote if configured). Ignored, with a log line, by a leader,
+   * by a node that is not a voter or is installing a snapshot, and by one that has committed conf
+   * changes it has not applied yet.
+   */
   public void campaign() {
     raft.step(Message.newBuilder().setType(MessageType.MsgHup).build());
   }
@@ -105,14 +119,24 @@ public final class RawNode {
     raft.step(m.build());
   }
 
-  /** Proposes a single-step conf change; see {@link #propose} for failures. */
+  /**
+   * Proposes a single-step conf change. It takes effect only when the application applies the
+   * committed entry and calls {@link #applyConfChange}. A leader turns the proposal into an empty
+   * entry (and logs why) while another change may be unapplied, or when it breaks the joint-config
+   * rules, unless {@link Config#disableConfChangeValidation()} is set.
+   *
+   * @throws ProposalDroppedException as {@link #propose(ByteString)}
+   */
   public void proposeConfChange(ConfChange cc) {
     raft.step(withFrom(Raft.confChangeToMsg(EntryType.EntryConfChange, cc.toByteString())));
   }
 
   /**
    * Proposes a conf change that may use joint consensus (more than one change, or an explicit
-   * transition); an empty change leaves a joint configuration.
+   * transition); an empty change leaves a joint configuration. Validation as {@link
+   * #proposeConfChange(ConfChange)}.
+   *
+   * @throws ProposalDroppedException as {@link #propose(ByteString)}
    */
   public void proposeConfChange(ConfChangeV2 cc) {
     raft.step(withFrom(Raft.confChangeToMsg(EntryType.EntryConfChangeV2, cc.toByteString())));
@@ -127,6 +151,8 @@ public final class RawNode {
    * entry in committed entries, in order. To cancel a change, apply it with node id 0.
    *
    * @return the configuration now in effect, to store with snapshots
+   * @throws dev.raftboot.confchange.ConfChangeException if the change is invalid for the current
+   *     configuration
    */
   public ConfState applyConfChange(ConfChange cc) {
     return raft.applyConfChange(ConfChanges.toV2(cc));
@@ -159,6 +185,10 @@ public final class RawNode {
   /**
    * Takes everything that is ready. The Ready is accepted at once: the next call returns only what
    * is new, and (in the default mode) {@link #advance()} must be called before the next Ready.
+   * Without {@link #hasReady()} the result may be empty.
+   *
+   * @throws IllegalStateException in the default mode, when an earlier Ready that needs {@code
+   *     advance()} was not advanced
    */
   public Ready ready() {
     Ready rd = readyWithoutAccept();
@@ -321,7 +351,7 @@ public final class RawNode {
     return !asyncStorageWrites;
   }
 
-  /** Whether {@link #ready()} would return anything. */
+  /** Whether {@link #ready()} would return anything. Cheap, and changes nothing. */
   public boolean hasReady() {
     Raft r = raft;
     if (!r.softState().equals(prevSoftSt)) {
@@ -344,7 +374,9 @@ public final class RawNode {
   }
 
   /**
-   * Tells the node that the last Ready was persisted and applied.
+   * Tells the node that the last Ready was persisted and applied. Only now does it count its own
+   * acknowledgements and vote from that Ready, mark its entries stable and its committed entries
+   * applied.
    *
    * @throws IllegalStateException in async-storage-writes mode, where storage threads answer with
    *     messages instead
@@ -365,7 +397,7 @@ public final class RawNode {
     }
   }
 
-  /** The full status, with a copy of every member's progress on the leader. */
+  /** The full status: copies of the configuration and, on a leader, of each member's progress. */
   public Status status() {
     BasicStatus basic = basicStatus();
     return new Status(
@@ -374,17 +406,26 @@ public final class RawNode {
         raft.state == StateType.LEADER ? raft.trk.progress().copy() : null);
   }
 
+  /** The status without configuration and progress: cheap enough to take on every loop. */
   public BasicStatus basicStatus() {
     return new BasicStatus(
         raft.id, raft.hardState(), raft.softState(), raft.raftLog.applied, raft.leadTransferee);
   }
 
-  /** Tells the leader that the last message to {@code id} could not be delivered. */
+  /**
+   * Tells the leader that the last message to {@code id} could not be delivered; it stops
+   * streaming appends to that peer and probes it instead. Ignored on other roles.
+   */
   public void reportUnreachable(long id) {
     raft.step(Message.newBuilder().setType(MessageType.MsgUnreachable).setFrom(id).build());
   }
 
-  /** Tells the leader how sending a snapshot to {@code id} ended. */
+  /**
+   * Tells the leader how sending a snapshot to {@code id} ended. Until this is called (or the
+   * follower's response shows it caught up) the leader sends that peer nothing but heartbeats;
+   * then it resumes appends, after the snapshot on success and after the last known match on
+   * failure.
+   */
   public void reportSnapshot(long id, SnapshotStatus status) {
     raft.step(
         Message.newBuilder()
@@ -394,7 +435,11 @@ public final class RawNode {
             .build());
   }
 
-  /** Asks the leader to hand leadership to {@code transferee}; forwarded from followers. */
+  /**
+   * Asks the leader to hand leadership to {@code transferee}; forwarded from followers. The leader
+   * drops proposals while the transfer is in progress and gives up after an election timeout;
+   * {@link #status()} shows the outcome. Ignored for a learner, or when no leader is known.
+   */
   public void transferLeader(long transferee) {
     raft.step(Message.newBuilder().setType(MessageType.MsgTransferLeader).setFrom(transferee).build());
   }

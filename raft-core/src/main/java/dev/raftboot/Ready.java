@@ -16,6 +16,12 @@ import java.util.List;
  * {@code MsgStorageAppend} / {@code MsgStorageApply} messages instead and {@code advance()} is not
  * called.
  *
+ * <p>In the default mode {@link #committedEntries} may include entries of this same Ready's
+ * {@link #entries}: an entry a quorum holds is committed, and may be applied before this node's
+ * own copy is durable. In async-storage-writes mode only entries that are durable locally are
+ * handed out to apply. No committed entries are handed out while a snapshot is waiting to be
+ * applied. Treat the lists as read-only.
+ *
  * @param softState the leader and role if they changed since the last Ready, else {@code null}
  * @param hardState the term, vote and commit if they changed, else the empty default instance
  * @param readStates answers to {@code readIndex} requests

@@ -7,11 +7,14 @@ import java.util.List;
 /**
  * Read access to the stable part of the Raft log, the hard state and the latest snapshot.
  *
- * <p>Raft reads through this interface on its own thread; the application writes (append, hard
- * state, snapshot, compaction) between {@code Ready} and {@code advance}. Implementations must
- * therefore be safe for one reader and one writer that never run at the same time as each other,
- * unless they document more. Errors are signalled with the unchecked exceptions named below; any
- * other exception is treated as fatal by Raft.
+ * <p>Raft reads through this interface on the thread that drives the node; the application writes
+ * (append, hard state, snapshot, compaction) between {@code Ready} and {@code advance}. When one
+ * thread does both, as a plain {@link RawNode} loop does, reads and writes never overlap. With
+ * {@link Node}, or a writer on another thread, the node keeps reading while the application
+ * writes, so the implementation must be thread-safe.
+ *
+ * <p>Errors are signalled with the unchecked exceptions named below; any other exception is
+ * treated as fatal by Raft.
  */
 public interface Storage {
 
