@@ -1,13 +1,14 @@
 package dev.raftboot.demo;
 
-import dev.raftboot.spring.runtime.CommandTimeoutException;
-import dev.raftboot.spring.runtime.NoLeaderException;
-import dev.raftboot.spring.runtime.NodeStoppedException;
-import dev.raftboot.spring.runtime.RaftMember;
-import dev.raftboot.spring.runtime.RaftOperations;
-import dev.raftboot.spring.runtime.ReadConsistency;
-import dev.raftboot.spring.runtime.ReadTimeoutException;
-import dev.raftboot.spring.runtime.ReplicatedLog;
+import dev.raftboot.spring.api.NoLeaderException;
+import dev.raftboot.spring.api.NodeStoppedException;
+import dev.raftboot.spring.api.OutcomeUnknownException;
+import dev.raftboot.spring.api.RaftMember;
+import dev.raftboot.spring.api.RaftOperations;
+import dev.raftboot.spring.api.ReadConsistency;
+import dev.raftboot.spring.api.ReadTimeoutException;
+import dev.raftboot.spring.api.ReplicatedLog;
+import dev.raftboot.spring.api.ReplicationException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -178,14 +179,14 @@ class KeyValueController {
   /** No quorum, no leader or a timeout: tell the client where the leader is, if anyone knows. */
   @ExceptionHandler({
     NoLeaderException.class,
-    CommandTimeoutException.class,
     ReadTimeoutException.class,
-    NodeStoppedException.class
+    NodeStoppedException.class,
+    OutcomeUnknownException.class
   })
-  ResponseEntity<?> unavailable(RuntimeException e) {
+  ResponseEntity<?> unavailable(ReplicationException e) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", e.getMessage());
-    body.put("outcome", e instanceof CommandTimeoutException ? "unknown" : "not applied");
+    body.put("outcome", e instanceof OutcomeUnknownException ? "unknown" : "not applied");
     try {
       raft.leader().ifPresent(l -> body.putAll(leaderBody(l)));
     } catch (RuntimeException ignored) {

@@ -2,7 +2,7 @@ package dev.raftboot.demo;
 
 import com.google.protobuf.ByteString;
 import dev.raftboot.spring.command.ReplicatedCommand;
-import dev.raftboot.spring.runtime.StateSnapshotter;
+import dev.raftboot.spring.spi.StateSnapshotter;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static java.util.stream.Collectors.toSet;
 
-import dev.raftboot.spring.runtime.ReplicationException;
+import dev.raftboot.spring.api.ReplicationException;
 import dev.raftboot.spring.testkit.cluster.RaftTestCluster;
 import dev.raftboot.spring.testkit.cluster.TestNode;
 import java.util.Set;

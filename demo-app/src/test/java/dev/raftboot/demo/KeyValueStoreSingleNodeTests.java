@@ -3,7 +3,7 @@ package dev.raftboot.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.raftboot.spring.runtime.RaftMember;
+import dev.raftboot.spring.api.RaftMember;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.testkit.SingleNodeRaft;
 import java.time.Duration;

@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.raftboot.demo.DemoHttp.Response;
 import dev.raftboot.testkit.linearizability.CheckResult;
 import dev.raftboot.testkit.linearizability.History;
+import dev.raftboot.testkit.linearizability.HistoryEntry;
+import dev.raftboot.testkit.linearizability.HistoryFile;
 import dev.raftboot.testkit.linearizability.LinearizabilityChecker;
+import dev.raftboot.testkit.linearizability.LostWrite;
 import dev.raftboot.testkit.linearizability.Operation;
+import dev.raftboot.testkit.linearizability.ReplayHistory;
 import dev.raftboot.testkit.linearizability.Result;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.URLEncoder;
 import java.net.http.HttpConnectTimeoutException;
@@ -19,11 +25,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,15 +43,23 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Process crashes under load: three demo JVMs, concurrent HTTP clients doing put, get (all three
- * consistency levels), delete and compare-and-set on a few keys, and a fault loop that kills a node
- * with SIGKILL (the leader more often than a follower, sometimes a second node too) and restarts it
- * on its data after a pause. At the end every node reads every key, and the history of the checked
- * operations, those final reads included, must be linearizable: an acknowledged write that got lost,
- * or a stale read, would show as a violation.
+ * Process crashes, pauses and partitions under load: three demo JVMs, concurrent HTTP clients doing
+ * put, get (all three consistency levels), delete and compare-and-set on a few keys, and a fault
+ * loop that, round after round, kills nodes with SIGKILL and restarts them on their data, stops the
+ * leader gracefully (SIGTERM), pauses it (SIGSTOP for longer than an election timeout, then
+ * SIGCONT), or cuts links between the processes ({@link PeerProxy} in front of every node's port
+ * for its peers): the leader isolated, a random node isolated, the leader's messages to the others
+ * lost, the others' messages to the leader lost. At the end every node reads every key, and the
+ * history of the checked operations, those final reads included, must be linearizable: an
+ * acknowledged write that got lost, or a stale read, would show as a violation.
+ *
+ * <p>The history and the fault schedule are saved to {@code history.txt} in the run's folder under
+ * {@code target/} ({@link HistoryFile}), re-checked from the file ({@link ReplayHistory}), and the
+ * negative control: the same history with its last acknowledged write lost ({@link LostWrite})
+ * must be rejected.
  *
  * <p>Runs only with the profile {@code crash}: {@code mvn -B -pl demo-app -am verify -Pcrash
- * [-Dcrash.seconds=120]}. {@code crash.seconds} is how long the clients run while nodes are killed.
+ * [-Dcrash.seconds=120]}. {@code crash.seconds} is how long the clients run while faults are injected.
  */
 class ProcessCrashIT {
 
@@ -51,6 +67,8 @@ class ProcessCrashIT {
   private static final int CLIENTS = Integer.getInteger("crash.clients", 6);
   private static final int KEYS = Integer.getInteger("crash.keys", 12);
   private static final long SEED = Long.getLong("crash.seed", System.nanoTime());
+  /** The faults to draw from, e.g. PAUSE_LEADER,ISOLATE_LEADER (default: all, in their shares). */
+  private static final String FAULTS = System.getProperty("crash.faults", "");
   /** The JVM options demo-cluster.sh uses by default: a quick start matters here. */
   private static final String JAVA_OPTS =
       System.getProperty("crash.java.opts", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
@@ -72,15 +90,26 @@ class ProcessCrashIT {
   private final AtomicInteger doubleKills = new AtomicInteger();
   private final AtomicInteger startupKills = new AtomicInteger();
   private final AtomicInteger restarts = new AtomicInteger();
+  private final AtomicInteger gracefulStops = new AtomicInteger();
+  private final AtomicInteger pauses = new AtomicInteger();
+  private final Map<String, AtomicInteger> partitions = new ConcurrentHashMap<>();
+  private final List<HistoryFile.Fault> schedule = new CopyOnWriteArrayList<>();
+  /** Writes answered "not applied" by a node being stopped gracefully: recorded unknown (key, value). */
+  private final List<Map.Entry<String, String>> notAppliedWhileStopping = new CopyOnWriteArrayList<>();
+  private final List<PeerProxy> proxies = new ArrayList<>();
   private final List<Long> rejoinMillis = new CopyOnWriteArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
-  private long startNanos;
+  /** When the load started; until then, when the test started (so start-up events come out negative). */
+  private volatile long startNanos = System.nanoTime();
 
   @Test
   void acknowledgedWritesSurviveKilledProcessesAndTheHistoryIsLinearizable() throws Exception {
     assertThat(jar).as("the packaged demo").exists();
     Path dir = Files.createTempDirectory(workDir, "crash-");
     int[] ports = TestPorts.free(3);
+    for (int id = 1; id <= 3; id++) {
+      proxies.add(new PeerProxy(id, ports[id - 1]));
+    }
     for (int id = 1; id <= 3; id++) {
       nodes.add(new Node(id, ports, dir));
     }
@@ -109,89 +138,231 @@ class ProcessCrashIT {
 
       awaitAllServing();
       Map<String, String> finalValues = finalReads();
+      List<HistoryEntry> entries = history.entries();
+      Path historyFile = save(dir, entries);
       CheckResult check =
-          LinearizabilityChecker.builder().timeBudget(Duration.ofMinutes(5)).build().check(history);
-      String summary = summary(check, finalValues);
+          LinearizabilityChecker.builder().timeBudget(Duration.ofMinutes(5)).build().check(entries);
+      int replayed = replay(historyFile);
+      NegativeControl control = negativeControl(entries, schedule, dir.resolve("history-lost-write.txt"));
+      String summary = summary(check, finalValues, entries, replayed, control);
       System.out.println(summary);
       Files.writeString(dir.resolve("summary.txt"), summary, StandardCharsets.UTF_8);
 
       assertThat(problems).as("problems").isEmpty();
       assertThat(unexpected).as("unexpected answers").isEmpty();
-      assertThat(kills.get()).as("kills").isPositive();
+      assertThat(kills.get() + gracefulStops.get() + pauses.get() + partitions.size()).as("faults").isPositive();
       assertThat(check.violations()).as("violations:\n%s", check.describe()).isEmpty();
       assertThat(check.verdict()).as(check.describe()).isEqualTo(CheckResult.Verdict.LINEARIZABLE);
+      assertThat(replayed).as("verdict of the saved history, checked again from " + historyFile)
+          .isEqualTo(ReplayHistory.LINEARIZABLE);
+      assertThat(control.verdict()).as("negative control: %s", control.description())
+          .isEqualTo(ReplayHistory.NOT_LINEARIZABLE);
     } finally {
       stop.set(true);
+      if (!Files.exists(dir.resolve("history.txt"))) {
+        save(dir, history.entries()); // the run broke off: keep what it saw
+      }
       for (Node node : nodes) {
         node.stop();
       }
+      proxies.forEach(PeerProxy::close);
     }
+  }
+
+  /** Saves the history and the fault schedule to {@code history.txt} in {@code dir}. */
+  private Path save(Path dir, List<HistoryEntry> entries) {
+    Path file = dir.resolve("history.txt");
+    HistoryFile.write(file, List.of(settings(), "replay: java -cp raft-testkit/target/classes "
+        + ReplayHistory.class.getName() + " " + file), entries, schedule);
+    log("history and fault schedule written to " + file);
+    return file;
+  }
+
+  /** The verdict (exit status) of {@link ReplayHistory} on a saved file. */
+  private static int replay(Path file) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+    int status = ReplayHistory.run(new String[] {file.toString(), "300"}, print, print);
+    String text = out.toString(StandardCharsets.UTF_8);
+    text.lines().filter(l -> !l.startsWith("#")).limit(8).forEach(l -> log("replay " + file.getFileName() + ": " + l));
+    return status;
+  }
+
+  private record NegativeControl(String description, int verdict) {}
+
+  /**
+   * The history with its last acknowledged write that was read later lost, as a node that
+   * acknowledges before its write is durable would leave it after a crash: saved and replayed like
+   * the real one, it must be rejected.
+   */
+  private static NegativeControl negativeControl(
+      List<HistoryEntry> entries, List<HistoryFile.Fault> schedule, Path file) {
+    LostWrite.Injected lost = LostWrite.inject(entries)
+        .orElseThrow(() -> new AssertionError("the history has no acknowledged write to lose"));
+    HistoryFile.write(file, List.of("negative control: " + lost.description()), lost.entries(), schedule);
+    return new NegativeControl(lost.description(), replay(file));
+  }
+
+  private String settings() {
+    return "process crash test: seed " + SEED + ", " + SECONDS + " s, " + CLIENTS + " clients, " + KEYS
+        + " keys; times are the history's logical clock";
   }
 
   // ---------------------------------------------------------------------------------------------
   // Faults
 
+  private enum Fault {
+    KILL, STOP_LEADER, PAUSE_LEADER, ISOLATE_LEADER, ISOLATE_NODE, ONE_WAY_FROM_LEADER, ONE_WAY_TO_LEADER
+  }
+
   /**
-   * Rounds of: load for a few seconds, SIGKILL one node (the leader more often), a pause, restart.
-   * Every third round (the second, fifth, ...) kills a second node too, so that there is no quorum
-   * until one is back; every fourth (the third, seventh, ...) kills the restarted node again while
-   * its JVM is still starting, then restarts it once more. The next round waits until every node
-   * serves again.
+   * Rounds of: load for a few seconds, one fault, the end of the fault, and a wait until every node
+   * serves again. Three rounds in ten kill (see {@link #killRound}); the others stop the leader
+   * gracefully, pause it, or cut links between the processes for a few seconds.
    */
   private void runFaults(Random rnd) throws InterruptedException {
     long end = startNanos + TimeUnit.SECONDS.toNanos(SECONDS);
+    int killRounds = 0;
     for (int round = 0; System.nanoTime() < end; round++) {
       Thread.sleep(2000 + rnd.nextInt(4000));
       if (System.nanoTime() >= end) {
         break;
       }
+      Fault fault = drawFault(rnd);
       Optional<Integer> leader = leaderId();
-      Node victim =
-          leader.isPresent() && rnd.nextInt(100) < 60
-              ? nodes.get(leader.get() - 1)
-              : nodes.get(rnd.nextInt(nodes.size()));
-      boolean wasLeader = leader.isPresent() && leader.get() == victim.id;
-      List<Node> down = new ArrayList<>(List.of(victim));
-      victim.kill();
-      kills.incrementAndGet();
-      if (wasLeader) {
-        leaderKills.incrementAndGet();
-      }
-      String what = "kill node " + victim.id + (wasLeader ? " (leader)" : " (follower)");
-      if (round % 3 == 1) {
-        Node second = nodes.stream().filter(n -> n != victim).toList().get(rnd.nextInt(2));
-        second.kill();
-        kills.incrementAndGet();
-        doubleKills.incrementAndGet();
-        down.add(second);
-        what += " and node " + second.id + " (no quorum)";
-      }
-      long pause = 1000 + rnd.nextInt(3000);
-      Thread.sleep(pause);
-      for (Node node : down) {
-        node.start();
-        restarts.incrementAndGet();
-      }
-      what += String.format("; restarted after %.1f s", pause / 1000.0);
-      if (round % 4 == 2) {
-        long booting = 1000 + rnd.nextInt(4000);
-        Thread.sleep(booting);
-        victim.kill();
-        kills.incrementAndGet();
-        startupKills.incrementAndGet();
-        Thread.sleep(1000);
-        victim.start();
-        restarts.incrementAndGet();
-        what += String.format("; killed again %.1f s into its start-up and restarted", booting / 1000.0);
-      }
+      Node target = leader.isPresent() && fault != Fault.ISOLATE_NODE
+          ? nodes.get(leader.get() - 1)
+          : nodes.get(rnd.nextInt(nodes.size()));
+      String role = leader.isPresent() && leader.get() == target.id ? " (leader)" : " (follower)";
+      String what = switch (fault) {
+        case KILL -> killRound(rnd, killRounds++);
+        case STOP_LEADER -> gracefulStop(rnd, target, role);
+        case PAUSE_LEADER -> pause(rnd, target, role);
+        default -> partition(rnd, fault, target, role);
+      };
       long restartedAt = System.nanoTime();
       awaitAllServing();
       long rejoin = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
       rejoinMillis.add(rejoin);
+      fault("all serving");
       String line = String.format("t=%3d s: %s; all serving again after %.1f s", elapsedSeconds(), what, rejoin / 1000.0);
       faultLog.add(line);
       log(line);
     }
+  }
+
+  /**
+   * SIGKILL one node (the leader more often) and restart it after a pause. Every third kill round
+   * (the second, fifth, ...) kills a second node too, so that there is no quorum until one is back;
+   * every fourth (the third, seventh, ...) kills the restarted node again while its JVM is still
+   * starting, then restarts it once more.
+   */
+  private String killRound(Random rnd, int round) throws InterruptedException {
+    Optional<Integer> leader = leaderId();
+    Node victim =
+        leader.isPresent() && rnd.nextInt(100) < 60
+            ? nodes.get(leader.get() - 1)
+            : nodes.get(rnd.nextInt(nodes.size()));
+    boolean wasLeader = leader.isPresent() && leader.get() == victim.id;
+    List<Node> down = new ArrayList<>(List.of(victim));
+    victim.kill(wasLeader ? " (leader)" : " (follower)");
+    kills.incrementAndGet();
+    if (wasLeader) {
+      leaderKills.incrementAndGet();
+    }
+    String what = "kill node " + victim.id + (wasLeader ? " (leader)" : " (follower)");
+    if (round % 3 == 1) {
+      Node second = nodes.stream().filter(n -> n != victim).toList().get(rnd.nextInt(2));
+      second.kill(" (second node, no quorum)");
+      kills.incrementAndGet();
+      doubleKills.incrementAndGet();
+      down.add(second);
+      what += " and node " + second.id + " (no quorum)";
+    }
+    long pause = 1000 + rnd.nextInt(3000);
+    Thread.sleep(pause);
+    for (Node node : down) {
+      node.start();
+      restarts.incrementAndGet();
+    }
+    what += String.format("; restarted after %.1f s", pause / 1000.0);
+    if (round % 4 == 2) {
+      long booting = 1000 + rnd.nextInt(4000);
+      Thread.sleep(booting);
+      victim.kill(" (during its start-up)");
+      kills.incrementAndGet();
+      startupKills.incrementAndGet();
+      Thread.sleep(1000);
+      victim.start();
+      restarts.incrementAndGet();
+      what += String.format("; killed again %.1f s into its start-up and restarted", booting / 1000.0);
+    }
+    return what;
+  }
+
+  private static Fault drawFault(Random rnd) {
+    if (!FAULTS.isBlank()) {
+      List<Fault> chosen = java.util.Arrays.stream(FAULTS.split(",")).map(f -> Fault.valueOf(f.trim())).toList();
+      return chosen.get(rnd.nextInt(chosen.size()));
+    }
+    int p = rnd.nextInt(100);
+    return p < 30 ? Fault.KILL : p < 45 ? Fault.STOP_LEADER : p < 60 ? Fault.PAUSE_LEADER
+        : p < 70 ? Fault.ISOLATE_LEADER : p < 80 ? Fault.ISOLATE_NODE : p < 90 ? Fault.ONE_WAY_FROM_LEADER
+        : Fault.ONE_WAY_TO_LEADER;
+  }
+
+  /** SIGTERM: the node hands over leadership and stops; restarted after a pause. */
+  private String gracefulStop(Random rnd, Node node, String role) throws InterruptedException {
+    long took = node.terminate(role);
+    gracefulStops.incrementAndGet();
+    long pause = 500 + rnd.nextInt(2500);
+    Thread.sleep(pause);
+    node.start();
+    restarts.incrementAndGet();
+    return String.format("SIGTERM node %d%s, exited after %.1f s, restarted %.1f s later", node.id, role,
+        took / 1000.0, pause / 1000.0);
+  }
+
+  /** SIGSTOP for longer than an election timeout (1 to 2 s in the demo), then SIGCONT. */
+  private String pause(Random rnd, Node node, String role) throws InterruptedException {
+    long pause = 2500 + rnd.nextInt(3500);
+    node.signal("STOP", role);
+    pauses.incrementAndGet();
+    Thread.sleep(pause);
+    node.signal("CONT", "");
+    return String.format("SIGSTOP node %d%s for %.1f s, then SIGCONT", node.id, role, pause / 1000.0);
+  }
+
+  /** Cuts links through the proxies for a few seconds, then heals. */
+  private String partition(Random rnd, Fault fault, Node node, String role) throws InterruptedException {
+    List<Node> others = nodes.stream().filter(n -> n != node).toList();
+    String what;
+    for (Node other : others) {
+      if (fault != Fault.ONE_WAY_TO_LEADER) {
+        proxies.get(other.id - 1).cut(node.id); // node -> other lost
+      }
+      if (fault != Fault.ONE_WAY_FROM_LEADER) {
+        proxies.get(node.id - 1).cut(other.id); // other -> node lost
+      }
+    }
+    what = switch (fault) {
+      case ISOLATE_LEADER, ISOLATE_NODE -> "isolate node " + node.id + role;
+      case ONE_WAY_FROM_LEADER -> "one way: messages from node " + node.id + role + " to the others lost";
+      default -> "one way: messages from the others to node " + node.id + role + " lost";
+    };
+    partitions.computeIfAbsent(fault.name().toLowerCase().replace('_', '-'), k -> new AtomicInteger()).incrementAndGet();
+    fault(what);
+    long hold = 2500 + rnd.nextInt(3500);
+    Thread.sleep(hold);
+    proxies.forEach(PeerProxy::heal);
+    fault("heal the network");
+    return String.format("%s for %.1f s, healed", what, hold / 1000.0);
+  }
+
+  /** Records a fault event in the schedule, on the history's clock. */
+  private void fault(String what) {
+    schedule.add(new HistoryFile.Fault(history.now(), String.format("t=%.1f s: %s",
+        (System.nanoTime() - startNanos) / 1e9, what)));
   }
 
   /** Waits until every node answers /cluster/leader with a leader; a node that cannot is a problem. */
@@ -312,6 +483,15 @@ class ProcessCrashIT {
         Response r = send(node, kind, key, value, expected);
         label = label(kind, r);
         result = result(kind, r);
+        if (result.isFailed() && node.stopping && (kind == Kind.PUT || kind == Kind.CAS || kind == Kind.DELETE)) {
+          // A node stopping gracefully fails its pending commands as "not applied", yet the leader
+          // after it may commit them: unknown, not failed.
+          result = Result.unknown();
+          label += " while its node stopped gracefully (recorded unknown)";
+          if (kind != Kind.DELETE) {
+            notAppliedWhileStopping.add(Map.entry(key, value));
+          }
+        }
         if (result instanceof Result.OkValue v && !v.isAbsent()) {
           lastSeen.put(key, v.value());
         } else if (kind == Kind.PUT && r.status() == 200 || kind == Kind.CAS && r.status() == 200) {
@@ -359,7 +539,7 @@ class ProcessCrashIT {
   private static Result result(Kind kind, Response r) {
     int s = r.status();
     if (s == 503) {
-      return "not applied".equals(r.outcome()) ? Result.failed() : Result.unknown();
+      return notApplied(r) ? Result.failed() : Result.unknown();
     }
     return switch (kind) {
       case PUT -> s == 200 ? Result.ok() : Result.unknown();
@@ -370,10 +550,15 @@ class ProcessCrashIT {
     };
   }
 
+  /** A 503 that says the command certainly was not applied, or the read not served. */
+  private static boolean notApplied(Response r) {
+    return Set.of("not applied", "not-applied", "not-read").contains(String.valueOf(r.outcome()));
+  }
+
   private static String label(Kind kind, Response r) {
     int s = r.status();
-    if (s == 503) {
-      return "not applied".equals(r.outcome()) ? "503 not applied" : "503 unknown";
+    if (s == 503 || s == 504) {
+      return s + " " + r.outcome();
     }
     boolean expected = s == 200
         || s == 409 && kind == Kind.CAS
@@ -442,7 +627,8 @@ class ProcessCrashIT {
     }
   }
 
-  private String summary(CheckResult check, Map<String, String> finalValues) {
+  private String summary(CheckResult check, Map<String, String> finalValues, List<HistoryEntry> entries,
+      int replayed, NegativeControl control) {
     StringBuilder s = new StringBuilder();
     s.append("\n==== Process crash test ====\n");
     s.append(String.format("duration %d s of load and faults (%d s total), %d clients, %d keys, seed %d%n",
@@ -450,6 +636,18 @@ class ProcessCrashIT {
     s.append(String.format("kills %d (%d of the leader, %d of a second node (no quorum), %d of a starting node), "
             + "restarts %d%n",
         kills.get(), leaderKills.get(), doubleKills.get(), startupKills.get(), restarts.get()));
+    s.append(String.format("graceful stops (SIGTERM) %d, pauses (SIGSTOP/SIGCONT) %d, partitions %s%n",
+        gracefulStops.get(), pauses.get(), new TreeMap<>(partitions)));
+    Set<String> read = new HashSet<>();
+    for (HistoryEntry e : entries) {
+      if (e.result() instanceof Result.OkValue v && !v.isAbsent()) {
+        read.add(e.key() + "=" + v.value());
+      }
+    }
+    long seenApplied = notAppliedWhileStopping.stream().filter(w -> read.contains(w.getKey() + "=" + w.getValue())).count();
+    s.append(String.format("writes answered \"not applied\" by a node stopping gracefully (recorded unknown): %d"
+            + " puts and swaps, %d of them read later (so applied after all)%n",
+        notAppliedWhileStopping.size(), seenApplied));
     if (!rejoinMillis.isEmpty()) {
       List<Long> sorted = new ArrayList<>(rejoinMillis);
       Collections.sort(sorted);
@@ -463,6 +661,11 @@ class ProcessCrashIT {
             + "%d violations, %d states, %d ms%n",
         check.operationCount(), check.keyCount(), check.failedCount(), check.unknownCount(), check.verdict(),
         check.violations().size(), check.statesExplored(), check.elapsed().toMillis()));
+    s.append("the saved history, checked again from its file: "
+        + (replayed == ReplayHistory.LINEARIZABLE ? "linearizable" : "exit status " + replayed) + '\n');
+    s.append("negative control (" + control.description() + "): "
+        + (control.verdict() == ReplayHistory.NOT_LINEARIZABLE ? "rejected" : "NOT rejected, status " + control.verdict())
+        + '\n');
     s.append("final values: ").append(finalValues.entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "))).append('\n');
     if (!unexpected.isEmpty()) {
@@ -494,6 +697,8 @@ class ProcessCrashIT {
     final Path dataDir;
     final Path logFile;
     volatile Process process;
+    /** From just before SIGTERM until the node is started again. */
+    volatile boolean stopping;
 
     Node(int id, int[] ports, Path dir) {
       this.id = id;
@@ -513,7 +718,8 @@ class ProcessCrashIT {
       command.addAll(List.of("-jar", jar.toString(),
           "--server.port=" + ports[id - 1], "--raft.node-id=" + id, "--raft.storage.data-dir=" + dataDir));
       for (int i = 1; i <= 3; i++) {
-        command.add("--raft.peers." + i + "=http://localhost:" + ports[i - 1]);
+        // Every peer through its proxy, so that links can be cut; the same address book everywhere.
+        command.add("--raft.peers." + i + "=" + proxies.get(i - 1).url());
       }
       try {
         process = new ProcessBuilder(command)
@@ -524,6 +730,8 @@ class ProcessCrashIT {
       } catch (IOException e) {
         throw new IllegalStateException("cannot start node " + id, e);
       }
+      stopping = false;
+      fault("start node " + id + " (pid " + process.pid() + ")");
       log("node " + id + " started, pid " + process.pid());
     }
 
@@ -532,10 +740,38 @@ class ProcessCrashIT {
     }
 
     /** SIGKILL, and wait until the process is gone. */
-    void kill() throws InterruptedException {
+    void kill(String role) throws InterruptedException {
+      fault("SIGKILL node " + id + role);
       process.destroyForcibly();
       if (!process.waitFor(1, TimeUnit.MINUTES)) {
         fail("node " + id + " (pid " + process.pid() + ") survived SIGKILL");
+      }
+    }
+
+    /** SIGTERM, a graceful stop; waits until the process is gone and returns how long that took (ms). */
+    long terminate(String role) throws InterruptedException {
+      stopping = true;
+      fault("SIGTERM node " + id + role);
+      long t0 = System.nanoTime();
+      process.destroy();
+      if (!process.waitFor(2, TimeUnit.MINUTES)) {
+        fail("node " + id + " (pid " + process.pid() + ") did not stop within 2 minutes of SIGTERM");
+      }
+      long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      fault("node " + id + " exited (status " + process.exitValue() + ")");
+      return took;
+    }
+
+    /** Sends SIGSTOP or SIGCONT with kill(1). */
+    void signal(String name, String role) throws InterruptedException {
+      fault("SIG" + name + " node " + id + role);
+      try {
+        Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!k.waitFor(30, TimeUnit.SECONDS) || k.exitValue() != 0) {
+          fail("kill -" + name + " " + process.pid() + " failed");
+        }
+      } catch (IOException e) {
+        fail("cannot run kill -" + name + ": " + e);
       }
     }
 
@@ -544,6 +780,12 @@ class ProcessCrashIT {
       Process p = process;
       if (p == null || !p.isAlive()) {
         return;
+      }
+      // A paused node would not act on SIGTERM.
+      try {
+        new ProcessBuilder("kill", "-CONT", Long.toString(p.pid())).start().waitFor(30, TimeUnit.SECONDS);
+      } catch (IOException e) {
+        // SIGKILL below still works
       }
       p.destroy();
       if (!p.waitFor(1, TimeUnit.MINUTES)) {

@@ -33,6 +33,7 @@ final class Checker {
 
   private final EnumSet<Check> enabled;
   private final Map<Long, SimNode> nodes;
+  private final History history;
 
   private final HashMap<Long, Long> leaderOfTerm = new HashMap<>();
 
@@ -51,9 +52,10 @@ final class Checker {
 
   private record LedgerRec(Entry entry, long prevTerm, long node, String view) {}
 
-  Checker(EnumSet<Check> enabled, Map<Long, SimNode> nodes) {
+  Checker(EnumSet<Check> enabled, Map<Long, SimNode> nodes, History history) {
     this.enabled = enabled;
     this.nodes = nodes;
+    this.history = history;
   }
 
   boolean enabled(Check c) {
@@ -92,6 +94,9 @@ final class Checker {
       if (SimBridge.state(n.rn) == StateType.LEADER) {
         long term = SimBridge.term(n.rn);
         Long prev = leaderOfTerm.putIfAbsent(term, n.id);
+        if (prev == null || prev != n.id) {
+          history.leader(n.id, term);
+        }
         if (prev != null && prev != n.id) {
           fail(
               Check.ONE_LEADER_PER_TERM,
@@ -126,8 +131,15 @@ final class Checker {
     committedGrew = false;
   }
 
-  /** Records what the node now knows committed; a leader's new commits must be durable on a quorum. */
+  /**
+   * Records what the node now knows committed; a leader's new commits must be durable on a quorum.
+   * Not while the node waits for a slow sync: a lone voter's commit index covers the entries it is
+   * syncing, and nothing of them is visible before the sync returns.
+   */
   private void observeCommit(SimNode n) {
+    if (n.stalledReady != null) {
+      return;
+    }
     RawNode rn = n.rn;
     long c = SimBridge.committed(rn);
     if (c <= n.commitSeen) {
@@ -139,6 +151,7 @@ final class Checker {
     long lo = Math.max(n.commitSeen + 1, fi);
     List<Entry> ents = lo <= c ? SimBridge.entries(rn, lo, c + 1) : List.of();
     for (Entry e : ents) {
+      history.committed(n.id, e.getIndex(), StateMachine.chain(0, e), false);
       recordCommitted(n, e, term, Check.COMMITTED_NEVER_LOST, "commit index");
       if (leader) {
         checkDurableOnQuorum(n, e);
@@ -152,10 +165,10 @@ final class Checker {
       return;
     }
     // Stopped (removed) nodes count: their disks are as durable as anyone's, and the leader may
-    // not have applied their removal yet.
+    // not have applied their removal yet. Durable means synced: what a power loss keeps.
     TreeSet<Long> holders = new TreeSet<>();
     for (SimNode m : nodes.values()) {
-      if (m.disk.holds(e)) {
+      if (m.disk.holdsDurably(e)) {
         holders.add(m.id);
       }
     }
@@ -176,7 +189,7 @@ final class Checker {
       fail(
           Check.COMMITTED_NEVER_LOST,
           String.format(
-              "leader %d committed %s but only %s hold it durably (voters %s);%s",
+              "leader %d committed %s but only %s hold it durably (synced) (voters %s);%s",
               leader.id, Describe.entry(e), holders, SimBridge.config(leader.rn), others));
     }
   }
@@ -305,6 +318,7 @@ final class Checker {
 
   /** A node applied {@code e}; its state machine hash is now {@code hash}. */
   void onApply(SimNode n, Entry e, long hash, long term) {
+    history.committed(n.id, e.getIndex(), StateMachine.chain(0, e), true);
     recordCommitted(n, e, term, Check.STATE_MACHINE_SAFETY, "applied");
     recordChain(n, e.getIndex(), hash, "applying " + Describe.entry(e));
   }
@@ -322,6 +336,7 @@ final class Checker {
 
   /** An entry at or below the state machine's applied index came again and was skipped. */
   void onSkippedApply(SimNode n, Entry e, long term) {
+    history.committed(n.id, e.getIndex(), StateMachine.chain(0, e), true);
     recordCommitted(n, e, term, Check.STATE_MACHINE_SAFETY, "handed out for applying");
   }
 
@@ -331,6 +346,7 @@ final class Checker {
   }
 
   private void recordChain(SimNode n, long index, long hash, String what) {
+    history.state(n.id, index, hash);
     int i = (int) index;
     if (i >= chain.length) {
       chain = Arrays.copyOf(chain, Math.max(i + 1, chain.length * 2));

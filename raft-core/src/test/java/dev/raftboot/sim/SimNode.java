@@ -1,10 +1,13 @@
 package dev.raftboot.sim;
 
+import com.google.protobuf.ByteString;
 import dev.raftboot.RawNode;
+import dev.raftboot.Ready;
 import dev.raftboot.StateType;
 import dev.raftboot.quorum.JointConfig;
 import dev.raftboot.raftpb.Message;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 
 /** One simulated process: its disk survives crashes, everything else belongs to an incarnation. */
 final class SimNode {
@@ -33,10 +36,43 @@ final class SimNode {
   boolean snapshotPending;
 
   // async storage writes: the local append and apply threads
-  final ArrayDeque<Message> appendQueue = new ArrayDeque<>();
+  final ArrayDeque<AppendJob> appendQueue = new ArrayDeque<>();
   final ArrayDeque<Message> applyQueue = new ArrayDeque<>();
   boolean appendBusy;
   boolean applyBusy;
+
+  /** A sync started by a runtime that acknowledges before syncing is due. */
+  boolean lazySyncPending;
+
+  // pauses: a slow sync blocking the raft loop, or a suspended VM
+  /** Nothing of this node runs before this time. */
+  long pausedUntil;
+  /** The Ready whose sync the raft loop waits for (synchronous writes on a slow disk), or null. */
+  Ready stalledReady;
+  /** The pause is a VM suspend: peers' requests to the node time out (are lost). */
+  boolean suspended;
+  /** Ticks the node's clock owes it after a pause; delivered at its next tick. */
+  int missedTicks;
+
+  // the node's own clock, for leases; per incarnation
+  /** Global time when this incarnation's clock started. */
+  long clockStart;
+  /** Local time units this incarnation's clock did not count (a suspend whose clock stopped). */
+  long clockLost;
+  /** The term of the lease, and its end in local time units. */
+  long leaseTerm;
+  long leaseUntil;
+  /** Read-index rounds in flight: request context to the round's start, for lease renewals. */
+  final HashMap<ByteString, Round> rounds = new HashMap<>();
+
+  /** A {@code MsgStorageAppend} and the {@code mustSync} of the Ready that carried it. */
+  record AppendJob(Message m, boolean mustSync) {}
+
+  /**
+   * A read-index round this node started: at local time {@code startedAt}, as leader of {@code
+   * leaderTerm} with no transfer under way (0 otherwise).
+   */
+  record Round(long startedAt, long leaderTerm) {}
 
   // checker bookkeeping
   boolean dirty;
@@ -54,6 +90,16 @@ final class SimNode {
 
   boolean up() {
     return rn != null;
+  }
+
+  /** Whether the node is paused at {@code now}: blocked in a slow sync, or suspended. */
+  boolean paused(long now) {
+    return stalledReady != null || pausedUntil > now;
+  }
+
+  /** This incarnation's clock reading at global time {@code now}, in local time units. */
+  long clock(long now) {
+    return (now - clockStart) * Simulation.TICK / tickInterval - clockLost;
   }
 
   @Override

@@ -28,6 +28,15 @@ final class SimStats {
   long dupBursts;
   long delayBursts;
   long unreachableReports;
+  long powerLosses;
+  long powerLossesAll;
+  long fsyncFailures;
+  long disksFull;
+  long diskFullStops;
+  long disksSlow;
+  long slowSyncs;
+  long suspends;
+  long msgsToSuspendedNode;
 
   // operations
   long proposals;
@@ -39,6 +48,7 @@ final class SimStats {
   long campaigns;
   long readsRequested;
   long readsServed;
+  long leaseReads;
   long snapshotsCreated;
   long snapshotsSent;
   long snapshotsInstalled;
@@ -76,6 +86,16 @@ final class SimStats {
     dupBursts += o.dupBursts;
     delayBursts += o.delayBursts;
     unreachableReports += o.unreachableReports;
+    powerLosses += o.powerLosses;
+    powerLossesAll += o.powerLossesAll;
+    fsyncFailures += o.fsyncFailures;
+    disksFull += o.disksFull;
+    diskFullStops += o.diskFullStops;
+    disksSlow += o.disksSlow;
+    slowSyncs += o.slowSyncs;
+    suspends += o.suspends;
+    msgsToSuspendedNode += o.msgsToSuspendedNode;
+    leaseReads += o.leaseReads;
     proposals += o.proposals;
     proposalsDropped += o.proposalsDropped;
     clientEntriesCommitted += o.clientEntriesCommitted;
@@ -118,6 +138,15 @@ final class SimStats {
     m.put("dup-bursts", dupBursts);
     m.put("delay-bursts", delayBursts);
     m.put("snapshot-send-failures", snapshotFailures);
+    m.put("power-losses", powerLosses);
+    m.put("whole-cluster-power-losses", powerLossesAll);
+    m.put("fsync-failures", fsyncFailures);
+    m.put("disks-full", disksFull);
+    m.put("disk-full-stops", diskFullStops);
+    m.put("disks-slow", disksSlow);
+    m.put("slow-syncs", slowSyncs);
+    m.put("suspends", suspends);
+    m.put("to-suspended-node", msgsToSuspendedNode);
     return m;
   }
 
@@ -139,10 +168,10 @@ final class SimStats {
         String.format(
             "ops: proposals=%d dropped=%d client-entries-committed=%d entries-applied=%d"
                 + " conf-changes=%d/%d(proposed/applied) transfers=%d campaigns=%d"
-                + " reads=%d/%d(requested/served)%n",
+                + " reads=%d/%d/%d(requested/served/from-lease)%n",
             proposals, proposalsDropped, clientEntriesCommitted, entriesApplied,
             confChangesProposed, confChangesApplied, transfers, campaigns, readsRequested,
-            readsServed));
+            readsServed, leaseReads));
     sb.append(
         String.format(
             "raft: leaders=%d snapshots=%d/%d/%d/%d(created/on-demand/sent/installed) msgs=%d step-errors=%d"

@@ -11,6 +11,7 @@ import dev.raftboot.ProposalDroppedException;
 import dev.raftboot.RaftException;
 import dev.raftboot.RaftUtil;
 import dev.raftboot.RawNode;
+import dev.raftboot.ReadOnlyOption;
 import dev.raftboot.ReadState;
 import dev.raftboot.Ready;
 import dev.raftboot.SimBridge;
@@ -29,6 +30,8 @@ import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
 import dev.raftboot.raftpb.Snapshot;
 import dev.raftboot.tracker.TrackerConfig;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -58,15 +61,27 @@ import java.util.TreeSet;
  * applied entries a node snapshots it and compacts its log, so lagging and restarted nodes get
  * {@code MsgSnap} (whose outcome is reported with {@code reportSnapshot}).
  *
+ * <p><b>Disk.</b> Each node's {@link Disk} tells written from synced data. The runtime syncs as a
+ * real one must: a synchronous node after writing a Ready whose {@code mustSync()} holds, before it
+ * sends or applies anything of it; an asynchronous node's append thread once per batch of {@code
+ * MsgStorageAppend}s when any of their Readys had {@code mustSync()}, before it delivers their
+ * responses; snapshots always.
+ *
  * <p><b>Faults.</b> Message loss, delay spikes, reordering (random delays), duplication, symmetric
- * and one-way partitions, leader isolation, and crashes: a crash drops everything but the disk
- * (unfinished asynchronous writes are lost), and a restart builds a new {@code RawNode} from a
- * reloaded copy of the disk with {@code Config.applied} set to the state machine's durable applied
- * index, the state machine being rebuilt from the last snapshot plus the entries up to that index.
+ * and one-way partitions, leader isolation, crashes, power losses (of one node or all: unsynced
+ * writes lost, all, a prefix, or torn inside a batch), failing syncs (the node stops without
+ * acknowledging), full disks (writes fail, the node stops), slow disks (syncs take many steps) and
+ * VM suspends (the node stops for a while; its clock jumps when it resumes). A crash drops
+ * everything but the disk (unfinished asynchronous writes are lost), and a restart syncs what is
+ * left in the page cache and builds a new {@code RawNode} from a reloaded copy of the disk with
+ * {@code Config.applied} set to the state machine's checkpoint, the state machine being rebuilt
+ * from the last snapshot plus the entries up to that index. One seed in five runs the clock
+ * profile: only the faults that matter to leases.
  *
  * <p><b>Operations.</b> Proposals of unique values, conf changes at the leader (add voter, add
  * learner, promote, demote, remove, and joint {@code ConfChangeV2}s with automatic or explicit
- * leave), leader transfers, spontaneous campaigns and {@code readIndex} requests. The simulated
+ * leave), leader transfers, spontaneous campaigns, and reads: read-index rounds and, with
+ * CheckQuorum, lease reads under the application's lease rules ({@link #read}). The simulated
  * application follows the practices a real one needs (each explained where it is implemented):
  * voters leave only under strict reconfiguration rules ({@link #canShrink}); nodes removed by a
  * committed configuration stop once every member knows it committed ({@link #retireRemoved});
@@ -100,6 +115,8 @@ public final class Simulation {
      * which can stall the cluster for good (etcd-io/etcd#12359); off by default.
      */
     public boolean shrinkTwoVoters;
+    /** Write the history file even when the run passes (a failing run always writes it). */
+    public boolean saveHistory;
 
     public Options seed(long s) {
       seed = s;
@@ -135,7 +152,7 @@ public final class Simulation {
   /** The outcome of one seed: {@code failed} is null when every check held. */
   public record Result(
       long seed, Check failed, String message, long step, String report, SimStats stats,
-      long fingerprint) {
+      long fingerprint, Path historyFile) {
 
     public boolean ok() {
       return failed == null;
@@ -151,6 +168,12 @@ public final class Simulation {
   private final int storageMode; // 0 sync, 1 async, 2 mixed
   private final boolean preVote;
   private final boolean checkQuorum;
+  /**
+   * One seed in five (and every lease variant) runs the faults that matter to leases only: leader
+   * isolations, partitions, suspends and delays, with CheckQuorum, so that a leader lives long
+   * enough to hold leases that clients use.
+   */
+  private final boolean clockProfile;
   private final int electionTick;
   private final int heartbeatTick;
   private final long maxSizePerMsg;
@@ -176,6 +199,7 @@ public final class Simulation {
 
   private final TreeMap<Long, SimNode> nodes = new TreeMap<>();
   private final Checker checker;
+  private final History history = new History();
   private final SimStats stats = new SimStats();
   private final Trace trace;
   private final Logger raftLogger;
@@ -184,6 +208,7 @@ public final class Simulation {
           (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
   private long now;
   private long seq;
+  private Path historyFile;
   private long step;
   private boolean chaos = true;
   private final ArrayList<SimNode> dirty = new ArrayList<>();
@@ -216,7 +241,12 @@ public final class Simulation {
     this.storageMode =
         opt.broken == Broken.ACK_BEFORE_PERSIST ? 1 : mode < 45 ? 0 : mode < 80 ? 1 : 2;
     this.preVote = rnd.nextInt(4) != 0;
-    this.checkQuorum = rnd.nextBoolean();
+    boolean leaseVariant =
+        opt.broken == Broken.RAFT_LEASE
+            || opt.broken == Broken.LEASE_CLOCK_DRIFT
+            || opt.broken == Broken.LEASE_IGNORES_PAUSE;
+    this.clockProfile = leaseVariant || rnd.nextInt(5) == 0;
+    this.checkQuorum = rnd.nextBoolean() || clockProfile;
     this.electionTick = 10;
     this.heartbeatTick = 1 + rnd.nextInt(2);
     this.maxSizePerMsg = pick(0L, 64L, 512L, RaftUtil.NO_LIMIT);
@@ -242,7 +272,7 @@ public final class Simulation {
     this.dup = baseDup;
     this.spike = baseSpike;
     this.maxDelay = baseMaxDelay;
-    this.checker = new Checker(opt.checks, nodes);
+    this.checker = new Checker(opt.checks, nodes, history);
     this.raftLogger = opt.verbose ? new TraceLogger() : SilentLogger.INSTANCE;
   }
 
@@ -260,11 +290,12 @@ public final class Simulation {
         "nodes=%d storage=%s preVote=%b checkQuorum=%b heartbeatTick=%d maxSizePerMsg=%d"
             + " maxCommittedSizePerReady=%d maxUncommittedSize=%d maxInflight=%d"
             + " stepDownOnRemoval=%b snapshotEvery=%d keep=%d localDelay<=%d loss=%.2f dup=%.2f"
-            + " spike=%.2f delay<=%d fifo=%b nemesisGap=%d clientGap=%d broken=%s",
+            + " spike=%.2f delay<=%d fifo=%b nemesisGap=%d clientGap=%d clockProfile=%b broken=%s",
         clusterSize, storageMode == 0 ? "sync" : storageMode == 1 ? "async" : "mixed", preVote,
         checkQuorum, heartbeatTick, maxSizePerMsg, maxCommittedSizePerReady, maxUncommittedSize,
         maxInflight, stepDownOnRemoval, snapshotEvery, snapshotKeep, localMaxDelay, baseLoss,
-        baseDup, baseSpike, baseMaxDelay, fifoLinks, nemesisGap, clientGap, opt.broken);
+        baseDup, baseSpike, baseMaxDelay, fifoLinks, nemesisGap, clientGap, clockProfile,
+        opt.broken);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -331,6 +362,12 @@ public final class Simulation {
         sb.append(cs);
       }
       sb.append(" (add -Dsim.verbose=true for Raft's own log lines)\n");
+      historyFile = saveHistory(failed, message);
+      if (historyFile != null) {
+        sb.append("  history and fault schedule: ").append(historyFile.toAbsolutePath())
+            .append("\n  re-check it: mvn -B -o -pl raft-core test -Dtest=SimulationTest#recheck")
+            .append(" -Dsim.history=").append(historyFile.toAbsolutePath()).append('\n');
+      }
       if (cause != null) {
         sb.append("  cause: ").append(cause).append('\n');
         StackTraceElement[] st = cause.getStackTrace();
@@ -342,6 +379,8 @@ public final class Simulation {
           .append(" of ").append(trace.count()).append(" items):\n");
       sb.append(trace.tail(opt.traceLines));
       report = sb.toString();
+    } else if (opt.saveHistory) {
+      historyFile = saveHistory(null, null);
     }
     long fp = 17;
     for (long v :
@@ -351,7 +390,27 @@ public final class Simulation {
         }) {
       fp = fp * 1_000_003 + v;
     }
-    return new Result(opt.seed, failed, message, step, report, stats, fp);
+    return new Result(opt.seed, failed, message, step, report, stats, fp, historyFile);
+  }
+
+  /**
+   * Writes the run's history and fault schedule to {@code target/sim-histories/} (see {@link
+   * History} for the format); null when it could not be written (the report says so).
+   */
+  private Path saveHistory(Check failed, String message) {
+    Path file =
+        Path.of("target", "sim-histories",
+            "seed-" + opt.seed + (opt.broken == Broken.NONE ? "" : "-" + opt.broken) + ".history");
+    try {
+      history.write(file,
+          "seed=" + opt.seed + " steps=" + opt.steps + " broken=" + opt.broken + " checks="
+              + opt.checks + "\nscenario " + scenario(),
+          failed == null ? null : step + " " + now + " violation check=" + failed + " " + message);
+      return file;
+    } catch (IOException e) {
+      trace.add("could not write the history to " + file + ": " + e);
+      return null;
+    }
   }
 
   private void stepOnce() {
@@ -364,6 +423,8 @@ public final class Simulation {
     step++;
     trace.step = step;
     trace.now = now;
+    history.step = step;
+    history.now = now;
     trace.add(e);
     e.run();
     retireRemoved();
@@ -379,6 +440,15 @@ public final class Simulation {
     e.time = now + delay;
     e.seq = ++seq;
     queue.add(e);
+  }
+
+  /** When {@code n} is paused, runs {@code e} again once the pause ends, and says so. */
+  private boolean deferred(SimNode n, Ev e) {
+    if (!n.paused(now)) {
+      return false;
+    }
+    schedule(e, Math.max(0, n.pausedUntil - now));
+    return true;
   }
 
   private void markDirty(SimNode n) {
@@ -436,7 +506,10 @@ public final class Simulation {
       drain(n);
       while (!n.appendQueue.isEmpty() || !n.applyQueue.isEmpty()) {
         if (!n.appendQueue.isEmpty()) {
-          processAppend(n, n.appendQueue.poll());
+          Message m = n.appendQueue.poll().m();
+          writeAppend(n, m);
+          n.disk.sync();
+          appended(n, m);
         } else {
           processApply(n, n.applyQueue.poll());
         }
@@ -458,7 +531,9 @@ public final class Simulation {
 
   private void startTicking(SimNode n) {
     n.tickInterval = TICK - 1 + rnd.nextInt(3);
-    schedule(new Tick(n, n.incarnation), 1 + rnd.nextInt((int) TICK));
+    n.clockStart = now;
+    n.clockLost = 0;
+    schedule(new Tick(n), 1 + rnd.nextInt((int) TICK));
   }
 
   private void crash(SimNode n, boolean retire) {
@@ -472,6 +547,14 @@ public final class Simulation {
     n.applyQueue.clear();
     n.appendBusy = false;
     n.applyBusy = false;
+    n.lazySyncPending = false;
+    n.pausedUntil = 0;
+    n.stalledReady = null;
+    n.suspended = false;
+    n.missedTicks = 0;
+    n.leaseTerm = 0;
+    n.leaseUntil = 0;
+    n.rounds.clear();
     markDirty(n);
     if (retire) {
       n.retired = true;
@@ -489,8 +572,16 @@ public final class Simulation {
     }
     stats.restarts++;
     Disk d = n.disk;
+    // What the crashed process wrote may still be only in the page cache; the new one will treat
+    // its log as stable (and acknowledge it again without writing it), so it syncs first, as a
+    // database syncs its files at crash recovery.
+    d.sync();
     MemoryStorage mem = d.reload();
-    long applied = d.ckptApplied;
+    // The checkpoint may predate the snapshot when a power loss kept the snapshot's write but not
+    // the checkpoint's after it; a snapshot holds only committed entries, so it counts as applied.
+    long applied = Math.max(d.ckptApplied, d.snapIndex());
+    ConfState conf =
+        d.ckptApplied >= d.snapIndex() ? d.ckptConf : mem.snapshot().getMetadata().getConfState();
     long term = mem.initialState().hardState().getTerm();
     StateMachine sm = StateMachine.fromSnapshot(mem.snapshot());
     if (sm.applied > 0) {
@@ -507,10 +598,9 @@ public final class Simulation {
       sm.apply(e);
       checker.onApply(n, e, sm.hash, term);
     }
-    sm.confState = d.ckptConf;
+    sm.confState = conf;
     n.sm = sm;
-    Config c =
-        baseConfig(n).storage(new NodeStorage(mem, d.ckptConf, applied, s -> stale(n, s)));
+    Config c = baseConfig(n).storage(new NodeStorage(mem, conf, applied, s -> stale(n, s)));
     if (applied > 0) {
       c.applied(applied);
     }
@@ -527,7 +617,7 @@ public final class Simulation {
   /** Handles Readys until the node has none (each Ready may make the next one). */
   private void drain(SimNode n) {
     int guard = 0;
-    while (n.rn != null && n.rn.hasReady()) {
+    while (n.rn != null && n.stalledReady == null && n.rn.hasReady()) {
       if (++guard > 10_000) {
         checker.failPanic("node " + n.id + " keeps producing Readys");
       }
@@ -549,18 +639,24 @@ public final class Simulation {
       n.lastState = st;
     }
     if (!n.async) {
-      persist(n, rd.snapshot(), rd.entries(), rd.hardState());
-      for (Message m : rd.messages()) {
-        send(n, m);
+      if (!persist(n, rd.snapshot(), rd.entries(), rd.hardState())) {
+        return;
       }
-      if (rd.hasSnapshot()) {
-        installSnapshot(n, rd.snapshot());
+      if (needsSync(n, rd.mustSync(), rd.hasSnapshot())) {
+        if (n.disk.syncDelay > 0) {
+          // The raft loop blocks in fsync: the node does nothing else until it returns.
+          n.stalledReady = rd;
+          n.suspended = false;
+          n.pausedUntil = now + n.disk.syncDelay;
+          stats.slowSyncs++;
+          schedule(new SyncDone(n), n.disk.syncDelay);
+          return;
+        }
+        if (!syncOrStop(n)) {
+          return;
+        }
       }
-      applyEntries(n, rd.committedEntries());
-      readStates(n, rd.readStates());
-      if (n.rn == rn) {
-        rn.advance();
-      }
+      finishReady(n, rd);
       return;
     }
     for (Message m : rd.messages()) {
@@ -581,16 +677,16 @@ public final class Simulation {
           }
           m = b.build();
         }
-        n.appendQueue.add(m);
+        n.appendQueue.add(new SimNode.AppendJob(m, rd.mustSync()));
         if (!n.appendBusy) {
           n.appendBusy = true;
-          schedule(new AppendWork(n, n.incarnation), 1 + rnd.nextInt(localMaxDelay));
+          schedule(new AppendWork(n), 1 + rnd.nextInt(localMaxDelay));
         }
       } else if (m.getTo() == RaftUtil.LOCAL_APPLY_THREAD) {
         n.applyQueue.add(m);
         if (!n.applyBusy) {
           n.applyBusy = true;
-          schedule(new ApplyWork(n, n.incarnation), 1 + rnd.nextInt(localMaxDelay));
+          schedule(new ApplyWork(n), 1 + rnd.nextInt(localMaxDelay));
         }
       } else {
         send(n, m);
@@ -599,25 +695,89 @@ public final class Simulation {
     readStates(n, rd.readStates());
   }
 
-  private void persist(SimNode n, Snapshot snap, List<Entry> ents, HardState hs) {
-    Disk d = n.disk;
-    if (!RaftUtil.isEmptySnap(snap)) {
-      checker.beforeDiskSnapshot(n, snap);
-      d.storage.applySnapshot(snap);
+  /** The rest of a synchronous Ready once its write is durable: send, apply, advance. */
+  private void finishReady(SimNode n, Ready rd) {
+    RawNode rn = n.rn;
+    for (Message m : rd.messages()) {
+      send(n, m);
     }
-    if (!ents.isEmpty()) {
-      checker.beforeDiskAppend(n, ents);
-      d.storage.append(ents);
+    if (rd.hasSnapshot()) {
+      installSnapshot(n, rd.snapshot());
     }
-    if (!RaftUtil.isEmptyHardState(hs)) {
-      d.storage.setHardState(hs);
+    applyEntries(n, rd.committedEntries());
+    readStates(n, rd.readStates());
+    if (n.rn == rn) {
+      rn.advance();
     }
-    n.diskDirty = true;
-    markDirty(n);
   }
 
-  /** The append thread: persist one {@code MsgStorageAppend}, then deliver its responses. */
-  private void processAppend(SimNode n, Message m) {
+  /**
+   * Whether a write must be synced before what depends on it goes out: when the Ready says so
+   * ({@code mustSync}: entries, or a term or vote change), and for a snapshot, which a real runtime
+   * writes as a file and syncs. The broken runtimes: one never syncs, the other syncs later in the
+   * background and lets everything go out at once.
+   */
+  private boolean needsSync(SimNode n, boolean mustSync, boolean snapshot) {
+    boolean sync = (mustSync && opt.broken != Broken.NEVER_SYNC) || snapshot;
+    if (sync && opt.broken == Broken.ACK_BEFORE_SYNC) {
+      if (!n.lazySyncPending) {
+        n.lazySyncPending = true;
+        schedule(new LazySync(n), 1 + rnd.nextInt(4 * localMaxDelay));
+      }
+      return false;
+    }
+    return sync;
+  }
+
+  /**
+   * Syncs the node's disk; when the sync fails the node stops at once, acknowledging nothing, and
+   * the kernel may have dropped any of the pages it failed to write (as Linux does after an fsync
+   * error): the unsynced writes are cut as by a power loss. It restarts later.
+   */
+  private boolean syncOrStop(SimNode n) {
+    if (n.disk.sync()) {
+      return true;
+    }
+    stats.fsyncFailures++;
+    crash(n, false);
+    String cut = n.disk.losePower(rnd);
+    history.fault("fsync-failed", n.id, cut);
+    trace.add(n + " stops: fsync failed; " + cut);
+    schedule(new Restart(n), 10 + rnd.nextInt(800));
+    return false;
+  }
+
+  /** Writes a Ready's or a {@code MsgStorageAppend}'s state; false when the disk was full. */
+  private boolean persist(SimNode n, Snapshot snap, List<Entry> ents, HardState hs) {
+    Disk d = n.disk;
+    try {
+      if (!RaftUtil.isEmptySnap(snap)) {
+        checker.beforeDiskSnapshot(n, snap);
+        d.writeSnapshot(snap);
+      }
+      if (!ents.isEmpty()) {
+        checker.beforeDiskAppend(n, ents);
+        d.writeEntries(ents);
+      }
+      if (!RaftUtil.isEmptyHardState(hs)) {
+        d.writeHardState(hs);
+      }
+    } catch (Disk.DiskFullException e) {
+      // A write error is fatal to the node: it stops rather than go on without its write.
+      stats.diskFullStops++;
+      crash(n, false);
+      trace.add(n + " stops: " + e.getMessage());
+      schedule(new Restart(n), 50 + rnd.nextInt(500));
+      return false;
+    } finally {
+      n.diskDirty = true;
+      markDirty(n);
+    }
+    return true;
+  }
+
+  /** The append thread writes one {@code MsgStorageAppend}; false when the node stopped. */
+  private boolean writeAppend(SimNode n, Message m) {
     HardState hs =
         m.getTerm() != 0 || m.getVote() != 0 || m.getCommit() != 0
             ? HardState.newBuilder()
@@ -627,9 +787,13 @@ public final class Simulation {
                 .build()
             : HardState.getDefaultInstance();
     Snapshot snap = m.hasSnapshot() ? m.getSnapshot() : Snapshot.getDefaultInstance();
-    persist(n, snap, m.getEntriesList(), hs);
-    if (!RaftUtil.isEmptySnap(snap)) {
-      installSnapshot(n, snap);
+    return persist(n, snap, m.getEntriesList(), hs);
+  }
+
+  /** Once a {@code MsgStorageAppend} is durable: install its snapshot, deliver its responses. */
+  private void appended(SimNode n, Message m) {
+    if (m.hasSnapshot()) {
+      installSnapshot(n, m.getSnapshot());
     }
     for (Message r : m.getResponsesList()) {
       if (r.getTo() == n.id) {
@@ -663,8 +827,7 @@ public final class Simulation {
     long idx = snap.getMetadata().getIndex();
     n.sm = StateMachine.fromSnapshot(snap);
     checker.onSnapshotInstalled(n, idx, n.sm.hash);
-    n.disk.ckptApplied = idx;
-    n.disk.ckptConf = snap.getMetadata().getConfState();
+    n.disk.writeCheckpoint(idx, snap.getMetadata().getConfState());
     stats.snapshotsInstalled++;
     trace.add(n + " installed snapshot at index " + idx);
     onCommittedConf(idx, snap.getMetadata().getConfState());
@@ -702,8 +865,7 @@ public final class Simulation {
       checker.onApply(n, e, sm.hash, term);
       stats.entriesApplied++;
     }
-    n.disk.ckptApplied = sm.applied;
-    n.disk.ckptConf = sm.confState;
+    n.disk.writeCheckpoint(sm.applied, sm.confState);
     maybeSnapshot(n);
   }
 
@@ -718,7 +880,7 @@ public final class Simulation {
     if (!n.snapshotPending) {
       n.snapshotPending = true;
       stats.snapshotsOnDemand++;
-      schedule(new SnapshotNow(n, n.incarnation), 1 + rnd.nextInt(20));
+      schedule(new SnapshotNow(n), 1 + rnd.nextInt(20));
     }
     return true;
   }
@@ -733,20 +895,89 @@ public final class Simulation {
     if (a <= d.snapIndex() || (!force && a - d.snapIndex() < snapshotEvery) || a > d.lastIndex()) {
       return;
     }
-    d.storage.createSnapshot(a, n.sm.confState, n.sm.encode());
-    long compactTo = a - snapshotKeep;
-    if (compactTo > d.offset()) {
-      d.storage.compact(compactTo);
+    if (!d.createSnapshot(a, n.sm.confState, n.sm.encode(), a - snapshotKeep)) {
+      return;
     }
     stats.snapshotsCreated++;
     n.diskDirty = true;
   }
 
+  /**
+   * The clock leases are measured with: the node's own, or in {@link Broken#LEASE_CLOCK_DRIFT} one
+   * running at a fifth of its speed. (Slowing a node's whole clock would hardly show it: a slow
+   * node's election timer fires last, so it seldom leads.)
+   */
+  private long leaseClock(SimNode n) {
+    long c = n.clock(now);
+    return opt.broken == Broken.LEASE_CLOCK_DRIFT ? c / 5 : c;
+  }
+
+  /** The lease a quorum-acknowledged round gives, in local time units (as {@code RaftServer}). */
+  private long leaseDuration() {
+    return (electionTick - 2) * TICK * 9 / 10;
+  }
+
+  /**
+   * Issues a read on {@code n} as the application's runtime does (the same rules as {@code
+   * RaftServer}): a lease read is answered from the leader's lease while it holds (the leader of
+   * the lease's term, no transfer under way, its clock short of the lease's end); any other read
+   * starts a read-index round, and a round a leader started renews its lease once a quorum has
+   * acknowledged it (see {@link #renewLease}).
+   */
+  private void read(SimNode n, ByteString ctx, boolean lease) {
+    RawNode rn = n.rn;
+    long term = SimBridge.term(rn);
+    boolean leading =
+        SimBridge.state(rn) == StateType.LEADER && SimBridge.leadTransferee(rn) == RaftUtil.NONE;
+    if (lease && opt.broken == Broken.RAFT_LEASE) {
+      // Broken: Raft's own lease, which lasts until CheckQuorum steps a cut-off leader down.
+      stats.leaseReads++;
+      rn.readIndex(ctx, ReadOnlyOption.LEASE_BASED);
+      history.read(n.id, ctx, true);
+      return;
+    }
+    if (lease && leading && n.leaseTerm == term && leaseClock(n) < n.leaseUntil) {
+      stats.leaseReads++;
+      rn.readIndex(ctx, ReadOnlyOption.LEASE_BASED);
+      history.read(n.id, ctx, true);
+      return;
+    }
+    n.rounds.put(ctx, new SimNode.Round(leaseClock(n), leading ? term : 0));
+    rn.readIndex(ctx);
+    history.read(n.id, ctx, false);
+  }
+
+  /**
+   * A round the node started as leader was acknowledged by a quorum: every member that
+   * acknowledged it heard from the leader after the round started, and ignores votes for an
+   * election timeout of its own ticks since, so nobody else can win an election until (about)
+   * then. The lease ends two ticks short of that, less 10% for clocks running at different rates.
+   */
+  private void renewLease(SimNode n, SimNode.Round round) {
+    RawNode rn = n.rn;
+    if (round.leaderTerm() == 0
+        || SimBridge.state(rn) != StateType.LEADER
+        || SimBridge.term(rn) != round.leaderTerm()
+        || SimBridge.leadTransferee(rn) != RaftUtil.NONE) {
+      return;
+    }
+    long until = round.startedAt() + leaseDuration();
+    if (n.leaseTerm != round.leaderTerm() || until > n.leaseUntil) {
+      n.leaseTerm = round.leaderTerm();
+      n.leaseUntil = until;
+    }
+  }
+
   private void readStates(SimNode n, List<ReadState> rss) {
     for (ReadState rs : rss) {
+      SimNode.Round round = n.rounds.remove(rs.requestCtx());
+      if (round != null && n.up()) {
+        renewLease(n, round);
+      }
       Long atRequest = pendingReads.get(rs.requestCtx());
       if (atRequest != null) {
         stats.readsServed++;
+        history.readIndex(n.id, rs.requestCtx(), rs.index());
         checker.onReadState(n, rs.requestCtx(), rs.index(), atRequest);
       }
     }
@@ -1032,6 +1263,17 @@ public final class Simulation {
     return best;
   }
 
+  /** A random running, unpaused node in the leader state, of any term (or null). */
+  private SimNode anyLeader() {
+    List<SimNode> ls = new ArrayList<>();
+    for (SimNode n : nodes.values()) {
+      if (n.up() && !n.paused(now) && SimBridge.state(n.rn) == StateType.LEADER) {
+        ls.add(n);
+      }
+    }
+    return ls.isEmpty() ? null : ls.get(rnd.nextInt(ls.size()));
+  }
+
   private SimNode randomUpNode() {
     List<SimNode> up = new ArrayList<>();
     for (SimNode n : nodes.values()) {
@@ -1059,10 +1301,16 @@ public final class Simulation {
 
   private void clientOp() {
     int r = rnd.nextInt(100);
+    if (clockProfile && rnd.nextInt(3) == 0) {
+      r = 80; // a third more reads: leases are renewed by reads, and used by them
+    }
     SimNode leader = findLeader();
     SimNode n = leader != null && rnd.nextBoolean() ? leader : randomUpNode();
-    if (n == null) {
-      return;
+    if (n == null || n.paused(now)) {
+      return; // a paused node answers no client
+    }
+    if (leader != null && leader.paused(now)) {
+      leader = null;
     }
     if (r < 62) {
       propose(n, ByteString.copyFromUtf8("p" + (++proposalCounter)));
@@ -1081,6 +1329,12 @@ public final class Simulation {
         drain(n);
       }
     } else if (r < 92) {
+      // Half the reads go to a node that believes it leads: a client still talking to a deposed
+      // leader is where stale reads come from.
+      SimNode believer = rnd.nextBoolean() ? anyLeader() : null;
+      if (believer != null) {
+        n = believer;
+      }
       ByteString ctx = ByteString.copyFromUtf8("r" + (++readCounter));
       stats.readsRequested++;
       pendingReads.put(ctx, checker.maxCommitted);
@@ -1088,9 +1342,11 @@ public final class Simulation {
       if (opt.broken == Broken.STALE_READ) {
         // Broken: serve the read from the local commit index, without asking Raft.
         stats.readsServed++;
+        history.read(n.id, ctx, false);
+        history.readIndex(n.id, ctx, SimBridge.committed(n.rn));
         checker.onReadState(n, ctx, SimBridge.committed(n.rn), checker.maxCommitted);
       } else {
-        n.rn.readIndex(ctx);
+        read(n, ctx, checkQuorum && rnd.nextBoolean());
         drain(n);
       }
     } else if (r < 94) {
@@ -1266,13 +1522,17 @@ public final class Simulation {
 
   private void nemesis() {
     int r = rnd.nextInt(100);
+    if (clockProfile) {
+      // leader isolation, symmetric partition, one-way partition, suspend, delay burst, crash
+      r = r < 30 ? 20 : r < 45 ? 0 : r < 55 ? 30 : r < 80 ? 70 : r < 92 ? 95 : 40;
+    }
     List<SimNode> live = new ArrayList<>();
     for (SimNode n : nodes.values()) {
       if (!n.retired) {
         live.add(n);
       }
     }
-    if (r < 20) {
+    if (r < 18) {
       // symmetric partition into two random groups
       List<Long> a = new ArrayList<>();
       List<Long> b = new ArrayList<>();
@@ -1284,7 +1544,7 @@ public final class Simulation {
       }
       stats.partitionsSymmetric++;
       partition(a, b, true);
-    } else if (r < 30) {
+    } else if (r < 27) {
       SimNode leader = findLeader();
       if (leader == null) {
         return;
@@ -1297,7 +1557,7 @@ public final class Simulation {
         }
       }
       partition(List.of(leader.id), rest, true);
-    } else if (r < 42) {
+    } else if (r < 37) {
       if (live.size() < 2) {
         return;
       }
@@ -1308,20 +1568,26 @@ public final class Simulation {
       }
       stats.partitionsOneWay++;
       partition(List.of(a), List.of(b), false);
-    } else if (r < 65) {
-      SimNode leader = findLeader();
-      SimNode victim = leader != null && rnd.nextInt(3) == 0 ? leader : randomUpNode();
+    } else if (r < 50) {
+      SimNode victim = victim();
       if (victim == null) {
         return;
       }
       crash(victim, false);
+      history.fault("crash", victim.id, "");
       schedule(new Restart(victim), 10 + rnd.nextInt(800));
-    } else if (r < 75) {
+    } else if (r < 58) {
+      powerLoss(live);
+    } else if (r < 68) {
+      diskFault();
+    } else if (r < 72) {
+      suspend();
+    } else if (r < 81) {
       stats.lossBursts++;
       loss = 0.1 + rnd.nextDouble() * 0.4;
       trace.add(String.format("loss burst %.2f", loss));
       schedule(new RestoreRates(), 50 + rnd.nextInt(500));
-    } else if (r < 85) {
+    } else if (r < 90) {
       stats.dupBursts++;
       dup = 0.1 + rnd.nextDouble() * 0.3;
       trace.add(String.format("duplication burst %.2f", dup));
@@ -1335,6 +1601,95 @@ public final class Simulation {
     }
   }
 
+  /** The leader one time in three, else a random running node (or null). */
+  private SimNode victim() {
+    SimNode leader = findLeader();
+    return leader != null && rnd.nextInt(3) == 0 ? leader : randomUpNode();
+  }
+
+  /**
+   * A power loss: one node, or one time in four every node at once (a rack or datacenter outage,
+   * where only what is synced anywhere survives). Each loses what it had not synced (see {@link
+   * Disk#losePower}); nodes that were running restart later.
+   */
+  private void powerLoss(List<SimNode> live) {
+    List<SimNode> victims = new ArrayList<>();
+    if (rnd.nextInt(4) == 0) {
+      victims.addAll(live);
+      stats.powerLossesAll++;
+    } else {
+      SimNode v = victim();
+      if (v == null) {
+        return;
+      }
+      victims.add(v);
+    }
+    for (SimNode v : victims) {
+      boolean wasUp = v.up();
+      if (wasUp) {
+        crash(v, false);
+      }
+      String cut = v.disk.losePower(rnd);
+      stats.powerLosses++;
+      trace.add("power loss at " + v + ": " + cut);
+      history.fault("power-loss", v.id, cut);
+      if (wasUp) {
+        schedule(new Restart(v), 10 + rnd.nextInt(800));
+      }
+    }
+  }
+
+  /** A disk fault on a running node: its next sync fails, or it fills up, or it slows down. */
+  private void diskFault() {
+    SimNode v = victim();
+    if (v == null) {
+      return;
+    }
+    int kind = rnd.nextInt(10);
+    if (kind < 3) {
+      v.disk.failNextSync = true;
+      trace.add(v + "'s next sync will fail");
+      history.fault("fsync-fails-next", v.id, "");
+      return;
+    }
+    long until = 100 + rnd.nextInt(1500);
+    if (kind < 6) {
+      stats.disksFull++;
+      v.disk.full = true;
+      trace.add(v + "'s disk is full");
+      history.fault("disk-full", v.id, "for " + until);
+    } else {
+      stats.disksSlow++;
+      v.disk.syncDelay = 20 + rnd.nextInt(300);
+      trace.add(v + "'s disk slows down: " + v.disk.syncDelay + " per sync");
+      history.fault("disk-slow", v.id, v.disk.syncDelay + " per sync for " + until);
+    }
+    schedule(new RestoreDisk(v), until);
+  }
+
+  /**
+   * A VM suspend: the node (the leader one time in two, three in four in the clock profile) stops
+   * for 5 to 135 ticks of simulated time (20 to 150 in the clock profile: long enough for the
+   * others to elect a new leader); its peers' requests to it time out. Its clock jumps ahead when it resumes (so the ticks
+   * it missed come at once), except in the broken variant whose clock stops.
+   */
+  private void suspend() {
+    SimNode leader = findLeader();
+    SimNode v = leader != null && rnd.nextInt(4) < (clockProfile ? 3 : 2) ? leader : randomUpNode();
+    if (v == null || v.paused(now)) {
+      return;
+    }
+    long d = (clockProfile ? 200 : 50) + rnd.nextInt(1300);
+    stats.suspends++;
+    v.suspended = true;
+    v.pausedUntil = now + d;
+    if (opt.broken == Broken.LEASE_IGNORES_PAUSE) {
+      v.clockLost += d * TICK / v.tickInterval;
+    }
+    trace.add("suspend " + v + " for " + d);
+    history.fault("suspend", v.id, "for " + d);
+  }
+
   private void partition(List<Long> a, List<Long> b, boolean symmetric) {
     for (long x : a) {
       for (long y : b) {
@@ -1345,6 +1700,7 @@ public final class Simulation {
       }
     }
     trace.add("partition " + a + (symmetric ? " <-/-> " : " -/-> ") + b);
+    history.fault(symmetric ? "partition" : "partition-one-way", 0, a + " " + b);
     schedule(new HealPartition(a, b, symmetric), 50 + rnd.nextInt(1000));
   }
 
@@ -1357,6 +1713,16 @@ public final class Simulation {
     spike = 0;
     maxDelay = Math.min(baseMaxDelay, 10);
     trace.add("heal: all faults end");
+    history.fault("heal", 0, "");
+    for (SimNode n : nodes.values()) {
+      n.disk.full = false;
+      n.disk.failNextSync = false;
+      n.disk.syncDelay = 0;
+      if (n.suspended) {
+        n.pausedUntil = Math.min(n.pausedUntil, now);
+        n.suspended = false;
+      }
+    }
     for (SimNode n : nodes.values()) {
       if (!n.up() && !n.retired) {
         restart(n);
@@ -1377,24 +1743,55 @@ public final class Simulation {
     abstract void run();
   }
 
-  private final class Tick extends Ev {
+  /** An event of one incarnation of a node: void once the node crashed or restarted since. */
+  private abstract static class NodeEv extends Ev {
     final SimNode n;
     final int inc;
 
-    Tick(SimNode n, int inc) {
+    NodeEv(SimNode n) {
       this.n = n;
-      this.inc = inc;
+      this.inc = n.incarnation;
+    }
+
+    /** Whether the incarnation this event belongs to is still running. */
+    boolean current() {
+      return n.up() && n.incarnation == inc;
+    }
+  }
+
+  private final class Tick extends NodeEv {
+    Tick(SimNode n) {
+      super(n);
     }
 
     @Override
     void run() {
-      if (!n.up() || n.incarnation != inc) {
+      if (!current()) {
         return;
       }
-      markDirty(n);
-      n.rn.tick();
-      drain(n);
-      if (n.up() && n.incarnation == inc) {
+      if (n.paused(now)) {
+        // The clock goes on (unless a broken suspend stops it): the ticks come when it resumes.
+        if (!(n.suspended && opt.broken == Broken.LEASE_IGNORES_PAUSE)) {
+          n.missedTicks++;
+        }
+        schedule(this, n.tickInterval);
+        return;
+      }
+      int ticks = 1 + n.missedTicks;
+      n.missedTicks = 0;
+      for (int i = 0; i < ticks; i++) {
+        if (!current()) {
+          return;
+        }
+        if (n.paused(now)) {
+          n.missedTicks += ticks - i;
+          break;
+        }
+        markDirty(n);
+        n.rn.tick();
+        drain(n);
+      }
+      if (current()) {
         schedule(this, n.tickInterval);
       }
     }
@@ -1418,6 +1815,19 @@ public final class Simulation {
 
     @Override
     void run() {
+      SimNode to = nodes.get(m.getTo());
+      if (to != null && to.up() && to.paused(now) && !isCut(m.getFrom(), m.getTo())) {
+        if (to.stalledReady == null && to.suspended) {
+          // The peer's request times out while the node's VM is suspended.
+          stats.msgsToSuspendedNode++;
+          if (primary) {
+            undelivered(m);
+          }
+          return;
+        }
+        deferred(to, this); // queued until the raft loop is back from its sync
+        return;
+      }
       deliver(m, s, primary);
     }
 
@@ -1427,18 +1837,14 @@ public final class Simulation {
     }
   }
 
-  private final class AppendWork extends Ev {
-    final SimNode n;
-    final int inc;
-
-    AppendWork(SimNode n, int inc) {
-      this.n = n;
-      this.inc = inc;
+  private final class AppendWork extends NodeEv {
+    AppendWork(SimNode n) {
+      super(n);
     }
 
     @Override
     void run() {
-      if (!n.up() || n.incarnation != inc) {
+      if (!current() || deferred(n, this)) {
         return;
       }
       if (n.appendQueue.isEmpty()) {
@@ -1446,20 +1852,33 @@ public final class Simulation {
         return;
       }
       markDirty(n);
-      // Like a real append thread, write whatever is queued as one batch (or just the first).
+      // Like a real append thread, write whatever is queued as one batch (or just the first),
+      // sync once, then deliver the responses of the batch.
       batch = rnd.nextBoolean() ? n.appendQueue.size() : 1;
-      first = n.appendQueue.peek();
-      for (int i = 0; i < batch && n.up() && n.incarnation == inc; i++) {
-        processAppend(n, n.appendQueue.poll());
-      }
-      if (n.up() && n.incarnation == inc) {
-        if (n.appendQueue.isEmpty()) {
-          n.appendBusy = false;
-        } else {
-          schedule(new AppendWork(n, inc), 1 + rnd.nextInt(localMaxDelay));
+      first = n.appendQueue.peek().m();
+      List<SimNode.AppendJob> jobs = new ArrayList<>(batch);
+      boolean mustSync = false;
+      boolean snapshot = false;
+      for (int i = 0; i < batch; i++) {
+        SimNode.AppendJob job = n.appendQueue.poll();
+        if (!writeAppend(n, job.m())) {
+          return;
         }
-        drain(n);
+        jobs.add(job);
+        mustSync |= job.mustSync();
+        snapshot |= job.m().hasSnapshot();
       }
+      if (needsSync(n, mustSync, snapshot)) {
+        if (n.disk.syncDelay > 0) {
+          stats.slowSyncs++;
+          schedule(new AppendSynced(n, jobs), n.disk.syncDelay);
+          return;
+        }
+        if (!syncOrStop(n)) {
+          return;
+        }
+      }
+      finishAppends(this, jobs);
     }
 
     int batch;
@@ -1472,18 +1891,107 @@ public final class Simulation {
     }
   }
 
-  private final class ApplyWork extends Ev {
-    final SimNode n;
-    final int inc;
+  /** The append thread's batch is durable: responses out, then the next batch. */
+  private void finishAppends(NodeEv ev, List<SimNode.AppendJob> jobs) {
+    SimNode n = ev.n;
+    for (SimNode.AppendJob job : jobs) {
+      if (!ev.current()) {
+        return;
+      }
+      appended(n, job.m());
+    }
+    if (ev.current()) {
+      if (n.appendQueue.isEmpty()) {
+        n.appendBusy = false;
+      } else {
+        schedule(new AppendWork(n), 1 + rnd.nextInt(localMaxDelay));
+      }
+      drain(n);
+    }
+  }
 
-    ApplyWork(SimNode n, int inc) {
-      this.n = n;
-      this.inc = inc;
+  /** A slow disk's sync of an append thread's batch returns. */
+  private final class AppendSynced extends NodeEv {
+    final List<SimNode.AppendJob> jobs;
+
+    AppendSynced(SimNode n, List<SimNode.AppendJob> jobs) {
+      super(n);
+      this.jobs = jobs;
     }
 
     @Override
     void run() {
-      if (!n.up() || n.incarnation != inc) {
+      if (!current() || deferred(n, this)) {
+        return;
+      }
+      markDirty(n);
+      if (syncOrStop(n)) {
+        finishAppends(this, jobs);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return n + " append thread's slow sync of " + jobs.size() + " write(s) returns";
+    }
+  }
+
+  /** A slow disk's sync of a synchronous Ready returns; the raft loop goes on. */
+  private final class SyncDone extends NodeEv {
+    SyncDone(SimNode n) {
+      super(n);
+    }
+
+    @Override
+    void run() {
+      if (!current()) {
+        return;
+      }
+      Ready rd = n.stalledReady;
+      n.stalledReady = null;
+      markDirty(n);
+      if (syncOrStop(n)) {
+        finishReady(n, rd);
+        drain(n);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return n + " slow sync returns";
+    }
+  }
+
+  /** The background sync of a runtime that acknowledged first ({@link Broken#ACK_BEFORE_SYNC}). */
+  private final class LazySync extends NodeEv {
+    LazySync(SimNode n) {
+      super(n);
+    }
+
+    @Override
+    void run() {
+      if (!current()) {
+        return;
+      }
+      n.lazySyncPending = false;
+      markDirty(n);
+      syncOrStop(n);
+    }
+
+    @Override
+    public String toString() {
+      return n + " background sync";
+    }
+  }
+
+  private final class ApplyWork extends NodeEv {
+    ApplyWork(SimNode n) {
+      super(n);
+    }
+
+    @Override
+    void run() {
+      if (!current() || deferred(n, this)) {
         return;
       }
       if (n.applyQueue.isEmpty()) {
@@ -1493,14 +2001,14 @@ public final class Simulation {
       markDirty(n);
       batch = rnd.nextBoolean() ? n.applyQueue.size() : 1;
       first = n.applyQueue.peek();
-      for (int i = 0; i < batch && n.up() && n.incarnation == inc; i++) {
+      for (int i = 0; i < batch && current(); i++) {
         processApply(n, n.applyQueue.poll());
       }
-      if (n.up() && n.incarnation == inc) {
+      if (current()) {
         if (n.applyQueue.isEmpty()) {
           n.applyBusy = false;
         } else {
-          schedule(new ApplyWork(n, inc), 1 + rnd.nextInt(localMaxDelay));
+          schedule(new ApplyWork(n), 1 + rnd.nextInt(localMaxDelay));
         }
         drain(n);
       }
@@ -1520,18 +2028,14 @@ public final class Simulation {
     }
   }
 
-  private final class SnapshotNow extends Ev {
-    final SimNode n;
-    final int inc;
-
-    SnapshotNow(SimNode n, int inc) {
-      this.n = n;
-      this.inc = inc;
+  private final class SnapshotNow extends NodeEv {
+    SnapshotNow(SimNode n) {
+      super(n);
     }
 
     @Override
     void run() {
-      if (!n.up() || n.incarnation != inc) {
+      if (!current() || deferred(n, this)) {
         return;
       }
       n.snapshotPending = false;
@@ -1560,7 +2064,7 @@ public final class Simulation {
 
     @Override
     void run() {
-      if (!leader.up() || leader.incarnation != inc) {
+      if (!leader.up() || leader.incarnation != inc || deferred(leader, this)) {
         return;
       }
       markDirty(leader);
@@ -1587,7 +2091,7 @@ public final class Simulation {
 
     @Override
     void run() {
-      if (!from.up() || from.incarnation != inc) {
+      if (!from.up() || from.incarnation != inc || deferred(from, this)) {
         return;
       }
       markDirty(from);
@@ -1704,6 +2208,25 @@ public final class Simulation {
     }
   }
 
+  private final class RestoreDisk extends Ev {
+    final SimNode n;
+
+    RestoreDisk(SimNode n) {
+      this.n = n;
+    }
+
+    @Override
+    void run() {
+      n.disk.full = false;
+      n.disk.syncDelay = 0;
+    }
+
+    @Override
+    public String toString() {
+      return n + "'s disk has room and speed again";
+    }
+  }
+
   private final class RestoreRates extends Ev {
     @Override
     void run() {
@@ -1734,7 +2257,7 @@ public final class Simulation {
     @Override
     void run() {
       SimNode leader = findLeader();
-      if (leader != null) {
+      if (leader != null && !leader.paused(now)) {
         long term = SimBridge.term(leader.rn);
         if (term != proposedTerm || now - proposedAt >= 30 * TICK) {
           proposedTerm = term;

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class SimulationCatchesBrokenVariantsTest {
 
-  static final int MAX_SEEDS = 40;
+  static final int MAX_SEEDS = 100;
   static final int STEPS = 3000;
 
   @ParameterizedTest

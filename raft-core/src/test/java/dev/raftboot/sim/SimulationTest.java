@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftboot.sim.Simulation.Options;
 import dev.raftboot.sim.Simulation.Result;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -24,6 +26,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *     [-Dsim.broken=VARIANT] [-Dsim.checks=CHECK,...] [-Dsim.verbose=true] [-Dsim.trace=LINES]
  * </pre>
  *
+ * <p>A failing seed also writes its history and fault schedule to {@code
+ * target/sim-histories/} ({@link History}); {@link #recheck} re-checks such a file from the file
+ * alone ({@link HistoryCheck}).
+ *
  * <p>The long soak is {@link SimulationSoakTest}: {@code mvn -B -o -pl raft-core verify -Psoak
  * -Dsim.seeds=2000}.
  */
@@ -32,6 +38,21 @@ class SimulationTest {
   static final long SEED_BASE = Long.getLong("sim.seedBase", 1);
   static final int SEEDS = Integer.getInteger("sim.seeds", 500);
   static final int STEPS = Integer.getInteger("sim.steps", 5000);
+  /** {@code -Dsim.broken=VARIANT}: run the seeds with a broken variant (to count its catches). */
+  static final Broken BROKEN = Broken.valueOf(System.getProperty("sim.broken", "NONE"));
+  /** {@code -Dsim.checks=CHECK,...}: only these checks (panics are always reported). */
+  static final EnumSet<Check> CHECKS = checks(System.getProperty("sim.checks"));
+
+  private static EnumSet<Check> checks(String list) {
+    if (list == null || list.isBlank()) {
+      return EnumSet.allOf(Check.class);
+    }
+    EnumSet<Check> cs = EnumSet.noneOf(Check.class);
+    for (String c : list.split(",")) {
+      cs.add(Check.valueOf(c.trim()));
+    }
+    return cs;
+  }
 
   @Test
   void randomizedClustersUnderFaults() {
@@ -50,21 +71,27 @@ class SimulationTest {
             .steps(STEPS)
             .verbose(Boolean.getBoolean("sim.verbose"))
             .traceLines(Integer.getInteger("sim.trace", 200))
-            .broken(Broken.valueOf(System.getProperty("sim.broken", "NONE")));
+            .broken(BROKEN)
+            .checks(CHECKS);
     o.livenessTicks = Integer.getInteger("sim.livenessTicks", o.livenessTicks);
     o.shrinkTwoVoters = Boolean.getBoolean("sim.shrinkTwoVoters");
-    String checks = System.getProperty("sim.checks");
-    if (checks != null && !checks.isBlank()) {
-      EnumSet<Check> cs = EnumSet.noneOf(Check.class);
-      for (String c : checks.split(",")) {
-        cs.add(Check.valueOf(c.trim()));
-      }
-      o.checks(cs);
-    }
+    o.saveHistory = Boolean.getBoolean("sim.saveHistory");
     Result r = new Simulation(o).run();
     System.out.println(r.ok() ? "seed " + r.seed() + " passed" : r.report());
     System.out.println(r.stats().summary());
     assertThat(r.ok()).as(r.message()).isTrue();
+  }
+
+  /**
+   * Re-checks a saved history file ({@code -Dsim.history=FILE}, written by a failing seed or with
+   * {@code -Dsim.saveHistory=true}) without running the simulation; fails when it has a violation.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "sim.history", matches = ".+")
+  void recheck() throws IOException {
+    HistoryCheck.Verdict v = HistoryCheck.check(Path.of(System.getProperty("sim.history")));
+    System.out.println(v);
+    assertThat(v.ok()).as("%s", v).isTrue();
   }
 
   @Test
@@ -103,7 +130,7 @@ class SimulationTest {
     java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     long cpu0 = mx.getCurrentThreadCpuTime();
     for (long s = base; s < base + count; s++) {
-      Options o = new Options().seed(s).steps(steps);
+      Options o = new Options().seed(s).steps(steps).broken(BROKEN).checks(CHECKS);
       o.shrinkTwoVoters = Boolean.getBoolean("sim.shrinkTwoVoters");
       Result r = new Simulation(o).run();
       if (r.stats().livenessMaxTicks >= total.livenessMaxTicks) {

@@ -1,7 +1,7 @@
 package dev.raftboot.bench.server;
 
 import dev.raftboot.bench.cluster.EmbeddedLoadServlet;
-import dev.raftboot.spring.runtime.RaftOperations;
+import dev.raftboot.spring.api.RaftOperations;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

@@ -1,8 +1,8 @@
 package dev.raftboot.bench.server;
 
-import dev.raftboot.spring.runtime.NoLeaderException;
-import dev.raftboot.spring.runtime.RaftMember;
-import dev.raftboot.spring.runtime.RaftOperations;
+import dev.raftboot.spring.api.NoLeaderException;
+import dev.raftboot.spring.api.RaftMember;
+import dev.raftboot.spring.api.RaftOperations;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

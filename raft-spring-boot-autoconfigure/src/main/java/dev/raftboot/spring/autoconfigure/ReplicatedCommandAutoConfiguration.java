@@ -1,5 +1,6 @@
 package dev.raftboot.spring.autoconfigure;
 
+import dev.raftboot.spring.api.ReplicatedLog;
 import dev.raftboot.spring.command.CommandCodec;
 import dev.raftboot.spring.command.JsonCommandCodec;
 import dev.raftboot.spring.command.ReplicatedCallDispatcher;
@@ -7,7 +8,6 @@ import dev.raftboot.spring.command.ReplicatedCommand;
 import dev.raftboot.spring.command.ReplicatedCommandApplier;
 import dev.raftboot.spring.command.ReplicatedMethodBeanPostProcessor;
 import dev.raftboot.spring.command.ReplicatedMethodRegistry;
-import dev.raftboot.spring.runtime.ReplicatedLog;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

@@ -1,5 +1,6 @@
 package dev.raftboot.spring.command;
 
+import dev.raftboot.spring.api.InvalidCommandException;
 import java.lang.reflect.Type;
 import org.jspecify.annotations.Nullable;
 

@@ -1,10 +1,11 @@
 package dev.raftboot.spring.command;
 
 import com.google.protobuf.ByteString;
-import dev.raftboot.spring.runtime.CommandTimeoutException;
-import dev.raftboot.spring.runtime.NodeStoppedException;
-import dev.raftboot.spring.runtime.ReadTimeoutException;
-import dev.raftboot.spring.runtime.ReplicatedLog;
+import dev.raftboot.spring.api.CommandTimeoutException;
+import dev.raftboot.spring.api.NodeStoppedException;
+import dev.raftboot.spring.api.ReadTimeoutException;
+import dev.raftboot.spring.api.ReplicatedCallInterruptedException;
+import dev.raftboot.spring.api.ReplicatedLog;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

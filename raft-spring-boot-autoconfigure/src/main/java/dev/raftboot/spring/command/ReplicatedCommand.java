@@ -1,5 +1,7 @@
 package dev.raftboot.spring.command;
 
+import dev.raftboot.spring.api.InvalidCommandException;
+import dev.raftboot.spring.api.ReplicatedCallInterruptedException;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -48,12 +50,12 @@ import java.lang.annotation.Target;
  *       checked exceptions wrapped in {@link java.lang.reflect.UndeclaredThrowableException}. The
  *       log entry stays committed; every node threw the same exception, so every node kept the same
  *       state.
- *   <li>{@link dev.raftboot.spring.runtime.NoLeaderException}: no leader accepted the call within
+ *   <li>{@link dev.raftboot.spring.api.NoLeaderException}: no leader accepted the call within
  *       the timeout (an election was in progress, or this node is cut off from a majority); it was
  *       not applied and is safe to retry.
- *   <li>{@link dev.raftboot.spring.runtime.CommandTimeoutException}: not applied on this node within
+ *   <li>{@link dev.raftboot.spring.api.CommandTimeoutException}: not applied on this node within
  *       the timeout. The outcome is unknown: it may have been applied, or may still be.
- *   <li>{@link dev.raftboot.spring.runtime.NodeStoppedException}: the local raft node is not
+ *   <li>{@link dev.raftboot.spring.api.NodeStoppedException}: the local raft node is not
  *       running.
  *   <li>{@link InvalidCommandException}: the arguments could not be encoded (nothing was proposed),
  *       or the applying node has no such bean or method or cannot decode the arguments (every node
@@ -84,8 +86,8 @@ public @interface ReplicatedCommand {
 
   /**
    * How long a caller waits for the call to be applied on its node before it fails with {@link
-   * dev.raftboot.spring.runtime.CommandTimeoutException} (or {@link
-   * dev.raftboot.spring.runtime.NoLeaderException} when no leader accepted it), as a duration such as {@code 500ms},
+   * dev.raftboot.spring.api.CommandTimeoutException} (or {@link
+   * dev.raftboot.spring.api.NoLeaderException} when no leader accepted it), as a duration such as {@code 500ms},
    * {@code 10s} or {@code PT10S}, or a {@code ${...}} placeholder for one. Empty (the default)
    * uses the dispatcher's default, normally {@code raft.command-timeout}. Applies to future
    * returns too.

@@ -1,8 +1,9 @@
 package dev.raftboot.spring.command;
 
 import com.google.protobuf.ByteString;
+import dev.raftboot.spring.api.InvalidCommandException;
 import dev.raftboot.spring.command.ReplicatedMethodRegistry.Resolved;
-import dev.raftboot.spring.runtime.CommandApplier;
+import dev.raftboot.spring.spi.CommandApplier;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;

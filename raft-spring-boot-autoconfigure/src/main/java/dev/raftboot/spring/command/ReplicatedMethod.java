@@ -1,6 +1,6 @@
 package dev.raftboot.spring.command;
 
-import dev.raftboot.spring.runtime.ReadConsistency;
+import dev.raftboot.spring.api.ReadConsistency;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;

@@ -1,5 +1,6 @@
 package dev.raftboot.spring.command;
 
+import dev.raftboot.spring.api.InvalidCommandException;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;

@@ -1,6 +1,7 @@
 package dev.raftboot.spring.command;
 
-import dev.raftboot.spring.runtime.ReadConsistency;
+import dev.raftboot.spring.api.ReadConsistency;
+import dev.raftboot.spring.api.ReplicatedCallInterruptedException;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -32,8 +33,8 @@ import java.lang.annotation.Target;
  *
  * <h2>Failures</h2>
  *
- * {@link dev.raftboot.spring.runtime.ReadTimeoutException} when no leader confirmed the read within
- * the dispatcher's timeout (safe to retry), {@link dev.raftboot.spring.runtime.NodeStoppedException}
+ * {@link dev.raftboot.spring.api.ReadTimeoutException} when no leader confirmed the read within
+ * the dispatcher's timeout (safe to retry), {@link dev.raftboot.spring.api.NodeStoppedException}
  * when the local node is not running, {@link ReplicatedCallInterruptedException} when the waiting
  * caller is interrupted, and whatever the method itself throws.
  *

@@ -1,6 +1,6 @@
 package dev.raftboot.spring.health;
 
-import dev.raftboot.spring.runtime.RaftMember;
+import dev.raftboot.spring.api.RaftMember;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.runtime.RaftServerMetrics;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package dev.raftboot.spring.metrics;
 
 import dev.raftboot.StateType;
-import dev.raftboot.spring.runtime.RaftMembershipChangedEvent;
+import dev.raftboot.spring.api.RaftMembershipChangedEvent;
 import dev.raftboot.spring.runtime.RaftServerMetrics;
 import dev.raftboot.spring.transport.PeerTraffic;
 import dev.raftboot.spring.transport.TransportMetrics;

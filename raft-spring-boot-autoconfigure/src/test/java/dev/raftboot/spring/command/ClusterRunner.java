@@ -2,8 +2,8 @@ package dev.raftboot.spring.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.raftboot.spring.runtime.CommandApplier;
-import dev.raftboot.spring.runtime.ReplicatedLog;
+import dev.raftboot.spring.api.ReplicatedLog;
+import dev.raftboot.spring.spi.CommandApplier;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;

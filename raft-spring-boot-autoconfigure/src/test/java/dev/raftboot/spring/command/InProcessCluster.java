@@ -1,11 +1,11 @@
 package dev.raftboot.spring.command;
 
 import com.google.protobuf.ByteString;
-import dev.raftboot.spring.runtime.CommandApplier;
-import dev.raftboot.spring.runtime.CommandTimeoutException;
-import dev.raftboot.spring.runtime.NoLeaderException;
-import dev.raftboot.spring.runtime.ReadConsistency;
-import dev.raftboot.spring.runtime.ReplicatedLog;
+import dev.raftboot.spring.api.CommandTimeoutException;
+import dev.raftboot.spring.api.NoLeaderException;
+import dev.raftboot.spring.api.ReadConsistency;
+import dev.raftboot.spring.api.ReplicatedLog;
+import dev.raftboot.spring.spi.CommandApplier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -8,6 +8,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.StringValue;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.EntryType;
+import dev.raftboot.spring.api.InvalidCommandException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import dev.raftboot.spring.api.CommandTimeoutException;
+import dev.raftboot.spring.api.InvalidCommandException;
+import dev.raftboot.spring.api.NoLeaderException;
+import dev.raftboot.spring.api.ReadConsistency;
+import dev.raftboot.spring.api.ReplicatedCallInterruptedException;
 import dev.raftboot.spring.command.ClusterRunner.Node;
-import dev.raftboot.spring.runtime.CommandTimeoutException;
-import dev.raftboot.spring.runtime.NoLeaderException;
-import dev.raftboot.spring.runtime.ReadConsistency;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;

@@ -3,8 +3,8 @@ package dev.raftboot.spring.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.raftboot.spring.runtime.ReadConsistency;
-import dev.raftboot.spring.runtime.ReplicatedLog;
+import dev.raftboot.spring.api.ReadConsistency;
+import dev.raftboot.spring.api.ReplicatedLog;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.raftboot.spring.runtime.ReadConsistency;
-import dev.raftboot.spring.runtime.ReadTimeoutException;
+import dev.raftboot.spring.api.ReadConsistency;
+import dev.raftboot.spring.api.ReadTimeoutException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,6 +1,6 @@
 package dev.raftboot.spring.command;
 
-import dev.raftboot.spring.runtime.ReplicatedLog;
+import dev.raftboot.spring.api.ReplicatedLog;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;

@@ -1,9 +1,9 @@
 package dev.raftboot.spring.faults;
 
 import dev.raftboot.StateType;
+import dev.raftboot.spring.api.RaftStatus;
+import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.spring.runtime.RaftServer;
-import dev.raftboot.spring.runtime.RaftStatus;
-import dev.raftboot.spring.runtime.ReadConsistency;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

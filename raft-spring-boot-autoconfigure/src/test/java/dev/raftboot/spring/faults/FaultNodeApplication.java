@@ -1,6 +1,8 @@
 package dev.raftboot.spring.faults;
 
 import com.google.protobuf.ByteString;
+import dev.raftboot.spring.api.ReadConsistency;
+import dev.raftboot.spring.api.ReplicatedLog;
 import dev.raftboot.spring.autoconfigure.RaftAutoConfiguration;
 import dev.raftboot.spring.autoconfigure.RaftProperties;
 import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
@@ -10,8 +12,6 @@ import dev.raftboot.spring.command.ReplicatedCallDispatcher;
 import dev.raftboot.spring.command.ReplicatedCommandApplier;
 import dev.raftboot.spring.command.ReplicatedMethodBeanPostProcessor;
 import dev.raftboot.spring.command.ReplicatedMethodRegistry;
-import dev.raftboot.spring.runtime.ReadConsistency;
-import dev.raftboot.spring.runtime.ReplicatedLog;
 import dev.raftboot.spring.transport.RaftMessageReceiver;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

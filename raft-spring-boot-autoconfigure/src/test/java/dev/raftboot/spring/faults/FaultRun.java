@@ -3,6 +3,7 @@ package dev.raftboot.spring.faults;
 import dev.raftboot.testkit.linearizability.CheckResult;
 import dev.raftboot.testkit.linearizability.History;
 import dev.raftboot.testkit.linearizability.HistoryEntry;
+import dev.raftboot.testkit.linearizability.HistoryFile;
 import dev.raftboot.testkit.linearizability.LinearizabilityChecker;
 import dev.raftboot.testkit.linearizability.Operation;
 import dev.raftboot.testkit.linearizability.Result;
@@ -53,6 +54,7 @@ final class FaultRun {
       Map<String, Long> faults,
       FaultyNetwork.Traffic traffic,
       List<String> timeline,
+      Path historyFile,
       CheckResult check,
       Map<String, String> finalReads,
       Map<Long, Map<String, String>> finalMaps,
@@ -141,65 +143,88 @@ final class FaultRun {
       if (cluster.awaitLeader(Duration.ofSeconds(30)).isEmpty()) {
         throw new AssertionError("no leader elected within 30 s of starting the cluster");
       }
-      Nemesis nemesis = new Nemesis(cluster, master.split(), start);
+      Nemesis nemesis = new Nemesis(cluster, history, master.split(), start);
       nemesis.log("cluster of " + settings.nodes() + " started, leader elected");
-      List<KvClient> clients = new ArrayList<>();
-      List<Thread> threads = new ArrayList<>();
-      for (int c = 1; c <= settings.clients(); c++) {
-        KvClient client =
-            new KvClient(c, master.split(), cluster, history, keys, tally, localReads);
-        clients.add(client);
-        threads.add(daemon(client, "kv-client-" + c));
-      }
-      Thread nemesisThread = daemon(nemesis, "nemesis");
-      threads.forEach(Thread::start);
-      nemesisThread.start();
+      boolean saved = false;
+      try {
+        List<KvClient> clients = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 1; c <= settings.clients(); c++) {
+          KvClient client =
+              new KvClient(c, master.split(), cluster, history, keys, tally, localReads);
+          clients.add(client);
+          threads.add(daemon(client, "kv-client-" + c));
+        }
+        Thread nemesisThread = daemon(nemesis, "nemesis");
+        threads.forEach(Thread::start);
+        nemesisThread.start();
 
-      Thread.sleep(settings.load().toMillis());
+        Thread.sleep(settings.load().toMillis());
 
-      nemesis.stop();
-      nemesisThread.join(60_000);
-      clients.forEach(KvClient::stop);
-      for (Thread t : threads) {
-        t.join(30_000);
-      }
-      // Whatever the nemesis left behind: heal and bring every node back.
-      cluster.network().heal();
-      for (long id : cluster.ids()) {
-        if (cluster.node(id).isEmpty()) {
-          cluster.start(id);
+        nemesis.stop();
+        nemesisThread.join(60_000);
+        clients.forEach(KvClient::stop);
+        for (Thread t : threads) {
+          t.join(30_000);
+        }
+        // Whatever the nemesis left behind: heal and bring every node back.
+        cluster.network().heal();
+        for (long id : cluster.ids()) {
+          if (cluster.node(id).isEmpty()) {
+            cluster.start(id);
+          }
+        }
+        if (cluster.awaitLeader(Duration.ofSeconds(30)).isEmpty()) {
+          throw new AssertionError("no leader within 30 s after healing");
+        }
+
+        Map<String, String> finalReads =
+            finalReads(cluster, history, keys, settings.clients() + 1, master.split());
+        Map<Long, Map<String, String>> maps = cluster.awaitConverged(Duration.ofSeconds(60));
+        boolean converged =
+            maps.size() == settings.nodes() && maps.values().stream().distinct().count() == 1;
+
+        List<HistoryEntry> entries = history.entries();
+        Path historyFile = save(settings, entries, nemesis.schedule());
+        saved = true;
+        CheckResult check =
+            LinearizabilityChecker.builder().timeBudget(Duration.ofSeconds(60)).build().check(entries);
+
+        return new Report(
+            settings,
+            java.time.Duration.ofNanos(System.nanoTime() - start),
+            entries,
+            tally.snapshot(),
+            nemesis.injected(),
+            cluster.network().traffic(),
+            nemesis.timeline(),
+            historyFile,
+            check,
+            finalReads,
+            maps,
+            converged,
+            phantoms(entries, localReads),
+            cluster.appliedTwice(),
+            nemesis.failure());
+      } finally {
+        if (!saved) {
+          save(settings, history.entries(), nemesis.schedule()); // the run broke off: keep what it saw
         }
       }
-      if (cluster.awaitLeader(Duration.ofSeconds(30)).isEmpty()) {
-        throw new AssertionError("no leader within 30 s after healing");
-      }
-
-      Map<String, String> finalReads =
-          finalReads(cluster, history, keys, settings.clients() + 1, master.split());
-      Map<Long, Map<String, String>> maps = cluster.awaitConverged(Duration.ofSeconds(60));
-      boolean converged =
-          maps.size() == settings.nodes() && maps.values().stream().distinct().count() == 1;
-
-      List<HistoryEntry> entries = history.entries();
-      CheckResult check =
-          LinearizabilityChecker.builder().timeBudget(Duration.ofSeconds(60)).build().check(entries);
-
-      return new Report(
-          settings,
-          java.time.Duration.ofNanos(System.nanoTime() - start),
-          entries,
-          tally.snapshot(),
-          nemesis.injected(),
-          cluster.network().traffic(),
-          nemesis.timeline(),
-          check,
-          finalReads,
-          maps,
-          converged,
-          phantoms(entries, localReads),
-          cluster.appliedTwice(),
-          nemesis.failure());
     }
+  }
+
+  /** Where the runs keep their histories: under the module's target folder, kept after the test. */
+  static Path historyFile(String name) {
+    return Path.of("target", "fault-runs", name).toAbsolutePath();
+  }
+
+  /** Saves the history and the nemesis' schedule ({@link HistoryFile}); returns the file. */
+  private static Path save(Settings settings, List<HistoryEntry> entries, List<HistoryFile.Fault> schedule) {
+    Path file = historyFile("history-" + Long.toUnsignedString(settings.seed()) + ".txt");
+    HistoryFile.write(file, List.of("Spring fault injection: " + settings
+        + "; replay: -Dfaults.seed=" + settings.seed()), entries, schedule);
+    return file;
   }
 
   /**

@@ -1,7 +1,7 @@
 package dev.raftboot.spring.faults;
 
-import dev.raftboot.spring.runtime.NoLeaderException;
-import dev.raftboot.spring.runtime.ReadConsistency;
+import dev.raftboot.spring.api.NotAppliedException;
+import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.testkit.linearizability.History;
 import dev.raftboot.testkit.linearizability.Operation;
 import dev.raftboot.testkit.linearizability.Result;
@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.LongAdder;
  * id.
  *
  * <p>Outcomes: an answer is {@code ok} (a compare-and-set that did not match is {@code ok(false)});
- * a {@link NoLeaderException} is {@code failed} (the command was never accepted by a leader); any
- * other exception of a command is {@code unknown}, since the command may have been proposed. A read
+ * a {@link NotAppliedException} is {@code failed}, as the runtime promises the command was not
+ * applied (so the checker tests that promise); any other exception of a command is {@code
+ * unknown}, since the command may have been proposed. A read
  * that throws had no effect and is {@code failed}. LOCAL reads may be stale by design, so they are
  * not put in the checked history; their values are kept for a weaker check (no value that was never
  * written).
@@ -174,7 +175,7 @@ final class KvClient implements Runnable {
   private void completeCommand(long id, String what, RuntimeException e) {
     Throwable cause = unwrap(e);
     tally.add("cause." + cause.getClass().getSimpleName());
-    if (cause instanceof NoLeaderException) {
+    if (cause instanceof NotAppliedException) {
       history.complete(id, Result.failed());
       tally.add(what + ".failed");
     } else {

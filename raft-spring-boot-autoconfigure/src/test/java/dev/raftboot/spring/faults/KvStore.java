@@ -1,10 +1,10 @@
 package dev.raftboot.spring.faults;
 
 import com.google.protobuf.ByteString;
+import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.spring.command.ReplicatedCommand;
 import dev.raftboot.spring.command.ReplicatedQuery;
-import dev.raftboot.spring.runtime.ReadConsistency;
-import dev.raftboot.spring.runtime.StateSnapshotter;
+import dev.raftboot.spring.spi.StateSnapshotter;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -1,5 +1,7 @@
 package dev.raftboot.spring.faults;
 
+import dev.raftboot.testkit.linearizability.History;
+import dev.raftboot.testkit.linearizability.HistoryFile;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,7 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Injects faults into a {@link FaultCluster} in rounds: one fault, held for a random while, then
  * healed (a killed node is restarted on its database), then a quiet spell. Every fault is counted
- * by kind and logged with its time since the start.
+ * by kind and logged with its time since the start, and stamped with the history's clock for the
+ * saved schedule ({@link #schedule()}).
  */
 final class Nemesis implements Runnable {
 
@@ -47,16 +50,19 @@ final class Nemesis implements Runnable {
   }
 
   private final FaultCluster cluster;
+  private final History history;
   private final SplittableRandom random;
   private final long startNanos;
   private final Map<String, LongAdder> injected = new ConcurrentHashMap<>();
   private final List<String> timeline = Collections.synchronizedList(new ArrayList<>());
+  private final List<HistoryFile.Fault> schedule = Collections.synchronizedList(new ArrayList<>());
   private final List<Long> killed = new ArrayList<>();
   private volatile boolean stop;
   private volatile Throwable failure;
 
-  Nemesis(FaultCluster cluster, SplittableRandom random, long startNanos) {
+  Nemesis(FaultCluster cluster, History history, SplittableRandom random, long startNanos) {
     this.cluster = cluster;
+    this.history = history;
     this.random = random;
     this.startNanos = startNanos;
   }
@@ -78,6 +84,13 @@ final class Nemesis implements Runnable {
   List<String> timeline() {
     synchronized (timeline) {
       return List.copyOf(timeline);
+    }
+  }
+
+  /** The timeline on the history's clock. */
+  List<HistoryFile.Fault> schedule() {
+    synchronized (schedule) {
+      return List.copyOf(schedule);
     }
   }
 
@@ -220,6 +233,7 @@ final class Nemesis implements Runnable {
   void log(String line) {
     String entry = String.format("%7.2fs %s", (System.nanoTime() - startNanos) / 1e9, line);
     timeline.add(entry);
+    schedule.add(new HistoryFile.Fault(history.now(), entry.trim()));
   }
 
   private void sleep(long millis) throws InterruptedException {

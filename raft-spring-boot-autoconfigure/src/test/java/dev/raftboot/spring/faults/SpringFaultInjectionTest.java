@@ -2,13 +2,19 @@ package dev.raftboot.spring.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.raftboot.spring.runtime.NoLeaderException;
-import dev.raftboot.spring.runtime.ReadConsistency;
+import dev.raftboot.spring.api.NoLeaderException;
+import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.testkit.linearizability.CheckResult;
 import dev.raftboot.testkit.linearizability.History;
+import dev.raftboot.testkit.linearizability.HistoryFile;
 import dev.raftboot.testkit.linearizability.LinearizabilityChecker;
+import dev.raftboot.testkit.linearizability.LostWrite;
 import dev.raftboot.testkit.linearizability.Operation;
+import dev.raftboot.testkit.linearizability.ReplayHistory;
 import dev.raftboot.testkit.linearizability.Result;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -25,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>{@code -Dfaults.seconds=} sets the load duration (default 60), {@code -Dfaults.seed=} the seed
  * (default: a fresh one, printed), {@code -Dfaults.nodes=} 3 to 5, {@code -Dfaults.clients=} and
- * {@code -Dfaults.keys=} the workload.
+ * {@code -Dfaults.keys=} the workload. Every run saves its history and fault schedule under
+ * {@code target/fault-runs/} ({@link HistoryFile}); {@link ReplayHistory} checks a saved file again.
  */
 class SpringFaultInjectionTest {
 
@@ -40,6 +47,7 @@ class SpringFaultInjectionTest {
 
     report.timeline().forEach(line -> System.out.println("[faults] " + line));
     System.out.println(report.summary());
+    System.out.println("[faults] history and fault schedule saved to " + report.historyFile());
     if (!report.check().isLinearizable()) {
       System.out.println(report.check().describe());
     }
@@ -58,6 +66,27 @@ class SpringFaultInjectionTest {
         .isEmpty();
     assertThat(report.phantomLocalReads()).as("LOCAL reads of values never written").isEmpty();
     assertThat(report.appliedTwice()).as("commands applied more than once").isEmpty();
+    assertThat(replay(report.historyFile()))
+        .as("verdict of %s, checked again", report.historyFile())
+        .isEqualTo(ReplayHistory.LINEARIZABLE);
+    assertThat(HistoryFile.read(report.historyFile()).faults()).hasSizeGreaterThanOrEqualTo(
+        report.timeline().size());
+
+    // Negative control: the same history with an acknowledged write lost is rejected.
+    LostWrite.Injected lost = LostWrite.inject(report.history()).orElseThrow();
+    assertThat(LinearizabilityChecker.defaults().check(lost.entries()).verdict())
+        .as("negative control: %s", lost.description())
+        .isEqualTo(CheckResult.Verdict.NOT_LINEARIZABLE);
+  }
+
+  private static int replay(Path file) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+    int status = ReplayHistory.run(new String[] {file.toString()}, print, print);
+    System.out.print(out.toString(StandardCharsets.UTF_8).lines()
+        .filter(l -> !l.startsWith("#")).limit(12).map(l -> "[faults] replay: " + l + "\n")
+        .reduce("", String::concat));
+    return status;
   }
 
   /**
@@ -70,6 +99,7 @@ class SpringFaultInjectionTest {
   void checkRejectsNodeThatServesLocalReadsAsLinearizable() throws Exception {
     long seed = new SecureRandom().nextLong();
     History history = new History();
+    List<HistoryFile.Fault> schedule = new java.util.ArrayList<>();
     try (FaultCluster cluster =
         new FaultCluster(3, dir, seed, Map.of())
             .nodeProperties(3, Map.of(FaultNodeApplication.FAKE_READ_BARRIER, "true"))) {
@@ -80,6 +110,7 @@ class SpringFaultInjectionTest {
       assertThat(cluster.awaitConverged(Duration.ofSeconds(30)).get(3L)).containsEntry("k", v1);
 
       cluster.network().partition(List.of(3L), List.of(1L, 2L));
+      schedule.add(new HistoryFile.Fault(history.now(), "partition [3] | [1, 2]"));
       putUntilOk(cluster, 1, history, 1, "k", "v2");
 
       FaultCluster.Node broken = cluster.node(3).orElseThrow();
@@ -97,6 +128,10 @@ class SpringFaultInjectionTest {
     System.out.println("[faults] broken variant: " + result.describe());
     assertThat(result.verdict()).isEqualTo(CheckResult.Verdict.NOT_LINEARIZABLE);
     assertThat(result.violations()).singleElement().satisfies(v -> assertThat(v.key()).isEqualTo("k"));
+    Path file = FaultRun.historyFile("broken-read-barrier-" + Long.toUnsignedString(seed) + ".txt");
+    HistoryFile.write(file, List.of("broken variant: fake read barrier on node 3, seed " + seed),
+        history.entries(), schedule);
+    assertThat(replay(file)).as("verdict of %s, checked again", file).isEqualTo(ReplayHistory.NOT_LINEARIZABLE);
   }
 
   /**

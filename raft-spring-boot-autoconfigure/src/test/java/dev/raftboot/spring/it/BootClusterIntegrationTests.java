@@ -3,7 +3,7 @@ package dev.raftboot.spring.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftboot.StateType;
-import dev.raftboot.spring.runtime.NoLeaderException;
+import dev.raftboot.spring.api.NoLeaderException;
 import dev.raftboot.spring.runtime.RaftServer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -11,8 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

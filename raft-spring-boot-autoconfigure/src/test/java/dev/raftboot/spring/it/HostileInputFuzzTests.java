@@ -12,10 +12,11 @@ import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
 import dev.raftboot.raftpb.Snapshot;
 import dev.raftboot.raftpb.SnapshotMetadata;
-import dev.raftboot.spring.runtime.NoLeaderException;
+import dev.raftboot.spring.api.NoLeaderException;
+import dev.raftboot.spring.api.RaftStatus;
+import dev.raftboot.spring.api.ReadTimeoutException;
 import dev.raftboot.spring.runtime.RaftServer;
-import dev.raftboot.spring.runtime.RaftStatus;
-import dev.raftboot.spring.runtime.ReadTimeoutException;
+import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.transport.RaftHeaders;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,8 +27,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,9 +54,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Hostile input against the peer endpoints of one real Boot node, over real HTTP.
  *
- * <p>The node is a single voter (node 1) with one learner (node 2) whose address answers nothing:
- * node 2 is a member, so the fuzzer can speak as a member, and node 1 keeps a quorum of its own,
- * so it must still commit writes and confirm linearizable reads afterwards.
+ * <p>The node is a single voter (node 1) with one learner (node 2), a second real Boot node: node 2
+ * is a member, so the fuzzer can speak as a member, and node 1 keeps a quorum of its own, so it
+ * must still commit writes and confirm linearizable reads afterwards. The real node 2 replicates
+ * whatever node 1 made of the hostile input; at the end both must hold the same log (where both
+ * still have it), the same applied index and the same state.
  *
  * <p>Every input belongs to a category that says what the answer must be: refused with a 4xx
  * status (most), accepted as raft input with a 2xx (well-formed messages from the member that are
@@ -97,9 +100,13 @@ class HostileInputFuzzTests {
   @TempDir Path dir;
 
   private ConfigurableApplicationContext node;
+  private ConfigurableApplicationContext learner;
 
   @AfterEach
   void stop() {
+    if (learner != null) {
+      learner.close();
+    }
     if (node != null) {
       node.close();
     }
@@ -180,16 +187,17 @@ class HostileInputFuzzTests {
     System.out.printf("hostile input fuzz: seed=%d iterations=%d%n", seed, iterations);
 
     int port = freePort();
-    int absentPort = freePort();
-    node = start(port);
+    int memberPort = freePort();
+    node = start(SELF, port, memberPort);
     RaftServer server = node.getBean(RaftServer.class);
     KvTestApplication.Kv kv = node.getBean(KvTestApplication.Kv.class);
     awaitLeader(server);
-    server.addLearner(MEMBER, URI.create("http://127.0.0.1:" + absentPort)).get(60, TimeUnit.SECONDS);
+    server.addLearner(MEMBER, URI.create("http://127.0.0.1:" + memberPort)).get(60, TimeUnit.SECONDS);
+    learner = start(MEMBER, port, memberPort);
     put(kv, "before", "fuzz");
     assertThat(read(kv, "before")).isEqualTo("fuzz");
 
-    Fuzzer fuzzer = new Fuzzer(new SplittableRandom(seed), server, port, absentPort);
+    Fuzzer fuzzer = new Fuzzer(new SplittableRandom(seed), server, port, memberPort);
     HttpClient client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -225,8 +233,44 @@ class HostileInputFuzzTests {
     RaftStatus status = server.status();
     assertThat(status.term()).as("term stays in range").isPositive();
     assertThat(status.role()).isEqualTo(StateType.LEADER);
+    String agreement = awaitReplicasAgree(node, learner);
 
     report(seed, iterations, fuzzMillis, outcomes, status);
+    System.out.println("  replicas: " + agreement);
+  }
+
+  /**
+   * Waits until the learner has applied what the leader applied, then requires the same state and
+   * the same log entries (index, term, type, data) over the range both still hold. Returns what was
+   * compared.
+   */
+  private static String awaitReplicasAgree(ConfigurableApplicationContext leader, ConfigurableApplicationContext other)
+      throws InterruptedException {
+    RaftServer a = leader.getBean(RaftServer.class);
+    RaftServer b = other.getBean(RaftServer.class);
+    Map<String, String> stateA = leader.getBean(KvTestApplication.Kv.class).local();
+    Map<String, String> stateB = other.getBean(KvTestApplication.Kv.class).local();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (b.status().applied() < a.status().applied() || !stateA.equals(stateB)) {
+      assertThat(System.nanoTime())
+          .as("node 2 catches up: node 1 %s, node 2 %s; states %s and %s", a.status(), b.status(), stateA, stateB)
+          .isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    RaftStatus sa = a.status();
+    RaftStatus sb = b.status();
+    assertThat(b.isRunning()).as("node 2 still running").isTrue();
+    assertThat(sb.applied()).as("applied index of node 2").isEqualTo(sa.applied());
+    assertThat(new TreeMap<>(stateB)).as("state of node 2").isEqualTo(new TreeMap<>(stateA));
+    RaftStorage logA = leader.getBean(RaftStorage.class);
+    RaftStorage logB = other.getBean(RaftStorage.class);
+    long lo = Math.max(logA.firstIndex(), logB.firstIndex());
+    long hi = Math.min(sa.applied(), sb.applied());
+    List<Entry> entriesA = lo <= hi ? logA.entries(lo, hi + 1, Long.MAX_VALUE) : List.of();
+    List<Entry> entriesB = lo <= hi ? logB.entries(lo, hi + 1, Long.MAX_VALUE) : List.of();
+    assertThat(entriesB).as("log of node 2 from %d to %d", lo, hi).isEqualTo(entriesA);
+    return String.format("node 2 applied %d like node 1, the same %d keys, the same %d log entries (%d to %d)",
+        sb.applied(), stateA.size(), entriesA.size(), lo, hi);
   }
 
   private static void report(
@@ -264,24 +308,31 @@ class HostileInputFuzzTests {
 
   // --- the node ---------------------------------------------------------------------------------
 
-  private ConfigurableApplicationContext start(int port) {
-    return new SpringApplicationBuilder(KvTestApplication.class)
-        .properties(
-            "server.port=" + port,
-            "server.tomcat.connection-timeout=10s",
-            "raft.node-id=" + SELF,
-            "raft.cluster-id=" + CLUSTER,
-            "raft.peers." + SELF + "=http://127.0.0.1:" + port,
-            "raft.tick-interval=50ms",
-            "raft.transport.token=" + TOKEN,
-            "raft.max-size-per-msg=16KB",
-            "raft.transport.max-message-size=" + MAX_MESSAGE_SIZE + "B",
-            "raft.transport.max-snapshot-size=" + MAX_SNAPSHOT_SIZE + "B",
-            "raft.storage.data-dir=" + dir.resolve("node-1"),
-            "spring.main.banner-mode=off",
-            // Hostile messages make raft log a line each; keep the output to warnings.
-            "logging.level.dev.raftboot=WARN")
-        .run();
+  /**
+   * Node 1 forms the cluster alone; node 2 joins it, as the learner node 1 added, on
+   * {@code memberPort}.
+   */
+  private ConfigurableApplicationContext start(long id, int selfPort, int memberPort) {
+    List<String> properties = new ArrayList<>(List.of(
+        "server.port=" + (id == SELF ? selfPort : memberPort),
+        "server.tomcat.connection-timeout=10s",
+        "raft.node-id=" + id,
+        "raft.cluster-id=" + CLUSTER,
+        "raft.peers." + SELF + "=http://127.0.0.1:" + selfPort,
+        "raft.tick-interval=50ms",
+        "raft.transport.token=" + TOKEN,
+        "raft.max-size-per-msg=16KB",
+        "raft.transport.max-message-size=" + MAX_MESSAGE_SIZE + "B",
+        "raft.transport.max-snapshot-size=" + MAX_SNAPSHOT_SIZE + "B",
+        "raft.storage.data-dir=" + dir.resolve("node-" + id),
+        "spring.main.banner-mode=off",
+        // Hostile messages make raft log a line each; keep the output to warnings.
+        "logging.level.dev.raftboot=WARN"));
+    if (id == MEMBER) {
+      properties.add("raft.join=true");
+      properties.add("raft.peers." + MEMBER + "=http://127.0.0.1:" + memberPort);
+    }
+    return new SpringApplicationBuilder(KvTestApplication.class).properties(properties.toArray(String[]::new)).run();
   }
 
   private static int freePort() throws IOException {
@@ -371,14 +422,14 @@ class HostileInputFuzzTests {
     private final SplittableRandom rnd;
     private final RaftServer server;
     private final int port;
-    private final int absentPort;
+    private final int memberPort;
     private final Category[] weighted;
 
-    Fuzzer(SplittableRandom rnd, RaftServer server, int port, int absentPort) {
+    Fuzzer(SplittableRandom rnd, RaftServer server, int port, int memberPort) {
       this.rnd = rnd;
       this.server = server;
       this.port = port;
-      this.absentPort = absentPort;
+      this.memberPort = memberPort;
       List<Category> w = new ArrayList<>();
       for (Category c : Category.values()) {
         int weight =
@@ -960,7 +1011,7 @@ class HostileInputFuzzTests {
       CodedOutputStream out = CodedOutputStream.newInstance(bytes);
       try {
         for (long id : new long[] {SELF, MEMBER}) {
-          byte[] url = ("http://127.0.0.1:" + (id == SELF ? port : absentPort)).getBytes(StandardCharsets.UTF_8);
+          byte[] url = ("http://127.0.0.1:" + (id == SELF ? port : memberPort)).getBytes(StandardCharsets.UTF_8);
           int len = CodedOutputStream.computeUInt64Size(1, id) + CodedOutputStream.computeByteArraySize(2, url);
           out.writeTag(1, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
           out.writeUInt32NoTag(len);

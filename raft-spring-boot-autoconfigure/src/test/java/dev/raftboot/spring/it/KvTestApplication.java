@@ -3,7 +3,7 @@ package dev.raftboot.spring.it;
 import com.google.protobuf.ByteString;
 import dev.raftboot.spring.command.ReplicatedCommand;
 import dev.raftboot.spring.command.ReplicatedQuery;
-import dev.raftboot.spring.runtime.StateSnapshotter;
+import dev.raftboot.spring.spi.StateSnapshotter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;

@@ -13,6 +13,8 @@ import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
 import dev.raftboot.raftpb.Snapshot;
 import dev.raftboot.raftpb.SnapshotMetadata;
+import dev.raftboot.spring.api.NoLeaderException;
+import dev.raftboot.spring.api.RaftStatus;
 import dev.raftboot.spring.storage.JdbcStorage;
 import dev.raftboot.spring.storage.JdbcStorageSchema;
 import dev.raftboot.spring.test.NoNetworkTransport;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.raftboot.Config;
 import dev.raftboot.StateType;
+import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.spring.storage.JdbcStorage;
 import dev.raftboot.spring.storage.JdbcStorageSchema;
 import java.net.URI;
@@ -82,11 +83,11 @@ class LeaseReadTest {
   @Test
   void leaseIsEightTenthsOfAnElectionTimeoutLessTenPercentAndNeedsCheckQuorum() {
     start(1);
-    assertThat(RaftServer.leaseNanos(lastSettings)).isEqualTo(TimeUnit.MILLISECONDS.toNanos(72));
+    assertThat(Reads.leaseNanos(lastSettings)).isEqualTo(TimeUnit.MILLISECONDS.toNanos(72));
     RaftServerSettings noCheckQuorum =
         new RaftServerSettings(
             1, "t", Map.of(), false, Duration.ofMillis(10), new Config().electionTick(10), Duration.ofSeconds(1), 0, 0);
-    assertThat(RaftServer.leaseNanos(noCheckQuorum)).isZero();
+    assertThat(Reads.leaseNanos(noCheckQuorum)).isZero();
   }
 
   @Test
@@ -96,15 +97,15 @@ class LeaseReadTest {
     }
     long leaderId = awaitLeader();
     RaftServer leader = servers.get(leaderId);
-    long lease = RaftServer.leaseNanos(lastSettings);
+    long lease = Reads.leaseNanos(lastSettings);
 
     // A linearizable read's heartbeat round gives the leader its lease; LEASE reads then use it.
     // (On a loaded machine a round can outlast the lease, hence a few tries.)
-    for (int i = 0; i < 50 && leader.leaseReads.get() == 0; i++) {
+    for (int i = 0; i < 50 && leader.nodeState().leaseReads.get() == 0; i++) {
       leader.readBarrier(ReadConsistency.LINEARIZABLE).get(5, TimeUnit.SECONDS);
       leader.readBarrier(ReadConsistency.LEASE).get(5, TimeUnit.SECONDS);
     }
-    assertThat(leader.leaseReads.get()).isPositive();
+    assertThat(leader.nodeState().leaseReads.get()).isPositive();
 
     leader.readBarrier(ReadConsistency.LINEARIZABLE).get(5, TimeUnit.SECONDS);
     long isolatedAt = System.nanoTime();

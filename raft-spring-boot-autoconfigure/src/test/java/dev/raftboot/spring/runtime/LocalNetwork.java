@@ -16,12 +16,14 @@ import java.util.concurrent.Executors;
 /**
  * An in-JVM network for runtime tests: each node gets a {@link RaftTransport} that hands messages
  * to the recipient's {@link RaftMessageReceiver} on one delivery thread (so per-pair order holds).
- * Nodes can be cut off, which drops their traffic both ways and reports the peer unreachable.
+ * Nodes can be cut off, which drops their traffic both ways and reports the peer unreachable, or
+ * made deaf, which drops only the traffic to them.
  */
 final class LocalNetwork implements AutoCloseable {
 
   private final Map<Long, RaftMessageReceiver> receivers = new ConcurrentHashMap<>();
   private final Set<Long> isolated = ConcurrentHashMap.newKeySet();
+  private final Set<Long> deaf = ConcurrentHashMap.newKeySet();
   private final ExecutorService delivery = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "local-network");
     t.setDaemon(true);
@@ -44,6 +46,11 @@ final class LocalNetwork implements AutoCloseable {
     isolated.remove(id);
   }
 
+  /** Drops every message to {@code id}; what it sends is still delivered. */
+  void deafen(long id) {
+    deaf.add(id);
+  }
+
   RaftTransport transportFor(long self) {
     return new RaftTransport() {
       private volatile TransportListener listener;
@@ -58,7 +65,8 @@ final class LocalNetwork implements AutoCloseable {
         delivery.execute(
             () -> {
               RaftMessageReceiver to = receivers.get(m.getTo());
-              boolean cut = isolated.contains(self) || isolated.contains(m.getTo());
+              boolean cut =
+                  isolated.contains(self) || isolated.contains(m.getTo()) || deaf.contains(m.getTo());
               boolean delivered = !cut && to != null && to.receive(m);
               if (m.getType() == MessageType.MsgSnap) {
                 listener.reportSnapshot(m.getTo(), delivered ? SnapshotStatus.FINISH : SnapshotStatus.FAILURE);

@@ -3,6 +3,8 @@ package dev.raftboot.spring.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.raftboot.spring.api.RaftLeaderChangedEvent;
+import dev.raftboot.spring.api.RaftMembershipChangedEvent;
 import dev.raftboot.spring.autoconfigure.RaftAutoConfiguration;
 import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
 import dev.raftboot.spring.test.NoNetworkTransport;

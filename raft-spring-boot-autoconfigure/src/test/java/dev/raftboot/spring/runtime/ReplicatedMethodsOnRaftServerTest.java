@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.raftboot.Config;
+import dev.raftboot.spring.api.NoLeaderException;
+import dev.raftboot.spring.api.ReadConsistency;
+import dev.raftboot.spring.api.ReadTimeoutException;
 import dev.raftboot.spring.command.CommandCodec;
 import dev.raftboot.spring.command.JsonCommandCodec;
 import dev.raftboot.spring.command.ReplicatedCallDispatcher;

@@ -8,7 +8,7 @@ import dev.raftboot.Config;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.runtime.RaftServerSettings;
-import dev.raftboot.spring.runtime.StateSnapshotter;
+import dev.raftboot.spring.spi.StateSnapshotter;
 import dev.raftboot.spring.storage.JdbcStorage;
 import dev.raftboot.spring.storage.JdbcStorageSchema;
 import java.net.URI;
@@ -147,7 +147,7 @@ class RaftClusterOverHttpTests {
   private record Node(RaftServer server, ListState state, HttpRaftTransport transport) {}
 
   /** The replicated state: the list of applied commands. */
-  private static final class ListState implements dev.raftboot.spring.runtime.CommandApplier, StateSnapshotter {
+  private static final class ListState implements dev.raftboot.spring.spi.CommandApplier, StateSnapshotter {
     final List<String> applied = new CopyOnWriteArrayList<>();
     volatile int restores;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import dev.raftboot.spring.autoconfigure.RaftProperties;
-import dev.raftboot.spring.runtime.RaftMember;
+import dev.raftboot.spring.api.RaftMember;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.testkit.account.Account;
 import dev.raftboot.spring.testkit.account.AccountApplication;

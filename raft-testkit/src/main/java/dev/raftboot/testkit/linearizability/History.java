@@ -91,6 +91,15 @@ public final class History {
         inFlight.remove(slot.clientId);
     }
 
+    /**
+     * A time of this history's clock, later than every invocation and response recorded so far and
+     * earlier than every later one: the time to give an event that is not an operation, such as a
+     * fault the test injects ({@link HistoryFile.Fault}).
+     */
+    public synchronized long now() {
+        return ++clock;
+    }
+
     /** Number of operations invoked so far. */
     public synchronized int size() {
         return slots.size();

@@ -1,13 +1,13 @@
 package dev.raftboot.spring.actuate.endpoint;
 
 import dev.raftboot.StateType;
-import dev.raftboot.spring.runtime.CommandTimeoutException;
-import dev.raftboot.spring.runtime.NoLeaderException;
-import dev.raftboot.spring.runtime.NodeStoppedException;
-import dev.raftboot.spring.runtime.PeerProgress;
-import dev.raftboot.spring.runtime.RaftMember;
-import dev.raftboot.spring.runtime.RaftOperations;
-import dev.raftboot.spring.runtime.RaftStatus;
+import dev.raftboot.spring.api.CommandTimeoutException;
+import dev.raftboot.spring.api.NoLeaderException;
+import dev.raftboot.spring.api.NodeStoppedException;
+import dev.raftboot.spring.api.PeerProgress;
+import dev.raftboot.spring.api.RaftMember;
+import dev.raftboot.spring.api.RaftOperations;
+import dev.raftboot.spring.api.RaftStatus;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

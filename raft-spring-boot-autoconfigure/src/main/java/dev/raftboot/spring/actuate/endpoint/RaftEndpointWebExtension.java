@@ -3,7 +3,7 @@ package dev.raftboot.spring.actuate.endpoint;
 import dev.raftboot.spring.actuate.endpoint.RaftEndpoint.LeaderDescriptor;
 import dev.raftboot.spring.actuate.endpoint.RaftEndpoint.Outcome;
 import dev.raftboot.spring.actuate.endpoint.RaftEndpoint.RaftOperationResult;
-import dev.raftboot.spring.runtime.NodeStoppedException;
+import dev.raftboot.spring.api.NodeStoppedException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;

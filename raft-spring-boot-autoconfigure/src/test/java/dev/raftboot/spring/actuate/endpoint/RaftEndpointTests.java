@@ -14,7 +14,7 @@ import dev.raftboot.spring.autoconfigure.RaftAutoConfiguration;
 import dev.raftboot.spring.autoconfigure.actuate.RaftEndpointAutoConfiguration;
 import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
 import dev.raftboot.spring.runtime.RaftServer;
-import dev.raftboot.spring.runtime.StateSnapshotter;
+import dev.raftboot.spring.spi.StateSnapshotter;
 import dev.raftboot.spring.test.NoNetworkTransport;
 import dev.raftboot.spring.test.RaftTestNode;
 import java.net.URI;
@@ -195,7 +195,7 @@ class RaftEndpointTests {
     runner
         .withPropertyValues(RaftTestNode.singleNode(dir))
         .withBean(StateSnapshotter.class, () -> new EmptyState())
-        .withBean(dev.raftboot.spring.runtime.CommandApplier.class, () -> command -> null)
+        .withBean(dev.raftboot.spring.spi.CommandApplier.class, () -> command -> null)
         .run(
             context -> {
               RaftServer server = context.getBean(RaftServer.class);

@@ -1,6 +1,6 @@
 package dev.raftboot.spring.testkit.history;
 
-import dev.raftboot.spring.runtime.NoLeaderException;
+import dev.raftboot.spring.api.NotAppliedException;
 import dev.raftboot.testkit.linearizability.History;
 import dev.raftboot.testkit.linearizability.ModelHistory;
 import dev.raftboot.testkit.linearizability.Operation;
@@ -12,10 +12,11 @@ import java.util.function.Supplier;
  * Records the application's own calls against a cluster into a history for raft-testkit's
  * checkers, classifying failures the way raftboot documents them.
  *
- * <p>A call that returns is answered. A call that fails with {@link NoLeaderException} certainly
- * was not applied (it never reached the log) and is recorded as failed. Any other exception may
- * come after the call took effect ({@code CommandTimeoutException}, a node stopped mid-call, an
- * exception the replicated method itself threw), so it is recorded as unknown: the checker then
+ * <p>A call that returns is answered. A call that fails with a {@link NotAppliedException}
+ * (no leader, node not running, read not confirmed, invalid command) certainly was not applied and
+ * is recorded as failed. Any other exception may come after the call took effect (a {@code
+ * CommandTimeoutException}, an exception the replicated method itself threw), so it is recorded as
+ * unknown: the checker then
  * considers both possibilities, which keeps the check sound. The exception is rethrown either way.
  *
  * <p>Thread-safe: as the histories are. One client id per thread.
@@ -33,7 +34,7 @@ public final class HistoryRecorder {
     R returned;
     try {
       returned = action.get();
-    } catch (NoLeaderException e) {
+    } catch (NotAppliedException e) {
       history.failed(id);
       throw e;
     } catch (RuntimeException | Error e) {
@@ -55,7 +56,7 @@ public final class HistoryRecorder {
     T returned;
     try {
       returned = action.get();
-    } catch (NoLeaderException e) {
+    } catch (NotAppliedException e) {
       history.complete(id, Result.failed());
       throw e;
     } catch (RuntimeException | Error e) {

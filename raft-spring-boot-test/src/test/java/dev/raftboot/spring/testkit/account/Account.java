@@ -3,7 +3,7 @@ package dev.raftboot.spring.testkit.account;
 import com.google.protobuf.ByteString;
 import dev.raftboot.spring.command.ReplicatedCommand;
 import dev.raftboot.spring.command.ReplicatedQuery;
-import dev.raftboot.spring.runtime.StateSnapshotter;
+import dev.raftboot.spring.spi.StateSnapshotter;
 import org.springframework.stereotype.Component;
 
 /** A balance that deposits raise and withdrawals lower, never below zero. */

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.raftboot.raftpb.MessageType;
-import dev.raftboot.spring.runtime.CommandTimeoutException;
-import dev.raftboot.spring.runtime.RaftMember;
+import dev.raftboot.spring.api.CommandTimeoutException;
+import dev.raftboot.spring.api.RaftMember;
 import dev.raftboot.spring.testkit.account.Account;
 import dev.raftboot.spring.testkit.account.AccountApplication;
 import org.junit.jupiter.api.AfterEach;

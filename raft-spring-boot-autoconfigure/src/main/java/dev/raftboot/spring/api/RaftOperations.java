@@ -1,4 +1,4 @@
-package dev.raftboot.spring.runtime;
+package dev.raftboot.spring.api;
 
 import java.net.URI;
 import java.util.List;

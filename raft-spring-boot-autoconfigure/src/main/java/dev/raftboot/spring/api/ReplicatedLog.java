@@ -1,13 +1,14 @@
-package dev.raftboot.spring.runtime;
+package dev.raftboot.spring.api;
 
 import com.google.protobuf.ByteString;
+import dev.raftboot.spring.spi.CommandApplier;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The part of a raft node that replicated method calls need: submit a command to the log, wait
  * until local state may be read, and tell whether the current thread is applying a command.
- * Implemented by {@link RaftServer}; tests replace it with an in-process log.
+ * Implemented by the runtime's {@code RaftServer}; tests replace it with an in-process log.
  */
 public interface ReplicatedLog {
 

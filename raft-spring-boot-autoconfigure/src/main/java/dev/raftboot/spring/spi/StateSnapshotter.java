@@ -1,4 +1,4 @@
-package dev.raftboot.spring.runtime;
+package dev.raftboot.spring.spi;
 
 import com.google.protobuf.ByteString;
 

@@ -1,10 +1,11 @@
-package dev.raftboot.spring.runtime;
+package dev.raftboot.spring.api;
 
 import org.springframework.context.ApplicationEvent;
 
 /**
  * Published when this node learns of a new leader or loses track of it ({@code leaderId} 0).
- * Delivered on the apply thread, in order with applied commands: listeners must be quick.
+ * Delivered on the node's event thread, in order with the other events; a listener may make
+ * replicated calls.
  */
 public final class RaftLeaderChangedEvent extends ApplicationEvent {
 

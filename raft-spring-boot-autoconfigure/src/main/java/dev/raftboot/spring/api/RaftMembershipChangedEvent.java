@@ -1,11 +1,11 @@
-package dev.raftboot.spring.runtime;
+package dev.raftboot.spring.api;
 
 import java.util.List;
 import org.springframework.context.ApplicationEvent;
 
 /**
- * Published on the apply thread when this node applies a membership change (or restores a
- * snapshot with a different configuration).
+ * Published when this node applies a membership change, on the node's event thread, in order with
+ * the other events. (Restoring a snapshot that carries another configuration publishes none.)
  */
 public final class RaftMembershipChangedEvent extends ApplicationEvent {
 

@@ -1,4 +1,4 @@
-package dev.raftboot.spring.runtime;
+package dev.raftboot.spring.api;
 
 /**
  * The leader's view of one member's replication.

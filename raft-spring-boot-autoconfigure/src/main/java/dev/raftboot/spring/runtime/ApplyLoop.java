@@ -1,0 +1,266 @@
+package dev.raftboot.spring.runtime;
+
+import com.google.protobuf.ByteString;
+import dev.raftboot.raftpb.ConfState;
+import dev.raftboot.raftpb.Entry;
+import dev.raftboot.raftpb.EntryType;
+import dev.raftboot.raftpb.Snapshot;
+import dev.raftboot.spring.spi.CommandApplier;
+import dev.raftboot.spring.spi.StateSnapshotter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The apply loop: the one thread that applies committed entries to the application's state, in
+ * log order. It invokes the {@link CommandApplier} once per command (skipping copies, see {@link
+ * AppliedRequests}) and hands the outcome to the caller waiting on this node, takes the conf
+ * changes into the address book, completes reads once their confirmed index is applied, and
+ * snapshots and restores the state through the {@link StateSnapshotter}: every {@code
+ * snapshotEntries} applied entries, on request, and when the raft loop installed a leader's
+ * snapshot. Storing a snapshot it took is the raft loop's job; it is handed over as a {@link
+ * LoopInput.SnapshotTaken}.
+ */
+final class ApplyLoop {
+
+  private static final Logger log = LoggerFactory.getLogger(ApplyLoop.class);
+
+  private final BlockingQueue<ApplyInput> queue = new LinkedBlockingQueue<>();
+  private final RaftServerSettings settings;
+  private final NodeState state;
+  private final CommandApplier applier;
+  private final StateSnapshotter snapshotter;
+  private final PendingCommands pending;
+  private final Membership membership;
+  private final RaftEvents events;
+  private final LoopInbox inbox;
+  private final AppliedRequests appliedRequests = new AppliedRequests();
+  /** Reads waiting for their confirmed index to be applied, by that index. */
+  private final TreeMap<Long, List<CompletableFuture<Void>>> readWaiters = new TreeMap<>();
+  private long lastSnapshotIndex;
+  /** Whether the application's code (applier or snapshotter) is running. */
+  private volatile boolean applying;
+  private volatile Thread thread;
+
+  ApplyLoop(
+      RaftServerSettings settings,
+      NodeState state,
+      CommandApplier applier,
+      StateSnapshotter snapshotter,
+      PendingCommands pending,
+      Membership membership,
+      RaftEvents events,
+      LoopInbox inbox) {
+    this.settings = settings;
+    this.state = state;
+    this.applier = applier;
+    this.snapshotter = snapshotter;
+    this.pending = pending;
+    this.membership = membership;
+    this.events = events;
+    this.inbox = inbox;
+  }
+
+  void offer(ApplyInput input) {
+    queue.add(input);
+  }
+
+  /** Starts the apply thread; it runs while the node's state says it runs. */
+  Thread start() {
+    Thread t = new Thread(this::run, "raft-apply-" + settings.nodeId());
+    t.setDaemon(true);
+    thread = t;
+    t.start();
+    return t;
+  }
+
+  /** Whether the calling thread is the apply thread, inside a call to the application's code. */
+  boolean isApplyThread() {
+    return applying && Thread.currentThread() == thread;
+  }
+
+  private void run() {
+    while (state.running()) {
+      try {
+        handle(queue.take());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.error("raft node {} apply thread stops after an unexpected error", settings.nodeId(), e);
+        state.running(false);
+        return;
+      }
+    }
+  }
+
+  /** The one switch over the kinds of {@link ApplyInput} (see {@link RaftLoop#handle}). */
+  void handle(ApplyInput input) {
+    if (input instanceof ApplyInput.Committed c) {
+      apply(c.entries(), c.confStates());
+    } else if (input instanceof ApplyInput.InstallSnapshot i) {
+      restore(i.snapshot());
+      state.snapshotsInstalled.incrementAndGet();
+    } else if (input instanceof ApplyInput.LeaderChanged l) {
+      events.leaderChanged(l.term(), l.leader());
+    } else if (input instanceof ApplyInput.ReadIndexConfirmed r) {
+      awaitApplied(r.index(), r.reads());
+    } else if (input instanceof ApplyInput.TakeSnapshot t) {
+      t.reply().complete(maybeSnapshot(true));
+    } else if (!(input instanceof ApplyInput.Wake)) {
+      // Wake needs nothing: the loop checks whether it still runs.
+      throw new IllegalStateException("no handling for " + input);
+    }
+  }
+
+  private void apply(List<Entry> ents, List<ConfState> confStates) {
+    boolean nodeAdded = false;
+    for (int i = 0; i < ents.size(); i++) {
+      Entry e = ents.get(i);
+      if (e.getIndex() <= state.appliedIndex()) {
+        // Already covered by a snapshot this node restored.
+        continue;
+      }
+      if (e.getType() == EntryType.EntryNormal) {
+        if (!e.getData().isEmpty()) {
+          applyNormal(e);
+        }
+      } else {
+        nodeAdded |= membership.apply(e, confStates.get(i));
+      }
+      state.appliedIndex(e.getIndex());
+    }
+    completeReads();
+    // A node refuses a snapshot whose configuration does not include it, so a node that joins
+    // needs a snapshot taken after the change that added it: take one now rather than leave the
+    // leader sending an older one that the new node can never accept.
+    maybeSnapshot(nodeAdded);
+  }
+
+  private void awaitApplied(long index, List<CompletableFuture<Void>> reads) {
+    if (state.appliedIndex() >= index) {
+      reads.forEach(f -> f.complete(null));
+    } else {
+      readWaiters.computeIfAbsent(index, k -> new ArrayList<>()).addAll(reads);
+    }
+  }
+
+  // --- applying -----------------------------------------------------------------------------------
+
+  private void applyNormal(Entry e) {
+    CommandEnvelope env = decodeCommand(e);
+    if (env == null) {
+      return;
+    }
+    if (appliedRequests.firstApplication(env.origin(), env.requestId())) {
+      applyCommand(env);
+    } else {
+      state.duplicatesSkipped.incrementAndGet();
+      log.debug(
+          "raft node {} skips entry {}: request {} of node {} was applied already",
+          settings.nodeId(), e.getIndex(), env.requestId(), env.origin());
+    }
+  }
+
+  /**
+   * The command in {@code e}, or null when the entry holds none: then it is skipped, as every node
+   * skips it, since only a faulty or hostile member can have proposed it.
+   */
+  private CommandEnvelope decodeCommand(Entry e) {
+    try {
+      return CommandEnvelope.decode(e.getData());
+    } catch (IllegalArgumentException ex) {
+      log.error(
+          "raft node {} skips log entry {}, which holds no command: {}",
+          settings.nodeId(),
+          e.getIndex(),
+          ex.getMessage());
+      return null;
+    }
+  }
+
+  private void applyCommand(CommandEnvelope env) {
+    Object result = null;
+    Throwable error = null;
+    applying = true;
+    try {
+      result = applier.apply(env.payload());
+    } catch (OutOfMemoryError e) {
+      // Not a property of the command: other nodes may well apply it. Stop this node instead.
+      throw e;
+    } catch (Throwable t) {
+      // Anything else the method throws (even a StackOverflowError) is its deterministic result
+      // on every node, so it is the command's outcome and the apply thread carries on.
+      error = t;
+    } finally {
+      applying = false;
+    }
+    if (env.origin() == settings.nodeId() && pending.settle(env.requestId(), result, error)) {
+      state.proposalsCommitted.incrementAndGet();
+    }
+  }
+
+  private void completeReads() {
+    while (!readWaiters.isEmpty() && readWaiters.firstKey() <= state.appliedIndex()) {
+      readWaiters.pollFirstEntry().getValue().forEach(f -> f.complete(null));
+    }
+  }
+
+  // --- snapshots ----------------------------------------------------------------------------------
+
+  /**
+   * Replaces the application's state, the applied request ids and the address book with what
+   * {@code snap} holds. Called on the apply thread, and by start before the threads run.
+   */
+  void restore(Snapshot snap) {
+    SnapshotEnvelope env = SnapshotEnvelope.decode(snap.getData());
+    if (snapshotter != null) {
+      applying = true;
+      try {
+        snapshotter.restore(env.state());
+      } finally {
+        applying = false;
+      }
+    }
+    appliedRequests.restore(env.appliedRequests());
+    membership.restore(env.addresses());
+    state.appliedIndex(snap.getMetadata().getIndex());
+    lastSnapshotIndex = state.appliedIndex();
+    state.confState(snap.getMetadata().getConfState());
+    completeReads();
+  }
+
+  /**
+   * Snapshots the applied state when due (or when forced) and hands it to the raft loop to store;
+   * returns the index of the newest snapshot.
+   */
+  private long maybeSnapshot(boolean force) {
+    long index = state.appliedIndex();
+    if (snapshotter == null || index <= lastSnapshotIndex) {
+      return lastSnapshotIndex;
+    }
+    if (!force
+        && (settings.snapshotEntries() <= 0
+            || index - lastSnapshotIndex < settings.snapshotEntries())) {
+      return lastSnapshotIndex;
+    }
+    ConfState cs = state.confState();
+    ByteString data;
+    applying = true;
+    try {
+      data =
+          new SnapshotEnvelope(state.addresses(), snapshotter.snapshot(), appliedRequests.copy())
+              .encode();
+    } finally {
+      applying = false;
+    }
+    lastSnapshotIndex = index;
+    inbox.put(new LoopInput.SnapshotTaken(index, cs, data));
+    return index;
+  }
+}
