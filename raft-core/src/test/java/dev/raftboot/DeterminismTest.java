@@ -46,7 +46,7 @@ class DeterminismTest {
                   .maxSizePerMsg(4096)
                   .maxInflightMsgs(16)
                   .preVote(true)
-                  .logger(new NoopLogger())
+                  .logger(SilentLogger.INSTANCE)
                   .random(rnd.split()));
       rn.bootstrap(List.of(new Peer(1), new Peer(2), new Peer(3)));
       nodes.add(rn);
@@ -101,22 +101,5 @@ class DeterminismTest {
       }
     }
     return trace.toString();
-  }
-
-  private static final class NoopLogger implements Logger {
-    @Override
-    public void debug(String format, Object... args) {}
-
-    @Override
-    public void info(String format, Object... args) {}
-
-    @Override
-    public void warn(String format, Object... args) {}
-
-    @Override
-    public void error(String format, Object... args) {}
-
-    @Override
-    public void fatal(String format, Object... args) {}
   }
 }

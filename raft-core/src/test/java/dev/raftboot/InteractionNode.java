@@ -49,38 +49,12 @@ final class InteractionNode {
    * node's latest applied state: so a leader that must send a snapshot sends its state as of its
    * last applied entry, whatever was compacted.
    */
-  static final class HistoryStorage implements Storage {
-    private final MemoryStorage memory;
+  static final class HistoryStorage extends ForwardingStorage {
     private final List<Snapshot> history;
 
     HistoryStorage(MemoryStorage memory, List<Snapshot> history) {
-      this.memory = memory;
+      super(memory);
       this.history = history;
-    }
-
-    @Override
-    public InitialState initialState() {
-      return memory.initialState();
-    }
-
-    @Override
-    public List<Entry> entries(long lo, long hi, long maxSize) {
-      return memory.entries(lo, hi, maxSize);
-    }
-
-    @Override
-    public long term(long i) {
-      return memory.term(i);
-    }
-
-    @Override
-    public long lastIndex() {
-      return memory.lastIndex();
-    }
-
-    @Override
-    public long firstIndex() {
-      return memory.firstIndex();
     }
 
     @Override

@@ -33,33 +33,23 @@ final class RaftTestKit {
   private RaftTestKit() {}
 
   /** A logger that discards everything; keeps the tests fast and their output readable. */
-  static final Logger QUIET =
-      new Logger() {
-        @Override
-        public void debug(String format, Object... args) {}
-
-        @Override
-        public void info(String format, Object... args) {}
-
-        @Override
-        public void warn(String format, Object... args) {}
-
-        @Override
-        public void error(String format, Object... args) {}
-
-        @Override
-        public void fatal(String format, Object... args) {}
-      };
+  static final Logger QUIET = SilentLogger.INSTANCE;
 
   /**
    * A {@link MemoryStorage} that reports a given initial membership while it holds no snapshot,
    * the way a cluster member configured out of band starts: empty log, known peers.
    */
-  static final class TestStorage implements Storage {
-    final MemoryStorage mem = new MemoryStorage();
+  static final class TestStorage extends ForwardingStorage {
+    final MemoryStorage mem;
     private final ConfState initial;
 
     TestStorage(ConfState initial) {
+      this(new MemoryStorage(), initial);
+    }
+
+    private TestStorage(MemoryStorage mem, ConfState initial) {
+      super(mem);
+      this.mem = mem;
       this.initial = initial;
     }
 
@@ -70,31 +60,6 @@ final class RaftTestKit {
         return new InitialState(is.hardState(), initial);
       }
       return is;
-    }
-
-    @Override
-    public List<Entry> entries(long lo, long hi, long maxSize) {
-      return mem.entries(lo, hi, maxSize);
-    }
-
-    @Override
-    public long term(long i) {
-      return mem.term(i);
-    }
-
-    @Override
-    public long lastIndex() {
-      return mem.lastIndex();
-    }
-
-    @Override
-    public long firstIndex() {
-      return mem.firstIndex();
-    }
-
-    @Override
-    public Snapshot snapshot() {
-      return mem.snapshot();
     }
 
     /** Appends entries with the given terms at indexes 1, 2, ... (or after the last index). */

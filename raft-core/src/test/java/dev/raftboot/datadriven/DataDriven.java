@@ -59,7 +59,17 @@ public final class DataDriven {
    * blocks). Appends "\n" to a non-empty actual that lacks it (SPEC §2.1.6).
    */
   public static void run(Path file, Function<TestData, String> handler) throws IOException {
-    for (TestData d : parse(file)) {
+    run(parse(file), handler);
+  }
+
+  /** Parses a script held in a string; {@code name} stands for the file in error messages. */
+  public static List<TestData> parse(String name, String text) {
+    return new DataDriven(name, splitLines(text)).readAll().stream().map(Block::data).toList();
+  }
+
+  /** {@link #run(Path, Function)} for directives already parsed. */
+  public static void run(List<TestData> directives, Function<TestData, String> handler) {
+    for (TestData d : directives) {
       if (d.cmd().equals("subtest")) {
         continue;
       }

@@ -32,7 +32,7 @@ public record TestData(
   }
 
   /** The directive line, reassembled from the parsed command and arguments. */
-  String directive() {
+  public String directive() {
     StringBuilder sb = new StringBuilder(cmd);
     cmdArgs.forEach(a -> sb.append(' ').append(a));
     return sb.toString();

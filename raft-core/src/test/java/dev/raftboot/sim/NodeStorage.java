@@ -1,14 +1,13 @@
 package dev.raftboot.sim;
 
+import dev.raftboot.ForwardingStorage;
+
 import dev.raftboot.InitialState;
 import dev.raftboot.MemoryStorage;
 import dev.raftboot.SnapshotTemporarilyUnavailableException;
-import dev.raftboot.Storage;
 import dev.raftboot.raftpb.ConfState;
-import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.HardState;
 import dev.raftboot.raftpb.Snapshot;
-import java.util.List;
 import java.util.function.Predicate;
 
 /**
@@ -27,7 +26,7 @@ import java.util.function.Predicate;
  *       application builds a fresh one; Raft asks again later.
  * </ul>
  */
-final class NodeStorage implements Storage {
+final class NodeStorage extends ForwardingStorage {
 
   private final MemoryStorage mem;
   private final InitialState initial;
@@ -35,6 +34,7 @@ final class NodeStorage implements Storage {
 
   /** A node starting from {@code mem} as it is. */
   NodeStorage(MemoryStorage mem, Predicate<Snapshot> stale) {
+    super(mem);
     this.mem = mem;
     this.initial = null;
     this.stale = stale;
@@ -42,6 +42,7 @@ final class NodeStorage implements Storage {
 
   /** A restarted node whose state machine durably applied {@code applied} under {@code conf}. */
   NodeStorage(MemoryStorage mem, ConfState conf, long applied, Predicate<Snapshot> stale) {
+    super(mem);
     this.mem = mem;
     HardState hs = mem.initialState().hardState();
     if (hs.getCommit() < applied) {
@@ -53,27 +54,7 @@ final class NodeStorage implements Storage {
 
   @Override
   public InitialState initialState() {
-    return initial != null ? initial : mem.initialState();
-  }
-
-  @Override
-  public List<Entry> entries(long lo, long hi, long maxSize) {
-    return mem.entries(lo, hi, maxSize);
-  }
-
-  @Override
-  public long term(long i) {
-    return mem.term(i);
-  }
-
-  @Override
-  public long lastIndex() {
-    return mem.lastIndex();
-  }
-
-  @Override
-  public long firstIndex() {
-    return mem.firstIndex();
+    return initial != null ? initial : super.initialState();
   }
 
   @Override

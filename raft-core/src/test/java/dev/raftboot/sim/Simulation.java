@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.raftboot.Config;
 import dev.raftboot.Describe;
 import dev.raftboot.Logger;
+import dev.raftboot.SilentLogger;
 import dev.raftboot.MemoryStorage;
 import dev.raftboot.Peer;
 import dev.raftboot.ProposalDroppedException;
@@ -272,7 +273,7 @@ public final class Simulation {
     this.spike = baseSpike;
     this.maxDelay = baseMaxDelay;
     this.checker = new Checker(opt.checks, nodes, history);
-    this.raftLogger = opt.verbose ? new TraceLogger() : new SilentLogger();
+    this.raftLogger = opt.verbose ? new TraceLogger() : SilentLogger.INSTANCE;
   }
 
   private long pick(long... values) {
@@ -2279,23 +2280,6 @@ public final class Simulation {
     public String toString() {
       return s.get();
     }
-  }
-
-  private static final class SilentLogger implements Logger {
-    @Override
-    public void debug(String format, Object... args) {}
-
-    @Override
-    public void info(String format, Object... args) {}
-
-    @Override
-    public void warn(String format, Object... args) {}
-
-    @Override
-    public void error(String format, Object... args) {}
-
-    @Override
-    public void fatal(String format, Object... args) {}
   }
 
   /** Raft's log lines into the trace (replays with {@code -Dsim.verbose=true}). */

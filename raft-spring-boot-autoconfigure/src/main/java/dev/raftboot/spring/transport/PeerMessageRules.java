@@ -54,8 +54,11 @@ import org.jspecify.annotations.Nullable;
  * sender's. A node that holds the cluster secret is trusted to forward honestly: it could sign as
  * any node anyway. The check keeps a message of one member from being taken for another's where
  * that matters (votes, appends, their responses), for instance through a misrouted request.
+ *
+ * <p>Public so that an in-memory transport (raft-spring-boot-test's) refuses exactly what the
+ * HTTP endpoint refuses.
  */
-final class PeerMessageRules {
+public final class PeerMessageRules {
 
   /** Every type raft-core sends to another node. */
   private static final Set<MessageType> PEER_TYPES =
@@ -84,8 +87,8 @@ final class PeerMessageRules {
 
   private PeerMessageRules() {}
 
-  /** Why no correct peer sends {@code m}, or null if one could. */
-  static @Nullable String violation(Message m) {
+  /** Why no correct peer sends {@code m}, or null if one could. Pure; safe from any thread. */
+  public static @Nullable String violation(Message m) {
     MessageType type = m.getType();
     if (!m.hasType()) {
       return "has no type, or one this node does not know";
@@ -121,7 +124,7 @@ final class PeerMessageRules {
    * Why {@code m}, in a request signed by node {@code sender}, cannot carry its {@code from}, or
    * null if it can: the sender's id always, any member's on the types raft forwards.
    */
-  static @Nullable String senderViolation(Message m, long sender, LongPredicate isMember) {
+  public static @Nullable String senderViolation(Message m, long sender, LongPredicate isMember) {
     long from = m.getFrom();
     if (from == sender) {
       return null;
