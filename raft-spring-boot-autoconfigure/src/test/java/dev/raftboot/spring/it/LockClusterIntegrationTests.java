@@ -67,7 +67,7 @@ class LockClusterIntegrationTests {
     props.add("raft.node-id=" + id);
     props.add("raft.cluster-id=locks");
     props.add("raft.tick-interval=20ms");
-    props.add("raft.transport.token=secret");
+    props.add("raft.transport.token=lock-cluster-test-secret");
     props.add("raft.storage.data-dir=" + dir.resolve("node-" + id));
     props.add("raft.lock.default-ttl=2s");
     props.add("raft.lock.leader.ttl=2s");

@@ -63,6 +63,34 @@ class InMemoryNetworkTests {
   }
 
   @Test
+  void deliversAForwardedTransferThatCarriesTheTransfereeAsTheEndpointDoes() {
+    // A follower forwards MsgTransferLeader to its leader with the transferee in from.
+    two.members = Set.of(1L, 2L, 3L);
+    Message transfer =
+        Message.newBuilder().setType(MessageType.MsgTransferLeader).setFrom(3).setTo(2).setTerm(2)
+            .build();
+
+    fromOne.send(transfer);
+
+    await(() -> two.received.size() == 1);
+    assertThat(network.refusals()).isEmpty();
+  }
+
+  @Test
+  void refusesAnAppendThatClaimsAnotherSender() {
+    two.members = Set.of(1L, 2L, 3L);
+    Message forged =
+        Message.newBuilder().setType(MessageType.MsgApp).setFrom(3).setTo(2).setTerm(2).build();
+
+    fromOne.send(forged);
+
+    await(() -> one.unreachable.contains(2L));
+    assertThat(two.received).isEmpty();
+    assertThat(network.refusals()).singleElement().asString()
+        .contains("claims to come from node 3 but the request is from node 1");
+  }
+
+  @Test
   void dropsMessagesFromANonMemberAsTheEndpointDoes() {
     two.members = Set.of(2L);
 
