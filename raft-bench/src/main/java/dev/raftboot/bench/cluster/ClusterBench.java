@@ -72,7 +72,14 @@ public final class ClusterBench {
     }
     List<String> jvmOptions = new ArrayList<>(Arrays.asList(serverOpts.trim().split("\\s+")));
     if (setup == null) {
-      setup = "raftboot 0.1.0-SNAPSHOT, 3 JVMs, HTTP/1.1 transport, H2 log + CHECKPOINT SYNC"
+      String log =
+          serverArgs.stream()
+                  .filter(a -> a.startsWith("--spring.datasource.url=jdbc:"))
+                  .map(a -> a.substring("--spring.datasource.url=jdbc:".length()))
+                  .map(a -> a.substring(0, a.indexOf(':')) + " log (the application's DataSource)")
+                  .findFirst()
+                  .orElse("H2 log + CHECKPOINT SYNC");
+      setup = "raftboot 0.1.0-SNAPSHOT, 3 JVMs, HTTP/1.1 transport, " + log
           + (embedded ? ", client in the leader's JVM" : "")
           + jvmNote(jvmOptions);
     }
