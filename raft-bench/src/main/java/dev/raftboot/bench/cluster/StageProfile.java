@@ -19,10 +19,11 @@ import jdk.jfr.consumer.RecordingFile;
  * (a storage call from the raft loop counts as storage, the state machine called by the apply loop
  * as apply), and the JIT compiler threads, which JFR does not sample, are weighed by their thread
  * CPU load against the other Java threads'. GC threads are not Java threads and are left out.
- * Prints a markdown table of the share of each stage.
+ * With {@code --last N} only the last N seconds of each recording count (the measured window of a
+ * run whose JVMs stop right after it). Prints a markdown table of the share of each stage.
  *
  * <pre>
- * java -cp raft-bench/target/classes dev.raftboot.bench.cluster.StageProfile [--from ISO-instant] [--to ISO-instant] file.jfr...
+ * java -cp raft-bench/target/classes dev.raftboot.bench.cluster.StageProfile [--last SECONDS] file.jfr...
  * </pre>
  */
 public final class StageProfile {
@@ -60,18 +61,17 @@ public final class StageProfile {
   private StageProfile() {}
 
   public static void main(String[] args) throws IOException {
-    Instant from = Instant.MIN;
-    Instant to = Instant.MAX;
+    long lastSeconds = Long.MAX_VALUE;
     List<Path> files = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--from" -> from = Instant.parse(args[++i]);
-        case "--to" -> to = Instant.parse(args[++i]);
-        default -> files.add(Path.of(args[i]));
+      if (args[i].equals("--last")) {
+        lastSeconds = Long.parseLong(args[++i]);
+      } else {
+        files.add(Path.of(args[i]));
       }
     }
     if (files.isEmpty()) {
-      System.err.println("usage: StageProfile [--from instant] [--to instant] file.jfr...");
+      System.err.println("usage: StageProfile [--last SECONDS] file.jfr...");
       System.exit(2);
     }
     Map<String, Long> samples = new LinkedHashMap<>();
@@ -80,9 +80,12 @@ public final class StageProfile {
     double jitCpu = 0;
     double javaSampledCpu = 0;
     for (Path file : files) {
-      for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
-        Instant t = e.getStartTime();
-        if (t.isBefore(from) || t.isAfter(to)) {
+      List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+      Instant end = events.stream().map(RecordedEvent::getEndTime).max(Instant::compareTo).orElse(Instant.MIN);
+      // Only the end of the recording: the measured window, not start-up and warm-up.
+      Instant from = lastSeconds == Long.MAX_VALUE ? Instant.MIN : end.minusSeconds(lastSeconds);
+      for (RecordedEvent e : events) {
+        if (e.getStartTime().isBefore(from)) {
           continue;
         }
         switch (e.getEventType().getName()) {
