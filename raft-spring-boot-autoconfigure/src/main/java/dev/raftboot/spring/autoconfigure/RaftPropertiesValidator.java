@@ -203,7 +203,7 @@ public final class RaftPropertiesValidator {
   }
 
   /** The message for an in-memory database chosen for the log without allow-in-memory. */
-  public static String inMemoryMessage(String what) {
+  private static String inMemoryMessage(String what) {
     return what
         + " is an in-memory database: the raft log would be lost at every restart, and a node that"
         + " forgets what it acknowledged breaks the safety of the whole cluster. Use a file or"

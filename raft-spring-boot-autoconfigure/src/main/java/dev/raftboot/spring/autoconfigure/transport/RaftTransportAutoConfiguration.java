@@ -26,6 +26,7 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Auto-configuration of the HTTP peer transport: an {@link HttpRaftTransport} that sends to the
@@ -61,12 +62,12 @@ public final class RaftTransportAutoConfiguration {
   }
 
   /**
-   * The one check that spans two property groups, so it cannot run when either is bound: a body
+   * The one check that spans two property groups, so neither group's binding can make it: a body
    * limit below raft's largest append message would make peers refuse every full append.
    */
   private static void checkMaxMessageSize(RaftProperties raft, RaftTransportProperties transport) {
-    var max = transport.getMaxMessageSize();
-    var perMsg = raft.getMaxSizePerMsg();
+    DataSize max = transport.getMaxMessageSize();
+    DataSize perMsg = raft.getMaxSizePerMsg();
     if (max.toBytes() > 0 && perMsg.toBytes() > 0 && max.compareTo(perMsg) < 0) {
       throw new InvalidConfigurationPropertyValueException(
           "raft.transport.max-message-size",
