@@ -10,6 +10,7 @@ import dev.raftboot.spring.spi.CommandApplier;
 import dev.raftboot.spring.spi.StateSnapshotter;
 import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.transport.RaftTransport;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -28,24 +29,29 @@ import org.springframework.util.unit.DataSize;
  * the {@link RaftStorage} and the {@link RaftTransport} beans, and the application's {@link
  * CommandApplier} and any number of {@link StateSnapshotter} beans, combined by a {@link
  * CompositeStateSnapshotter}. Backs off when the application defines its own {@link RaftServer}.
+ *
+ * <p>The raft {@link Config} built from the properties is passed to every {@link
+ * RaftConfigCustomizer} bean, in {@code @Order}, before the node starts.
  */
 @AutoConfiguration(after = RaftStorageAutoConfiguration.class)
 @ConditionalOnClass(RawNode.class)
 @ConditionalOnBooleanProperty(name = "raft.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(RaftProperties.class)
+@EnableConfigurationProperties({RaftProperties.class, RaftSnapshotProperties.class})
 public final class RaftAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
   RaftServer raftServer(
       RaftProperties properties,
+      RaftSnapshotProperties snapshot,
+      ObjectProvider<RaftConfigCustomizer> customizers,
       RaftStorage storage,
       RaftTransport transport,
       ObjectProvider<CommandApplier> applier,
       ListableBeanFactory beans,
       ApplicationEventPublisher events) {
     return new RaftServer(
-        settings(properties),
+        settings(properties, snapshot, customizers.orderedStream().toList()),
         storage,
         transport,
         applier.getIfAvailable(() -> RaftAutoConfiguration::noApplier),
@@ -63,7 +69,9 @@ public final class RaftAutoConfiguration {
         "no CommandApplier bean: annotate methods with @ReplicatedCommand or define a CommandApplier");
   }
 
-  static RaftServerSettings settings(RaftProperties p) {
+  /** The server's settings; {@code customizers} see the raft {@link Config} last, in order. */
+  static RaftServerSettings settings(
+      RaftProperties p, RaftSnapshotProperties snapshot, List<RaftConfigCustomizer> customizers) {
     Config raft =
         new Config()
             .electionTick(p.getElectionTick())
@@ -76,6 +84,7 @@ public final class RaftAutoConfiguration {
             .maxInflightBytes(bytes(p.getMaxInflightBytes()))
             .maxUncommittedEntriesSize(bytes(p.getMaxUncommittedSize()))
             .maxCommittedSizePerReady(bytes(p.getMaxCommittedSizePerReady()));
+    customizers.forEach(customizer -> customizer.customize(raft));
     return new RaftServerSettings(
         p.getNodeId(),
         p.getClusterId(),
@@ -84,8 +93,8 @@ public final class RaftAutoConfiguration {
         p.getTickInterval(),
         raft,
         p.getCommandTimeout(),
-        p.getSnapshot().getEntries(),
-        p.getSnapshot().getKeepEntries());
+        snapshot.getEntries(),
+        snapshot.getKeepEntries());
   }
 
   private static long bytes(DataSize size) {

@@ -1,5 +1,6 @@
 package dev.raftboot.spring.autoconfigure;
 
+import dev.raftboot.spring.autoconfigure.transport.RaftTransportSecurityException;
 import java.net.URI;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.BindException;

@@ -1,6 +1,9 @@
 package dev.raftboot.spring.autoconfigure;
 
 import dev.raftboot.ReadOnlyOption;
+import dev.raftboot.spring.autoconfigure.storage.RaftStorageProperties;
+import dev.raftboot.spring.autoconfigure.transport.PeerAuthenticationPolicy;
+import dev.raftboot.spring.autoconfigure.transport.RaftTransportProperties;
 import dev.raftboot.spring.storage.JdbcUrls;
 import java.net.URI;
 import java.time.Duration;
@@ -12,14 +15,17 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 
 /**
- * The checks behind {@link RaftProperties#validate}: each mistake is reported on its property, with
- * a message that says what to change.
+ * The checks behind the {@code validate} method of every {@code raft.*} properties class, run by
+ * Boot when the class is bound: each mistake is reported on its property, with a message that says
+ * what to change. One class for all groups, so that the messages read alike and share their
+ * helpers. Not API: the properties classes are.
  */
-final class RaftPropertiesValidator {
+public final class RaftPropertiesValidator {
 
   private RaftPropertiesValidator() {}
 
-  static void validate(RaftProperties p, Errors errors) {
+  /** {@code raft.*}: nothing is checked when {@code raft.enabled=false}. */
+  public static void validate(RaftProperties p, Errors errors) {
     if (!p.isEnabled()) {
       return;
     }
@@ -27,9 +33,6 @@ final class RaftPropertiesValidator {
     peers(p, errors);
     ticks(p, errors);
     sizes(p, errors);
-    storage(p, errors);
-    snapshot(p, errors);
-    transport(p, errors);
   }
 
   private static void node(RaftProperties p, Errors errors) {
@@ -173,11 +176,11 @@ final class RaftPropertiesValidator {
     }
   }
 
-  private static void storage(RaftProperties p, Errors errors) {
-    RaftProperties.Storage storage = p.getStorage();
+  /** {@code raft.storage.*}. */
+  public static void validate(RaftStorageProperties storage, Errors errors) {
     if (storage.getTailCacheEntries() < 0) {
       errors.rejectValue(
-          "storage.tailCacheEntries",
+          "tailCacheEntries",
           "raft.storage.tail-cache-entries.negative",
           "raft.storage.tail-cache-entries must not be negative (0 turns the cache off)");
     }
@@ -185,13 +188,13 @@ final class RaftPropertiesValidator {
     if (url != null && !url.isBlank()) {
       if (JdbcUrls.isInMemory(url) && !storage.isAllowInMemory()) {
         errors.rejectValue(
-            "storage.jdbc.url",
+            "jdbc.url",
             "raft.storage.jdbc.url.in-memory",
             inMemoryMessage("raft.storage.jdbc.url=" + url));
       }
       if (Boolean.TRUE.equals(storage.getUseApplicationDatasource())) {
         errors.rejectValue(
-            "storage.useApplicationDatasource",
+            "useApplicationDatasource",
             "raft.storage.use-application-datasource.conflict",
             "raft.storage.use-application-datasource=true contradicts raft.storage.jdbc.url,"
                 + " which gives raft a database of its own; remove one of them");
@@ -200,58 +203,62 @@ final class RaftPropertiesValidator {
   }
 
   /** The message for an in-memory database chosen for the log without allow-in-memory. */
-  static String inMemoryMessage(String what) {
+  private static String inMemoryMessage(String what) {
     return what
         + " is an in-memory database: the raft log would be lost at every restart, and a node that"
         + " forgets what it acknowledged breaks the safety of the whole cluster. Use a file or"
         + " server database, or set raft.storage.allow-in-memory=true in tests";
   }
 
-  private static void snapshot(RaftProperties p, Errors errors) {
-    if (p.getSnapshot().getEntries() <= 0) {
+  /** {@code raft.snapshot.*}. */
+  public static void validate(RaftSnapshotProperties snapshot, Errors errors) {
+    if (snapshot.getEntries() <= 0) {
       errors.rejectValue(
-          "snapshot.entries",
+          "entries",
           "raft.snapshot.entries.positive",
           "raft.snapshot.entries must be at least 1 (applied entries between two snapshots)");
     }
-    if (p.getSnapshot().getKeepEntries() < 0) {
+    if (snapshot.getKeepEntries() < 0) {
       errors.rejectValue(
-          "snapshot.keepEntries",
+          "keepEntries",
           "raft.snapshot.keep-entries.negative",
           "raft.snapshot.keep-entries must not be negative");
     }
   }
 
-  private static void transport(RaftProperties p, Errors errors) {
-    RaftProperties.Transport t = p.getTransport();
+  /**
+   * {@code raft.transport.*}. That max-message-size is at least raft.max-size-per-msg is checked
+   * when the transport is configured, with {@link #maxMessageSizeMessage}, as it spans two groups.
+   */
+  public static void validate(RaftTransportProperties t, Errors errors) {
     String prefix = t.getPathPrefix();
     if (prefix == null || !prefix.startsWith("/") || prefix.endsWith("/")) {
       errors.rejectValue(
-          "transport.pathPrefix",
+          "pathPrefix",
           "raft.transport.path-prefix.invalid",
           "raft.transport.path-prefix must start with '/' and not end with one, such as /raft");
     }
     positive(
         errors,
-        "transport.connectTimeout",
+        "connectTimeout",
         "raft.transport.connect-timeout",
         t.getConnectTimeout(),
         "1s");
     positive(
         errors,
-        "transport.requestTimeout",
+        "requestTimeout",
         "raft.transport.request-timeout",
         t.getRequestTimeout(),
         "5s");
     positive(
         errors,
-        "transport.snapshotTimeout",
+        "snapshotTimeout",
         "raft.transport.snapshot-timeout",
         t.getSnapshotTimeout(),
         "5m");
     if (!isPositive(t.getMaxSnapshotSize())) {
       errors.rejectValue(
-          "transport.maxSnapshotSize",
+          "maxSnapshotSize",
           "raft.transport.max-snapshot-size.positive",
           "raft.transport.max-snapshot-size must be a positive size, such as 1GB, larger than the"
               + " largest snapshot of the application's state");
@@ -259,28 +266,25 @@ final class RaftPropertiesValidator {
     token(t.getToken(), errors);
     if (t.getQueueSize() <= 0) {
       errors.rejectValue(
-          "transport.queueSize",
+          "queueSize",
           "raft.transport.queue-size.positive",
           "raft.transport.queue-size must be at least 1");
     }
     positive(
         errors,
-        "transport.maxMessageSize",
+        "maxMessageSize",
         "raft.transport.max-message-size",
         t.getMaxMessageSize(),
         "8MB");
-    if (isPositive(t.getMaxMessageSize())
-        && isPositive(p.getMaxSizePerMsg())
-        && t.getMaxMessageSize().compareTo(p.getMaxSizePerMsg()) < 0) {
-      errors.rejectValue(
-          "transport.maxMessageSize",
-          "raft.transport.max-message-size.too-small",
-          "raft.transport.max-message-size ("
-              + t.getMaxMessageSize()
-              + ") must be at least raft.max-size-per-msg ("
-              + p.getMaxSizePerMsg()
-              + "), or peers would refuse full append messages");
-    }
+  }
+
+  /** Why a max-message-size below max-size-per-msg is refused. */
+  public static String maxMessageSizeMessage(DataSize maxMessageSize, DataSize maxSizePerMsg) {
+    return "raft.transport.max-message-size ("
+        + maxMessageSize
+        + ") must be at least raft.max-size-per-msg ("
+        + maxSizePerMsg
+        + "), or peers would refuse full append messages";
   }
 
   /** The shortest secret accepted: shorter ones are guessable, or a placeholder left in. */
@@ -296,7 +300,7 @@ final class RaftPropertiesValidator {
       String inner = end < 0 ? token.substring(placeholder + 2) : token.substring(placeholder + 2, end);
       String variable = inner.contains(":") ? inner.substring(0, inner.indexOf(':')) : inner;
       errors.rejectValue(
-          "transport.token",
+          "token",
           "raft.transport.token.unresolved",
           "raft.transport.token is the unresolved placeholder '${" + inner + "}': " + variable
               + " is not set. Set the environment variable or property " + variable
@@ -306,7 +310,7 @@ final class RaftPropertiesValidator {
     }
     if (token.isBlank() || token.length() < MIN_TOKEN_LENGTH || !token.strip().equals(token)) {
       errors.rejectValue(
-          "transport.token",
+          "token",
           "raft.transport.token.weak",
           "raft.transport.token must be at least " + MIN_TOKEN_LENGTH + " characters without leading or"
               + " trailing spaces (it has " + token.length() + "): use the same random secret on every"

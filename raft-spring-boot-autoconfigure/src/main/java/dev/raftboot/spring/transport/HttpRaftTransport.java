@@ -125,6 +125,12 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics,
    * sockets.
    */
   public static HttpClient createClient(Duration connectTimeout, @Nullable SslBundle sslBundle) {
+    return clientBuilder(connectTimeout, sslBundle).build();
+  }
+
+  /** The builder behind {@link #createClient}, for callers that customize it before building. */
+  public static HttpClient.Builder clientBuilder(
+      Duration connectTimeout, @Nullable SslBundle sslBundle) {
     HttpClient.Builder builder =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -146,7 +152,7 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics,
         builder.sslParameters(parameters);
       }
     }
-    return builder.build();
+    return builder;
   }
 
   // --- RaftTransport ------------------------------------------------------------------------------

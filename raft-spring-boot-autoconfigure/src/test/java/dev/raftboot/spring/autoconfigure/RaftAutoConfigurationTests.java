@@ -7,12 +7,14 @@ import dev.raftboot.StateType;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
 import dev.raftboot.spring.runtime.RaftServer;
+import dev.raftboot.spring.runtime.RaftServerSettings;
 import dev.raftboot.spring.spi.CommandApplier;
 import dev.raftboot.spring.spi.StateSnapshotter;
 import dev.raftboot.spring.transport.RaftTransport;
 import dev.raftboot.spring.transport.TransportListener;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -63,9 +65,40 @@ class RaftAutoConfigurationTests {
             context -> {
               RaftServer server = context.getBean(RaftServer.class);
               assertThat(server.clusterId()).isEqualTo("orders");
-              assertThat(RaftAutoConfiguration.settings(context.getBean(RaftProperties.class)).raft().electionTick())
+              assertThat(RaftAutoConfiguration.settings(context.getBean(RaftProperties.class), context.getBean(RaftSnapshotProperties.class), List.of()).raft().electionTick())
                   .isEqualTo(20);
             });
+  }
+
+  @Test
+  void configCustomizersRunInOrderAfterTheProperties() {
+    runner()
+        .withUserConfiguration(NoNetwork.class, OrderedConfigCustomizers.class)
+        .withPropertyValues("raft.max-inflight-msgs=64")
+        .run(
+            context -> {
+              assertThat(OrderedConfigCustomizers.SEEN).containsExactly(64, 7);
+              RaftServerSettings settings =
+                  RaftAutoConfiguration.settings(
+                      context.getBean(RaftProperties.class),
+                      context.getBean(RaftSnapshotProperties.class),
+                      context.getBeanProvider(RaftConfigCustomizer.class).orderedStream().toList());
+              assertThat(settings.raft().maxInflightMsgs()).isEqualTo(8);
+            });
+  }
+
+  @Test
+  void theCustomizedConfigIsTheOneTheNodeStartsWith() {
+    // heartbeat-tick 0 has no property route (the validator refuses it); only a customizer can set
+    // it, and raft-core's own check then refuses the node at start.
+    runner()
+        .withUserConfiguration(NoNetwork.class)
+        .withBean(RaftConfigCustomizer.class, () -> config -> config.heartbeatTick(0))
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .hasMessageContaining("heartbeat tick must be greater than 0"));
   }
 
   @Test
@@ -191,12 +224,35 @@ class RaftAutoConfigurationTests {
   }
 
   @Configuration(proxyBeanMethods = false)
+  static class OrderedConfigCustomizers {
+    static final List<Integer> SEEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Bean
+    @org.springframework.core.annotation.Order(2)
+    RaftConfigCustomizer second() {
+      return config -> {
+        SEEN.add(config.maxInflightMsgs());
+        config.maxInflightMsgs(config.maxInflightMsgs() + 1);
+      };
+    }
+
+    @Bean
+    @org.springframework.core.annotation.Order(1)
+    RaftConfigCustomizer first() {
+      return config -> {
+        SEEN.add(config.maxInflightMsgs());
+        config.maxInflightMsgs(7);
+      };
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
   static class OwnServer {
     static RaftServer SERVER;
 
     @Bean
     RaftServer raftServer(RaftProperties properties, dev.raftboot.spring.storage.RaftStorage storage, RaftTransport transport) {
-      SERVER = new RaftServer(RaftAutoConfiguration.settings(properties), storage, transport, c -> null, null, null);
+      SERVER = new RaftServer(RaftAutoConfiguration.settings(properties, new RaftSnapshotProperties(), List.of()), storage, transport, c -> null, null, null);
       return SERVER;
     }
   }

@@ -3,6 +3,8 @@ package dev.raftboot.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftboot.ReadOnlyOption;
+import dev.raftboot.spring.autoconfigure.storage.RaftStorageProperties;
+import dev.raftboot.spring.autoconfigure.transport.RaftTransportProperties;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +35,9 @@ class RaftPropertiesTests {
   @Test
   void defaults() {
     RaftProperties p = new RaftProperties();
+    RaftStorageProperties storage = new RaftStorageProperties();
+    RaftSnapshotProperties snapshot = new RaftSnapshotProperties();
+    RaftTransportProperties transport = new RaftTransportProperties();
     assertThat(p.isEnabled()).isTrue();
     assertThat(p.getClusterId()).isEqualTo("raft");
     assertThat(p.isJoin()).isFalse();
@@ -48,17 +53,17 @@ class RaftPropertiesTests {
     assertThat(p.getMaxUncommittedSize()).isNull();
     assertThat(p.getMaxCommittedSizePerReady()).isNull();
     assertThat(p.getCommandTimeout()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(p.getStorage().getDataDir()).isNull();
-    assertThat(p.getStorage().getUseApplicationDatasource()).isNull();
-    assertThat(p.getStorage().isAllowInMemory()).isFalse();
-    assertThat(p.getStorage().getTailCacheEntries()).isEqualTo(1024);
-    assertThat(p.getStorage().getJdbc().getInitializeSchema())
+    assertThat(storage.getDataDir()).isNull();
+    assertThat(storage.getUseApplicationDatasource()).isNull();
+    assertThat(storage.isAllowInMemory()).isFalse();
+    assertThat(storage.getTailCacheEntries()).isEqualTo(1024);
+    assertThat(storage.getJdbc().getInitializeSchema())
         .isEqualTo(DatabaseInitializationMode.ALWAYS);
-    assertThat(p.getStorage().getJdbc().isRequireSync()).isTrue();
-    assertThat(p.getSnapshot().getEntries()).isEqualTo(10_000);
-    assertThat(p.getSnapshot().getKeepEntries()).isEqualTo(5_000);
-    assertThat(p.getTransport().getPathPrefix()).isEqualTo("/raft");
-    assertThat(p.getTransport().getToken()).isNull();
+    assertThat(storage.getJdbc().isRequireSync()).isTrue();
+    assertThat(snapshot.getEntries()).isEqualTo(10_000);
+    assertThat(snapshot.getKeepEntries()).isEqualTo(5_000);
+    assertThat(transport.getPathPrefix()).isEqualTo("/raft");
+    assertThat(transport.getToken()).isNull();
   }
 
   @Test
@@ -94,6 +99,9 @@ class RaftPropertiesTests {
             context -> {
               assertThat(context).hasNotFailed();
               RaftProperties p = context.getBean(RaftProperties.class);
+              RaftStorageProperties storage = context.getBean(RaftStorageProperties.class);
+              RaftSnapshotProperties snapshot = context.getBean(RaftSnapshotProperties.class);
+              RaftTransportProperties transport = context.getBean(RaftTransportProperties.class);
               assertThat(p.getNodeId()).isEqualTo(1);
               assertThat(p.getPeers())
                   .containsEntry(2L, URI.create("http://10.0.0.2:8080"))
@@ -102,14 +110,14 @@ class RaftPropertiesTests {
               assertThat(p.getTickInterval()).isEqualTo(Duration.ofMillis(50));
               assertThat(p.getReadOnly()).isEqualTo(ReadOnlyOption.LEASE_BASED);
               assertThat(p.getMaxUncommittedSize()).isEqualTo(DataSize.ofGigabytes(1));
-              assertThat(p.getStorage().getDataDir()).isEqualTo(Path.of("/var/lib/raft"));
-              assertThat(p.getStorage().getUseApplicationDatasource()).isFalse();
-              assertThat(p.getStorage().getTailCacheEntries()).isEqualTo(99);
-              assertThat(p.getStorage().getJdbc().getInitializeSchema())
+              assertThat(storage.getDataDir()).isEqualTo(Path.of("/var/lib/raft"));
+              assertThat(storage.getUseApplicationDatasource()).isFalse();
+              assertThat(storage.getTailCacheEntries()).isEqualTo(99);
+              assertThat(storage.getJdbc().getInitializeSchema())
                   .isEqualTo(DatabaseInitializationMode.NEVER);
-              assertThat(p.getSnapshot().getKeepEntries()).isEqualTo(100);
-              assertThat(p.getTransport().getMaxMessageSize()).isEqualTo(DataSize.ofMegabytes(16));
-              assertThat(p.getTransport().getToken()).isEqualTo("s3cret-of-sixteen-chars");
+              assertThat(snapshot.getKeepEntries()).isEqualTo(100);
+              assertThat(transport.getMaxMessageSize()).isEqualTo(DataSize.ofMegabytes(16));
+              assertThat(transport.getToken()).isEqualTo("s3cret-of-sixteen-chars");
             });
   }
 
@@ -169,7 +177,6 @@ raft.max-uncommitted-size=0                        | raft.max-uncommitted-size m
 raft.max-committed-size-per-ready=0                | raft.max-committed-size-per-ready must be a positive size
 raft.max-inflight-msgs=0                           | raft.max-inflight-msgs must be at least 1
 raft.transport.max-message-size=0                  | raft.transport.max-message-size must be a positive size
-raft.transport.max-message-size=512KB              | raft.transport.max-message-size (524288B) must be at least raft.max-size-per-msg
 raft.transport.queue-size=0                        | raft.transport.queue-size must be at least 1
 raft.transport.path-prefix=raft                    | raft.transport.path-prefix must start with '/'
 raft.snapshot.entries=0                            | raft.snapshot.entries must be at least 1
@@ -274,6 +281,11 @@ raft.cluster-id=café                          | raft.cluster-id must be printab
   }
 
   @Configuration(proxyBeanMethods = false)
-  @EnableConfigurationProperties(RaftProperties.class)
+  @EnableConfigurationProperties({
+    RaftProperties.class,
+    RaftStorageProperties.class,
+    RaftSnapshotProperties.class,
+    RaftTransportProperties.class
+  })
   static class PropertiesConfiguration {}
 }

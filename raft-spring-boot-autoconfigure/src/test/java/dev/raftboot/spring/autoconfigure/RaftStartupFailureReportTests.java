@@ -84,6 +84,6 @@ raft.node-id=0                          | raft.node-id          | 0             
   }
 
   @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
-  @org.springframework.boot.autoconfigure.ImportAutoConfiguration(RaftTransportAutoConfiguration.class)
+  @org.springframework.boot.autoconfigure.ImportAutoConfiguration(dev.raftboot.spring.autoconfigure.transport.RaftTransportAutoConfiguration.class)
   static class TransportConfiguration {}
 }

@@ -20,6 +20,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -34,6 +35,7 @@ import org.springframework.util.ClassUtils;
 @AutoConfiguration(after = RaftAutoConfiguration.class)
 @ConditionalOnClass({RaftServer.class, RaftEndpoint.class, ConditionalOnAvailableEndpoint.class})
 @ConditionalOnAvailableEndpoint(RaftEndpoint.class)
+@EnableConfigurationProperties(RaftManagementProperties.class)
 public final class RaftEndpointAutoConfiguration {
 
   /** Used when no {@code raft.*} properties are bound (an application-defined RaftServer). */
@@ -48,11 +50,14 @@ public final class RaftEndpointAutoConfiguration {
   RaftEndpoint raftEndpoint(
       RaftServer server,
       ObjectProvider<RaftProperties> properties,
+      RaftManagementProperties management,
       ObjectProvider<PeerChecks> peerChecks,
       ListableBeanFactory beans) {
-    RaftProperties p = properties.getIfAvailable();
     return new RaftEndpoint(
-        server, operationTimeout(p), peerChecks.getIfUnique(), adminRole(p, beans));
+        server,
+        operationTimeout(properties.getIfAvailable()),
+        peerChecks.getIfUnique(),
+        adminRole(management, beans));
   }
 
   /**
@@ -60,7 +65,7 @@ public final class RaftEndpointAutoConfiguration {
    * Spring Security for its web requests, none otherwise (the endpoint's access setting is then
    * the only gate, and the operator who opened it is responsible for who reaches it).
    */
-  static @Nullable String adminRole(@Nullable RaftProperties properties, ListableBeanFactory beans) {
+  static @Nullable String adminRole(RaftManagementProperties management, ListableBeanFactory beans) {
     ClassLoader loader = beans instanceof ConfigurableBeanFactory c ? c.getBeanClassLoader() : null;
     if (!ClassUtils.isPresent(SECURITY_FILTER_CHAIN, loader)) {
       return null;
@@ -69,7 +74,7 @@ public final class RaftEndpointAutoConfiguration {
     if (beans.getBeanNamesForType(chain, true, false).length == 0) {
       return null;
     }
-    String role = properties == null ? new RaftProperties.Management().getAdminRole() : properties.getManagement().getAdminRole();
+    String role = management.getAdminRole();
     return role.startsWith("ROLE_") ? role.substring("ROLE_".length()) : role;
   }
 

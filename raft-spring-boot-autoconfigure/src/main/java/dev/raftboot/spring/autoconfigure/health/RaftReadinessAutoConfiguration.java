@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroupsPostProcessor;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -21,6 +22,7 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass(HealthEndpointGroupsPostProcessor.class)
 @ConditionalOnBean(RaftHealthIndicator.class)
 @ConditionalOnBooleanProperty("raft.health.readiness")
+@EnableConfigurationProperties(RaftHealthProperties.class)
 public final class RaftReadinessAutoConfiguration {
 
   @Bean

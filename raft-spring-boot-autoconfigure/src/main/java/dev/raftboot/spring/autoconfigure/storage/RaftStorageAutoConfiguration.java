@@ -21,14 +21,14 @@ import org.springframework.core.io.ResourceLoader;
 
 /**
  * Auto-configuration of the raft log: a {@link JdbcStorage} in the database chosen as described on
- * {@link RaftProperties}, with its tables created by Boot's database initialization. Backs off when
+ * {@link RaftStorageProperties}, with its tables created by Boot's database initialization. Backs off when
  * the application defines its own {@link RaftStorage} bean (the storage the raft runtime writes).
  */
 @AutoConfiguration(
     afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnClass({DataSource.class, DataSourceScriptDatabaseInitializer.class})
 @ConditionalOnBooleanProperty(name = "raft.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(RaftProperties.class)
+@EnableConfigurationProperties({RaftProperties.class, RaftStorageProperties.class})
 @Import(DatabaseInitializationDependencyConfigurer.class)
 public final class RaftStorageAutoConfiguration {
 
@@ -42,11 +42,13 @@ public final class RaftStorageAutoConfiguration {
     @ConditionalOnMissingBean
     RaftStorageDataSource raftStorageDataSource(
         RaftProperties properties,
+        RaftStorageProperties storage,
         @RaftDataSource ObjectProvider<DataSource> raftDataSource,
         ObjectProvider<DataSource> dataSources,
         ResourceLoader resourceLoader) {
       return RaftStorageDataSources.select(
-          properties,
+          storage,
+          properties.getNodeId(),
           raftDataSource.getIfAvailable(),
           dataSources.getIfUnique(),
           resourceLoader.getClassLoader());
@@ -55,16 +57,15 @@ public final class RaftStorageAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RaftStorageSchemaInitializer raftStorageSchemaInitializer(
-        RaftStorageDataSource dataSource, RaftProperties properties) {
-      return new RaftStorageSchemaInitializer(
-          dataSource.getDataSource(), properties.getStorage().getJdbc());
+        RaftStorageDataSource dataSource, RaftStorageProperties storage) {
+      return new RaftStorageSchemaInitializer(dataSource.getDataSource(), storage.getJdbc());
     }
 
     @Bean
     @ConditionalOnMissingBean(RaftStorage.class)
-    JdbcStorage raftStorage(RaftStorageDataSource dataSource, RaftProperties properties) {
+    JdbcStorage raftStorage(
+        RaftStorageDataSource dataSource, RaftProperties properties, RaftStorageProperties storage) {
       logger.info("Raft log of node " + properties.getNodeId() + " is kept in " + dataSource);
-      RaftProperties.Storage storage = properties.getStorage();
       return JdbcStorage.builder(dataSource.getDataSource(), properties.getNodeId())
           .clusterId(properties.getClusterId())
           .legacyLogClusterId(storage.getJdbc().getLegacyLogClusterId())

@@ -4,7 +4,7 @@ import javax.sql.DataSource;
 
 /**
  * The database that holds the raft log, as chosen by the rules described on {@link
- * dev.raftboot.spring.autoconfigure.RaftProperties}. It is deliberately not a {@code DataSource}
+ * RaftStorageProperties}. It is deliberately not a {@code DataSource}
  * bean itself, so that raft's own database never competes with the application's. A pool that raft
  * opened is closed with the application context; a borrowed DataSource is left alone.
  */

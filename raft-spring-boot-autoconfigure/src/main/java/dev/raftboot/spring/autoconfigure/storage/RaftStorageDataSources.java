@@ -1,7 +1,6 @@
 package dev.raftboot.spring.autoconfigure.storage;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.raftboot.spring.autoconfigure.RaftProperties;
 import dev.raftboot.spring.storage.JdbcUrls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +16,7 @@ import org.springframework.boot.jdbc.DataSourceBuilder;
 import org.springframework.util.ClassUtils;
 
 /**
- * Chooses the database of the raft log, following the rules on {@link RaftProperties}: raft's own
+ * Chooses the database of the raft log, following the rules on {@link RaftStorageProperties}: raft's own
  * URL, then a {@link RaftDataSource @RaftDataSource} bean, then the application's DataSource if it
  * is durable, then raft's own H2 file database.
  */
@@ -31,12 +30,12 @@ final class RaftStorageDataSources {
   private RaftStorageDataSources() {}
 
   static RaftStorageDataSource select(
-      RaftProperties properties,
+      RaftStorageProperties storage,
+      long nodeId,
       @Nullable DataSource raftDataSource,
       @Nullable DataSource applicationDataSource,
       @Nullable ClassLoader classLoader) {
-    RaftProperties.Storage storage = properties.getStorage();
-    RaftProperties.Jdbc jdbc = storage.getJdbc();
+    RaftStorageProperties.Jdbc jdbc = storage.getJdbc();
     if (jdbc.getUrl() != null && !jdbc.getUrl().isBlank()) {
       return own(
           jdbc.getUrl(),
@@ -92,28 +91,26 @@ final class RaftStorageDataSources {
               + ") is an in-memory database; the raft log goes to its own H2 file database"
               + " instead");
     }
-    return ownH2File(properties, classLoader);
+    return ownH2File(storage, nodeId, classLoader);
   }
 
   /** Where raft's own H2 database lives: {@code data-dir}, or {@code ./data/raft-<node-id>}. */
-  static Path dataDir(RaftProperties properties) {
-    Path dir = properties.getStorage().getDataDir();
-    return dir != null
-        ? dir
-        : Path.of("data", "raft-" + Long.toUnsignedString(properties.getNodeId()));
+  static Path dataDir(RaftStorageProperties storage, long nodeId) {
+    Path dir = storage.getDataDir();
+    return dir != null ? dir : Path.of("data", "raft-" + Long.toUnsignedString(nodeId));
   }
 
   /** The URL of raft's own H2 file database. */
-  static String defaultUrl(RaftProperties properties) {
+  static String defaultUrl(RaftStorageProperties storage, long nodeId) {
     // The pool closes the database with the application context, after raft has stopped; H2's
     // own shutdown hook could close it while raft is still writing.
     return "jdbc:h2:file:"
-        + dataDir(properties).toAbsolutePath().normalize().resolve("raft")
+        + dataDir(storage, nodeId).toAbsolutePath().normalize().resolve("raft")
         + ";DB_CLOSE_ON_EXIT=FALSE";
   }
 
   private static RaftStorageDataSource ownH2File(
-      RaftProperties properties, @Nullable ClassLoader classLoader) {
+      RaftStorageProperties storage, long nodeId, @Nullable ClassLoader classLoader) {
     if (!ClassUtils.isPresent(H2_DRIVER, classLoader)) {
       throw new RaftStorageConfigurationException(
           "The raft log needs a database: there is no raft.storage.jdbc.url, no durable"
@@ -122,16 +119,16 @@ final class RaftStorageDataSources {
           "Add the dependency com.h2database:h2, set raft.storage.jdbc.url, or define a DataSource"
               + " for a file or server database.");
     }
-    Path dir = dataDir(properties).toAbsolutePath().normalize();
+    Path dir = dataDir(storage, nodeId).toAbsolutePath().normalize();
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("Could not create raft.storage.data-dir " + dir, e);
     }
-    DataSource dataSource = pool(defaultUrl(properties), "sa", "", classLoader);
+    DataSource dataSource = pool(defaultUrl(storage, nodeId), "sa", "", classLoader);
     return RaftStorageDataSource.dedicated(
         dataSource,
-        JdbcUrls.redact(defaultUrl(properties)) + " (embedded H2 file database in " + dir + ")");
+        JdbcUrls.redact(defaultUrl(storage, nodeId)) + " (embedded H2 file database in " + dir + ")");
   }
 
   private static RaftStorageDataSource own(

@@ -1,6 +1,5 @@
 package dev.raftboot.spring.autoconfigure.storage;
 
-import dev.raftboot.spring.autoconfigure.RaftProperties;
 import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.boot.jdbc.DatabaseDriver;
@@ -17,12 +16,12 @@ import org.springframework.util.StringUtils;
  */
 public class RaftStorageSchemaInitializer extends DataSourceScriptDatabaseInitializer {
 
-  public RaftStorageSchemaInitializer(DataSource dataSource, RaftProperties.Jdbc properties) {
+  public RaftStorageSchemaInitializer(DataSource dataSource, RaftStorageProperties.Jdbc properties) {
     super(dataSource, settings(dataSource, properties));
   }
 
   static DatabaseInitializationSettings settings(
-      DataSource dataSource, RaftProperties.Jdbc properties) {
+      DataSource dataSource, RaftStorageProperties.Jdbc properties) {
     DatabaseInitializationSettings settings = new DatabaseInitializationSettings();
     settings.setMode(properties.getInitializeSchema());
     settings.setContinueOnError(false);
@@ -33,7 +32,7 @@ public class RaftStorageSchemaInitializer extends DataSourceScriptDatabaseInitia
   }
 
   private static List<String> schemaLocations(
-      DataSource dataSource, RaftProperties.Jdbc properties) {
+      DataSource dataSource, RaftStorageProperties.Jdbc properties) {
     PlatformPlaceholderDatabaseDriverResolver resolver =
         new PlatformPlaceholderDatabaseDriverResolver()
             .withDriverPlatform(DatabaseDriver.MYSQL, "mariadb");

@@ -158,10 +158,9 @@ class RaftStorageAutoConfigurationTests {
 
   @Test
   void defaultDataDirectoryIsNamedAfterTheNode() {
-    RaftProperties properties = new RaftProperties();
-    properties.setNodeId(7);
-    assertThat(RaftStorageDataSources.dataDir(properties)).isEqualTo(Path.of("data", "raft-7"));
-    assertThat(RaftStorageDataSources.defaultUrl(properties))
+    RaftStorageProperties properties = new RaftStorageProperties();
+    assertThat(RaftStorageDataSources.dataDir(properties, 7)).isEqualTo(Path.of("data", "raft-7"));
+    assertThat(RaftStorageDataSources.defaultUrl(properties, 7))
         .isEqualTo(
             "jdbc:h2:file:"
                 + Path.of("data", "raft-7").toAbsolutePath().normalize().resolve("raft")
@@ -486,6 +485,7 @@ class RaftStorageAutoConfigurationTests {
               assertThat(context).hasNotFailed();
               assertThat(context).doesNotHaveBean(Storage.class);
               assertThat(context).doesNotHaveBean(RaftProperties.class);
+              assertThat(context).doesNotHaveBean(RaftStorageProperties.class);
             });
   }
 

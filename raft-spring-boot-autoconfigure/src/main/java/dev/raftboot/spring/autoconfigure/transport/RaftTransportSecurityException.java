@@ -1,4 +1,4 @@
-package dev.raftboot.spring.autoconfigure;
+package dev.raftboot.spring.autoconfigure.transport;
 
 /**
  * The peer transport would run without authentication where it must not; the message says what is

@@ -1,4 +1,4 @@
-package dev.raftboot.spring.autoconfigure;
+package dev.raftboot.spring.autoconfigure.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,6 +15,10 @@ import org.springframework.mock.web.MockHttpServletResponse;
 import dev.raftboot.spring.transport.RaftTransport;
 import dev.raftboot.spring.transport.TransportListener;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.core.Ordered;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,6 +63,66 @@ class RaftTransportAutoConfigurationTests {
               assertThat(settings.maxMessageSize()).isEqualTo(2L * 1024 * 1024);
               assertThat(settings.token()).isEqualTo("s3cret-of-sixteen-chars");
             });
+  }
+
+  @Test
+  void refusesAMessageSizeLimitBelowRaftsLargestAppend() {
+    runner
+        .withPropertyValues("raft.transport.max-message-size=512KB")
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .hasMessageContaining(
+                        "raft.transport.max-message-size (524288B) must be at least"
+                            + " raft.max-size-per-msg (1048576B), or peers would refuse full append"
+                            + " messages"));
+    runner
+        .withPropertyValues("raft.transport.max-message-size=2MB", "raft.max-size-per-msg=2MB")
+        .run(context -> assertThat(context).hasNotFailed());
+  }
+
+  @Test
+  void peerHttpClientCustomizersRunInOrder() {
+    List<String> calls = new CopyOnWriteArrayList<>();
+    runner
+        .withBean(
+            "second",
+            RaftPeerHttpClientCustomizer.class,
+            () -> new OrderedClientCustomizer(2, () -> calls.add("second")))
+        .withBean(
+            "first",
+            RaftPeerHttpClientCustomizer.class,
+            () -> new OrderedClientCustomizer(1, () -> calls.add("first")))
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(HttpRaftTransport.class);
+              assertThat(calls).containsExactly("first", "second");
+            });
+  }
+
+  @Test
+  void peerHttpClientCustomizersAreNotCalledForAnApplicationTransport() {
+    List<String> calls = new CopyOnWriteArrayList<>();
+    runner
+        .withUserConfiguration(OwnTransport.class)
+        .withBean(RaftPeerHttpClientCustomizer.class, () -> builder -> calls.add("called"))
+        .run(context -> assertThat(calls).isEmpty());
+  }
+
+  /** Changes the builder, so a customizer that the build ignores would go unnoticed otherwise. */
+  private record OrderedClientCustomizer(int order, Runnable call)
+      implements RaftPeerHttpClientCustomizer, Ordered {
+    @Override
+    public void customize(HttpClient.Builder builder) {
+      call.run();
+      builder.connectTimeout(Duration.ofSeconds(order));
+    }
+
+    @Override
+    public int getOrder() {
+      return order;
+    }
   }
 
   @Test

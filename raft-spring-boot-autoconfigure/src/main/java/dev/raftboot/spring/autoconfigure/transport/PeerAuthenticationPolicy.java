@@ -1,5 +1,6 @@
-package dev.raftboot.spring.autoconfigure;
+package dev.raftboot.spring.autoconfigure.transport;
 
+import dev.raftboot.spring.autoconfigure.RaftProperties;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -18,7 +19,7 @@ import org.springframework.core.env.Environment;
  * opts out explicitly with {@code raft.transport.insecure=true} (a warning at every start).
  * Anything else is refused with a message that says what to set.
  */
-final class PeerAuthenticationPolicy {
+public final class PeerAuthenticationPolicy {
 
   private static final Logger log = LoggerFactory.getLogger(PeerAuthenticationPolicy.class);
 
@@ -28,10 +29,9 @@ final class PeerAuthenticationPolicy {
   private PeerAuthenticationPolicy() {}
 
   /** @throws RaftTransportSecurityException if the transport must not start so */
-  static void check(RaftProperties p, Environment env) {
-    RaftProperties.Transport t = p.getTransport();
+  static void check(RaftProperties p, RaftTransportProperties t, Environment env) {
     boolean secret = t.getToken() != null && !t.getToken().isEmpty();
-    boolean mutualTls = mutualTls(p, env);
+    boolean mutualTls = mutualTls(p, t, env);
     if (secret) {
       if (mutualTls) {
         log.debug("raft peers authenticate with the cluster secret, over mutual TLS");
@@ -76,8 +76,8 @@ final class PeerAuthenticationPolicy {
   }
 
   /** Whether peers must present a certificate the bundle trusts, and every peer uses https. */
-  private static boolean mutualTls(RaftProperties p, Environment env) {
-    String bundle = p.getTransport().getSslBundle();
+  private static boolean mutualTls(RaftProperties p, RaftTransportProperties t, Environment env) {
+    String bundle = t.getSslBundle();
     String clientAuth = env.getProperty("server.ssl.client-auth", "none");
     Map<Long, URI> peers = p.getPeers();
     return bundle != null
@@ -88,7 +88,7 @@ final class PeerAuthenticationPolicy {
   }
 
   /** Whether {@code url}'s host is a loopback address; host names other than localhost are not resolved. */
-  static boolean isLoopback(URI url) {
+  public static boolean isLoopback(URI url) {
     String host = url == null ? null : url.getHost();
     if (host == null) {
       return false;

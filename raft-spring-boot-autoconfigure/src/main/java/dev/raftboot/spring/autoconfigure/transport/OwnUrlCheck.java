@@ -1,5 +1,6 @@
-package dev.raftboot.spring.autoconfigure;
+package dev.raftboot.spring.autoconfigure.transport;
 
+import dev.raftboot.spring.autoconfigure.RaftProperties;
 import dev.raftboot.spring.transport.HttpRaftTransport;
 import java.net.URI;
 import org.slf4j.Logger;

@@ -1,12 +1,16 @@
-package dev.raftboot.spring.autoconfigure;
+package dev.raftboot.spring.autoconfigure.transport;
 
 import dev.raftboot.RawNode;
+import dev.raftboot.spring.autoconfigure.RaftAutoConfiguration;
+import dev.raftboot.spring.autoconfigure.RaftProperties;
+import dev.raftboot.spring.autoconfigure.RaftPropertiesValidator;
 import dev.raftboot.spring.transport.HttpRaftTransport;
 import dev.raftboot.spring.transport.HttpTransportSettings;
 import dev.raftboot.spring.transport.PeerRequestObservationFilter;
 import dev.raftboot.spring.transport.RaftMessageReceiver;
 import dev.raftboot.spring.transport.RaftPeerController;
 import dev.raftboot.spring.transport.RaftTransport;
+import java.net.http.HttpClient;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -22,50 +26,74 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Auto-configuration of the HTTP peer transport: an {@link HttpRaftTransport} that sends to the
  * peers' {@code raft.transport.path-prefix} endpoints, and, in a servlet web application, the
  * {@link RaftPeerController} that receives from them. Backs off when the application defines its
  * own {@link RaftTransport}.
+ *
+ * <p>The JDK {@link HttpClient.Builder} of the peer client is passed to every {@link
+ * RaftPeerHttpClientCustomizer} bean, in {@code @Order}, before the client is built.
  */
 @AutoConfiguration(before = RaftAutoConfiguration.class)
 @ConditionalOnClass(RawNode.class)
 @ConditionalOnBooleanProperty(name = "raft.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(RaftProperties.class)
+@EnableConfigurationProperties({RaftProperties.class, RaftTransportProperties.class})
 public final class RaftTransportAutoConfiguration {
 
   private static final String SSL_BUNDLE_PROPERTY = "raft.transport.ssl-bundle";
 
   @Bean
   @ConditionalOnMissingBean
-  HttpTransportSettings raftHttpTransportSettings(RaftProperties properties) {
-    RaftProperties.Transport t = properties.getTransport();
+  HttpTransportSettings raftHttpTransportSettings(
+      RaftProperties raft, RaftTransportProperties transport) {
+    checkMaxMessageSize(raft, transport);
     return new HttpTransportSettings(
-        t.getPathPrefix(),
-        t.getConnectTimeout(),
-        t.getRequestTimeout(),
-        t.getQueueSize(),
-        t.getMaxMessageSize().toBytes(),
-        t.getToken(),
-        t.getSnapshotTimeout(),
-        t.getMaxSnapshotSize().toBytes());
+        transport.getPathPrefix(),
+        transport.getConnectTimeout(),
+        transport.getRequestTimeout(),
+        transport.getQueueSize(),
+        transport.getMaxMessageSize().toBytes(),
+        transport.getToken(),
+        transport.getSnapshotTimeout(),
+        transport.getMaxSnapshotSize().toBytes());
+  }
+
+  /**
+   * The one check that spans two property groups, so neither group's binding can make it: a body
+   * limit below raft's largest append message would make peers refuse every full append.
+   */
+  private static void checkMaxMessageSize(RaftProperties raft, RaftTransportProperties transport) {
+    DataSize max = transport.getMaxMessageSize();
+    DataSize perMsg = raft.getMaxSizePerMsg();
+    if (max.toBytes() > 0 && perMsg.toBytes() > 0 && max.compareTo(perMsg) < 0) {
+      throw new InvalidConfigurationPropertyValueException(
+          "raft.transport.max-message-size",
+          max,
+          RaftPropertiesValidator.maxMessageSizeMessage(max, perMsg));
+    }
   }
 
   @Bean
   @ConditionalOnMissingBean(RaftTransport.class)
   HttpRaftTransport raftTransport(
-      RaftProperties properties,
+      RaftProperties raft,
+      RaftTransportProperties transport,
       HttpTransportSettings settings,
       ObjectProvider<SslBundles> sslBundles,
+      ObjectProvider<RaftPeerHttpClientCustomizer> customizers,
       Environment environment) {
-    String bundleName = properties.getTransport().getSslBundle();
+    String bundleName = transport.getSslBundle();
     SslBundle bundle = null;
     if (bundleName != null && !bundleName.isBlank()) {
       bundle = sslBundle(bundleName, sslBundles.getIfAvailable());
     }
-    PeerAuthenticationPolicy.check(properties, environment);
-    return new HttpRaftTransport(properties.getClusterId(), settings, bundle);
+    PeerAuthenticationPolicy.check(raft, transport, environment);
+    HttpClient.Builder client = HttpRaftTransport.clientBuilder(settings.connectTimeout(), bundle);
+    customizers.orderedStream().forEach(customizer -> customizer.customize(client));
+    return new HttpRaftTransport(raft.getClusterId(), settings, client.build());
   }
 
   private static SslBundle sslBundle(String name, @Nullable SslBundles bundles) {

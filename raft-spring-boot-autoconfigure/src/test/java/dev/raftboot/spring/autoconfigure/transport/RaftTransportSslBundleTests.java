@@ -1,4 +1,4 @@
-package dev.raftboot.spring.autoconfigure;
+package dev.raftboot.spring.autoconfigure.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,221 @@
+package dev.raftboot.spring.autoconfigure.storage;
+
+import dev.raftboot.spring.autoconfigure.RaftPropertiesValidator;
+import dev.raftboot.spring.storage.JdbcStorage;
+import dev.raftboot.spring.storage.JdbcStorageSchema;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+
+/**
+ * Where and how the raft log, hard state and snapshots are stored ({@code raft.storage.*}).
+ *
+ * <h2>Where the log is stored</h2>
+ *
+ * <p>The raft log needs a database that survives restarts. The first rule that applies decides:
+ *
+ * <ol>
+ *   <li>{@code raft.storage.jdbc.url} is set: raft opens its own connection pool to that URL.
+ *   <li>A {@code DataSource} bean is qualified with {@code @RaftDataSource}: raft uses it.
+ *   <li>The application has a {@code DataSource} (for example PostgreSQL) that is not an in-memory
+ *       database, and {@code raft.storage.use-application-datasource} is not {@code false}: raft
+ *       keeps its tables there, next to the application's own.
+ *   <li>Otherwise raft opens its own embedded H2 file database in {@code raft.storage.data-dir}.
+ *       This is also what happens when the application's DataSource is the in-memory H2 database
+ *       Spring Boot creates when H2 is on the class path and no URL is configured: that database
+ *       must not silently become the raft log.
+ * </ol>
+ *
+ * <p>An in-memory database (H2 {@code mem:}, HSQLDB {@code mem:}, Derby {@code memory:}) is only
+ * accepted for the log with {@code raft.storage.allow-in-memory=true}, for tests.
+ */
+@ConfigurationProperties("raft.storage")
+public class RaftStorageProperties implements Validator {
+
+  /**
+   * Directory for raft's own files, such as its embedded H2 database. Defaults to
+   * ./data/raft-<node-id>.
+   */
+  private @Nullable Path dataDir;
+
+  /**
+   * Whether to keep the raft tables in the application's DataSource. When not set, it is used if
+   * it is not an in-memory database. When true, it is always used (an in-memory one only with
+   * allow-in-memory); when false, raft gets its own database.
+   */
+  private @Nullable Boolean useApplicationDatasource;
+
+  /**
+   * Whether the log may be kept in an in-memory database, where it does not survive a restart.
+   * For tests only: a node that forgets its log can break the safety of the whole cluster.
+   */
+  private boolean allowInMemory;
+
+  /**
+   * Number of the newest log entries kept in memory, so that raft reads recent entries without
+   * SQL. 0 turns the cache off.
+   */
+  private int tailCacheEntries = JdbcStorage.DEFAULT_TAIL_CACHE_ENTRIES;
+
+  private final Jdbc jdbc = new Jdbc();
+
+  public @Nullable Path getDataDir() {
+    return dataDir;
+  }
+
+  public void setDataDir(@Nullable Path dataDir) {
+    this.dataDir = dataDir;
+  }
+
+  public @Nullable Boolean getUseApplicationDatasource() {
+    return useApplicationDatasource;
+  }
+
+  public void setUseApplicationDatasource(@Nullable Boolean useApplicationDatasource) {
+    this.useApplicationDatasource = useApplicationDatasource;
+  }
+
+  public boolean isAllowInMemory() {
+    return allowInMemory;
+  }
+
+  public void setAllowInMemory(boolean allowInMemory) {
+    this.allowInMemory = allowInMemory;
+  }
+
+  public int getTailCacheEntries() {
+    return tailCacheEntries;
+  }
+
+  public void setTailCacheEntries(int tailCacheEntries) {
+    this.tailCacheEntries = tailCacheEntries;
+  }
+
+  public Jdbc getJdbc() {
+    return jdbc;
+  }
+
+  @Override
+  public boolean supports(Class<?> type) {
+    return RaftStorageProperties.class.isAssignableFrom(type);
+  }
+
+  @Override
+  public void validate(Object target, Errors errors) {
+    RaftPropertiesValidator.validate((RaftStorageProperties) target, errors);
+  }
+
+  /** Raft's own database for the log, and how its tables are created. */
+  public static class Jdbc {
+
+    /**
+     * JDBC URL of a database of raft's own for the log, which takes precedence over the
+     * application's DataSource. When not set, an H2 file database in data-dir is used unless the
+     * application's DataSource qualifies.
+     */
+    private @Nullable String url;
+
+    /** Login username of raft's own database. */
+    private @Nullable String username;
+
+    /** Login password of raft's own database. */
+    private @Nullable String password;
+
+    /**
+     * Database schema initialization mode for the raft tables. The scripts only create tables that
+     * are missing, so running them at every start is safe.
+     */
+    private DatabaseInitializationMode initializeSchema = DatabaseInitializationMode.ALWAYS;
+
+    /** Path to the SQL file that creates the raft tables. */
+    private String schema = JdbcStorageSchema.SCHEMA_LOCATION;
+
+    /**
+     * Platform to use in the schema script if the @@platform@@ placeholder is used (h2, postgresql
+     * or mariadb). Auto-detected by default.
+     */
+    private @Nullable String platform;
+
+    /**
+     * Whether to refuse to start when the database acknowledges commits before they are on disk
+     * (PostgreSQL with fsync=off, InnoDB with innodb_flush_log_at_trx_commit other than 1). When
+     * false this is only logged as a warning.
+     */
+    private boolean requireSync = true;
+
+    /**
+     * Cluster ID that the log of this node in the tables of raftboot 0.1 (raft_log,
+     * raft_hard_state, raft_snapshot, which had no cluster ID) belongs to. When it equals
+     * raft.cluster-id, that log is moved into the current tables at startup; an old log of this
+     * node is refused otherwise, so that no node takes another cluster's log for its own.
+     */
+    private @Nullable String legacyLogClusterId;
+
+    public @Nullable String getUrl() {
+      return url;
+    }
+
+    public void setUrl(@Nullable String url) {
+      this.url = url;
+    }
+
+    public @Nullable String getUsername() {
+      return username;
+    }
+
+    public void setUsername(@Nullable String username) {
+      this.username = username;
+    }
+
+    public @Nullable String getPassword() {
+      return password;
+    }
+
+    public void setPassword(@Nullable String password) {
+      this.password = password;
+    }
+
+    public DatabaseInitializationMode getInitializeSchema() {
+      return initializeSchema;
+    }
+
+    public void setInitializeSchema(DatabaseInitializationMode initializeSchema) {
+      this.initializeSchema = initializeSchema;
+    }
+
+    public String getSchema() {
+      return schema;
+    }
+
+    public void setSchema(String schema) {
+      this.schema = schema;
+    }
+
+    public @Nullable String getPlatform() {
+      return platform;
+    }
+
+    public void setPlatform(@Nullable String platform) {
+      this.platform = platform;
+    }
+
+    public boolean isRequireSync() {
+      return requireSync;
+    }
+
+    public void setRequireSync(boolean requireSync) {
+      this.requireSync = requireSync;
+    }
+
+    public @Nullable String getLegacyLogClusterId() {
+      return legacyLogClusterId;
+    }
+
+    public void setLegacyLogClusterId(@Nullable String legacyLogClusterId) {
+      this.legacyLogClusterId = legacyLogClusterId;
+    }
+  }
+}
