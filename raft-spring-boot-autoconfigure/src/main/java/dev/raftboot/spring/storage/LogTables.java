@@ -33,26 +33,27 @@ final class LogTables {
 
   private static final String NODE = " WHERE cluster_id = ? AND node_id = ?";
   private static final String INSERT_ENTRY =
-      "INSERT INTO raft_cluster_log (cluster_id, node_id, idx, term, type, data)"
-          + " VALUES (?, ?, ?, ?, ?, ?)";
+      "INSERT INTO raft_cluster_log (cluster_id, node_id, idx, term, type, data, checksum)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?)";
   private static final String DELETE_LOG = "DELETE FROM raft_cluster_log" + NODE;
   private static final String DELETE_FROM = DELETE_LOG + " AND idx >= ?";
   private static final String DELETE_BELOW = DELETE_LOG + " AND idx < ?";
+  /** Parameters: checksum, cluster_id, node_id, idx. */
   private static final String CLEAR_ENTRY =
-      "UPDATE raft_cluster_log SET type = NULL, data = NULL" + NODE + " AND idx = ?";
+      "UPDATE raft_cluster_log SET type = NULL, data = NULL, checksum = ?"
+          + " WHERE cluster_id = ? AND node_id = ? AND idx = ?";
   private static final String SELECT_TERM =
-      "SELECT term FROM raft_cluster_log" + NODE + " AND idx = ?";
+      "SELECT idx, term, type, data, checksum FROM raft_cluster_log" + NODE + " AND idx = ?";
   private static final String SELECT_BOUNDS =
       "SELECT MIN(idx), MAX(idx), COUNT(*) FROM raft_cluster_log" + NODE;
   private static final String SELECT_RANGE =
-      "SELECT idx, term, type, data FROM raft_cluster_log" + NODE + " AND idx >= ? AND idx < ?"
+      "SELECT idx, term, type, data, checksum FROM raft_cluster_log" + NODE
+          + " AND idx >= ? AND idx < ?"
           + " ORDER BY idx";
   private static final String SELECT_HARD_STATE =
       "SELECT term, vote, commit_idx FROM raft_cluster_hard_state" + NODE;
-  private static final String SELECT_SNAPSHOT_METADATA =
-      "SELECT idx, term, conf_state FROM raft_cluster_snapshot" + NODE;
   private static final String SELECT_SNAPSHOT =
-      "SELECT idx, term, conf_state, data FROM raft_cluster_snapshot" + NODE;
+      "SELECT idx, term, conf_state, data, checksum FROM raft_cluster_snapshot" + NODE;
   private static final String SELECT_OTHER_CLUSTERS =
       "SELECT cluster_id FROM raft_cluster_hard_state WHERE node_id = ? AND cluster_id <> ?"
           + " UNION SELECT cluster_id FROM raft_cluster_log WHERE node_id = ? AND cluster_id <> ?"
@@ -85,7 +86,8 @@ final class LogTables {
 
   /**
    * Finds out on {@code connection} which database this is and what its commits need to be
-   * durable (refusing an unsynced one when {@code requireSync}).
+   * durable (refusing an unsynced one when {@code requireSync}), and adds the checksum columns to
+   * tables created before they existed.
    */
   static LogTables open(
       DataSource dataSource,
@@ -95,6 +97,7 @@ final class LogTables {
       boolean requireSync)
       throws SQLException {
     SqlDialect dialect = SqlDialect.of(connection.getMetaData());
+    JdbcStorageSchema.addChecksumColumns(connection);
     CommitDurability durability = CommitDurability.inspect(dialect, connection, requireSync);
     return new LogTables(dataSource, clusterId, nodeId, dialect, durability);
   }
@@ -126,33 +129,40 @@ final class LogTables {
     }
   }
 
-  /** The stored snapshot's metadata, or the default instance. */
+  /**
+   * The stored snapshot's metadata, or the default instance. The whole row is read, so that its
+   * checksum is verified when the node starts.
+   */
   SnapshotMetadata snapshotMetadata(Connection c) throws SQLException {
-    try (PreparedStatement ps = prepare(c, SELECT_SNAPSHOT_METADATA);
-        ResultSet rs = ps.executeQuery()) {
-      return rs.next()
-          ? metadata(rs.getLong(1), rs.getLong(2), rs.getBytes(3))
-          : SnapshotMetadata.getDefaultInstance();
-    }
+    Snapshot stored = snapshot(c);
+    return stored == null ? SnapshotMetadata.getDefaultInstance() : stored.getMetadata();
   }
 
   /** The stored snapshot with its data, or null when there is none. */
   @Nullable Snapshot snapshot() {
-    try (Connection c = connect();
-        PreparedStatement ps = prepare(c, SELECT_SNAPSHOT);
+    try (Connection c = connect()) {
+      return snapshot(c);
+    } catch (SQLException e) {
+      throw failure("read the snapshot", e);
+    }
+  }
+
+  private @Nullable Snapshot snapshot(Connection c) throws SQLException {
+    try (PreparedStatement ps = prepare(c, SELECT_SNAPSHOT);
         ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         return null;
       }
-      Snapshot.Builder snapshot =
-          Snapshot.newBuilder().setMetadata(metadata(rs.getLong(1), rs.getLong(2), rs.getBytes(3)));
+      long index = rs.getLong(1);
+      long term = rs.getLong(2);
+      byte[] confState = rs.getBytes(3);
       byte[] data = rs.getBytes(4);
+      verify(SNAPSHOT_TABLE, index, rs, 5, RowChecksum.snapshot(index, term, confState, data));
+      Snapshot.Builder snapshot = Snapshot.newBuilder().setMetadata(metadata(index, term, confState));
       if (data != null) {
         snapshot.setData(UnsafeByteOperations.unsafeWrap(data));
       }
       return snapshot.build();
-    } catch (SQLException e) {
-      throw failure("read the snapshot", e);
     }
   }
 
@@ -185,7 +195,7 @@ final class LogTables {
         if (!rs.next()) {
           throw missing(index);
         }
-        return rs.getLong(1);
+        return entry(rs).getTerm();
       }
     }
   }
@@ -237,23 +247,43 @@ final class LogTables {
       ps.setInt(5, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          Entry.Builder e = Entry.newBuilder().setIndex(rs.getLong(1)).setTerm(rs.getLong(2));
-          int type = rs.getInt(3);
-          if (!rs.wasNull()) {
-            EntryType t = EntryType.forNumber(type);
-            if (t == null) {
-              throw new JdbcStorageException(
-                  "Entry " + e.getIndex() + " has an unknown type " + type);
-            }
-            e.setType(t);
-          }
-          byte[] data = rs.getBytes(4);
-          if (data != null) {
-            e.setData(UnsafeByteOperations.unsafeWrap(data));
-          }
-          out.add(e.build());
+          out.add(entry(rs));
         }
       }
+    }
+  }
+
+  /** The entry in the current row (idx, term, type, data, checksum), its checksum verified. */
+  private Entry entry(ResultSet rs) throws SQLException {
+    long index = rs.getLong(1);
+    long term = rs.getLong(2);
+    int typeNumber = rs.getInt(3);
+    Integer type = rs.wasNull() ? null : typeNumber;
+    byte[] data = rs.getBytes(4);
+    verify(LOG_TABLE, index, rs, 5, RowChecksum.entry(index, term, type, data));
+    Entry.Builder e = Entry.newBuilder().setIndex(index).setTerm(term);
+    if (type != null) {
+      EntryType t = EntryType.forNumber(type);
+      if (t == null) {
+        throw new JdbcStorageException("Entry " + index + " has an unknown type " + type);
+      }
+      e.setType(t);
+    }
+    if (data != null) {
+      e.setData(UnsafeByteOperations.unsafeWrap(data));
+    }
+    return e.build();
+  }
+
+  /**
+   * Compares the checksum stored in {@code column} with the one of the values read. Rows written
+   * before the column existed have none and are taken unverified.
+   */
+  private void verify(String table, long index, ResultSet rs, int column, int expected)
+      throws SQLException {
+    int stored = rs.getInt(column);
+    if (!rs.wasNull() && stored != expected) {
+      throw new StorageCorruptionException(clusterId, nodeId, table, index);
     }
   }
 
@@ -315,8 +345,11 @@ final class LogTables {
         true,
         c -> {
           delete(c, DELETE_BELOW, compactIndex);
-          try (PreparedStatement ps = prepare(c, CLEAR_ENTRY)) {
-            ps.setLong(3, compactIndex);
+          try (PreparedStatement ps = c.prepareStatement(CLEAR_ENTRY)) {
+            ps.setInt(1, RowChecksum.entry(compactIndex, term, null, null));
+            ps.setString(2, clusterId);
+            ps.setLong(3, nodeId);
+            ps.setLong(4, compactIndex);
             ps.executeUpdate();
           }
         });
@@ -346,22 +379,22 @@ final class LogTables {
         ps.setLong(4, dummy.term());
         ps.setNull(5, Types.SMALLINT);
         ps.setNull(6, Types.VARBINARY);
+        ps.setInt(7, RowChecksum.entry(dummy.index(), dummy.term(), null, null));
         ps.addBatch();
       }
       for (Entry e : entries) {
         bindNode(ps);
         ps.setLong(3, e.getIndex());
         ps.setLong(4, e.getTerm());
-        if (e.hasType()) {
-          ps.setShort(5, (short) e.getType().getNumber());
+        Integer type = e.hasType() ? e.getType().getNumber() : null;
+        byte[] data = e.hasData() ? e.getData().toByteArray() : null;
+        if (type != null) {
+          ps.setShort(5, type.shortValue());
         } else {
           ps.setNull(5, Types.SMALLINT);
         }
-        if (e.hasData()) {
-          ps.setBytes(6, e.getData().toByteArray());
-        } else {
-          ps.setNull(6, Types.VARBINARY);
-        }
+        ps.setBytes(6, data);
+        ps.setInt(7, RowChecksum.entry(e.getIndex(), e.getTerm(), type, data));
         ps.addBatch();
       }
       ps.executeBatch();
@@ -384,16 +417,11 @@ final class LogTables {
     try (PreparedStatement ps = prepare(c, dialect.upsertSnapshot())) {
       ps.setLong(3, meta.getIndex());
       ps.setLong(4, meta.getTerm());
-      if (meta.hasConfState()) {
-        ps.setBytes(5, meta.getConfState().toByteArray());
-      } else {
-        ps.setNull(5, Types.VARBINARY);
-      }
-      if (snapshot.hasData()) {
-        ps.setBytes(6, snapshot.getData().toByteArray());
-      } else {
-        ps.setNull(6, Types.VARBINARY);
-      }
+      byte[] confState = meta.hasConfState() ? meta.getConfState().toByteArray() : null;
+      byte[] data = snapshot.hasData() ? snapshot.getData().toByteArray() : null;
+      ps.setBytes(5, confState);
+      ps.setBytes(6, data);
+      ps.setInt(7, RowChecksum.snapshot(meta.getIndex(), meta.getTerm(), confState, data));
       ps.executeUpdate();
     }
   }
