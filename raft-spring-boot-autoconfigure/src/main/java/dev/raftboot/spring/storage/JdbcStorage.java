@@ -50,6 +50,12 @@ import org.jspecify.annotations.Nullable;
  * CommitDurability}) and by default refuses to start on a database configured to acknowledge
  * commits before they are synced.
  *
+ * <h2>Integrity</h2>
+ *
+ * <p>Every log and snapshot row carries a CRC32C of its values, verified whenever it is read from
+ * the database; a mismatch throws {@link StorageCorruptionException}, and the node stops rather
+ * than use the log. Rows written before the column existed are read unverified.
+ *
  * <h2>Caching</h2>
  *
  * <p>The first and last index, the hard state and the snapshot metadata are held in memory, and so
