@@ -1,8 +1,6 @@
 package dev.raftboot.spring.storage;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.UnsafeByteOperations;
 import dev.raftboot.CompactedException;
 import dev.raftboot.InitialState;
 import dev.raftboot.RaftUtil;
@@ -11,19 +9,16 @@ import dev.raftboot.Storage;
 import dev.raftboot.UnavailableException;
 import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
-import dev.raftboot.raftpb.EntryType;
 import dev.raftboot.raftpb.HardState;
 import dev.raftboot.raftpb.Snapshot;
 import dev.raftboot.raftpb.SnapshotMetadata;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -55,6 +50,12 @@ import org.jspecify.annotations.Nullable;
  * CommitDurability}) and by default refuses to start on a database configured to acknowledge
  * commits before they are synced.
  *
+ * <h2>Integrity</h2>
+ *
+ * <p>Every log and snapshot row carries a CRC32C of its values, verified whenever it is read from
+ * the database; a mismatch throws {@link StorageCorruptionException}, and the node stops rather
+ * than use the log. Rows written before the column existed are read unverified.
+ *
  * <h2>Caching</h2>
  *
  * <p>The first and last index, the hard state and the snapshot metadata are held in memory, and so
@@ -85,45 +86,9 @@ public final class JdbcStorage implements RaftStorage {
 
   private static final System.Logger LOG = System.getLogger(JdbcStorage.class.getName());
 
-  private static final String INSERT_ENTRY =
-      "INSERT INTO raft_cluster_log (cluster_id, node_id, idx, term, type, data)"
-          + " VALUES (?, ?, ?, ?, ?, ?)";
-  private static final String NODE = " WHERE cluster_id = ? AND node_id = ?";
-  private static final String DELETE_LOG = "DELETE FROM raft_cluster_log" + NODE;
-  private static final String DELETE_FROM = DELETE_LOG + " AND idx >= ?";
-  private static final String DELETE_BELOW = DELETE_LOG + " AND idx < ?";
-  private static final String CLEAR_ENTRY =
-      "UPDATE raft_cluster_log SET type = NULL, data = NULL" + NODE + " AND idx = ?";
-  private static final String SELECT_TERM =
-      "SELECT term FROM raft_cluster_log" + NODE + " AND idx = ?";
-  private static final String SELECT_BOUNDS =
-      "SELECT MIN(idx), MAX(idx), COUNT(*) FROM raft_cluster_log" + NODE;
-  private static final String SELECT_RANGE =
-      "SELECT idx, term, type, data FROM raft_cluster_log" + NODE + " AND idx >= ? AND idx < ?"
-          + " ORDER BY idx";
-  private static final String SELECT_HARD_STATE =
-      "SELECT term, vote, commit_idx FROM raft_cluster_hard_state" + NODE;
-  private static final String SELECT_SNAPSHOT_METADATA =
-      "SELECT idx, term, conf_state FROM raft_cluster_snapshot" + NODE;
-  private static final String SELECT_SNAPSHOT =
-      "SELECT idx, term, conf_state, data FROM raft_cluster_snapshot" + NODE;
-
-  private static final String SELECT_OTHER_CLUSTERS =
-      "SELECT cluster_id FROM raft_cluster_hard_state WHERE node_id = ? AND cluster_id <> ?"
-          + " UNION SELECT cluster_id FROM raft_cluster_log WHERE node_id = ? AND cluster_id <> ?"
-          + " UNION SELECT cluster_id FROM raft_cluster_snapshot WHERE node_id = ?"
-          + " AND cluster_id <> ? ORDER BY cluster_id";
-
-  /** Rows fetched by the first query of an SQL range read; later pages grow up to the maximum. */
-  private static final int FIRST_PAGE_ROWS = 16;
-
-  private static final int MAX_PAGE_ROWS = 1024;
-
-  private final DataSource dataSource;
   private final String clusterId;
   private final long nodeId;
-  private final SqlDialect dialect;
-  private final CommitDurability durability;
+  private final LogTables tables;
 
   /** Serializes the write methods. */
   private final Object writeMutex = new Object();
@@ -151,16 +116,23 @@ public final class JdbcStorage implements RaftStorage {
   private final TailCache tail;
 
   private JdbcStorage(Builder builder) {
-    this.dataSource = builder.dataSource;
     this.clusterId = builder.clusterId;
     this.nodeId = builder.nodeId;
     this.tail = new TailCache(builder.tailCacheEntries);
-    try (Connection connection = dataSource.getConnection()) {
-      this.dialect = SqlDialect.of(connection.getMetaData());
-      this.durability = CommitDurability.inspect(dialect, connection, builder.requireSyncedCommits);
+    try (Connection connection = builder.dataSource.getConnection()) {
+      this.tables =
+          LogTables.open(
+              builder.dataSource, connection, clusterId, nodeId, builder.requireSyncedCommits);
       load(connection);
-      if (isEmpty()) {
-        checkNoOtherLog(connection, builder);
+      if (isEmpty()
+          && OtherLogs.check(
+              tables,
+              connection,
+              clusterId,
+              nodeId,
+              builder.legacyLogClusterId,
+              builder.singleCluster)) {
+        load(connection);
       }
     } catch (SQLException e) {
       throw new JdbcStorageException(
@@ -181,99 +153,13 @@ public final class JdbcStorage implements RaftStorage {
         dummyIndex,
         lastIndex,
         snapshotMetadata.getIndex(),
-        durability.description());
+        tables.durabilityDescription());
   }
 
   private boolean isEmpty() {
     return !dummyStored
         && snapshotMetadata.getIndex() == 0
         && hardState.equals(HardState.getDefaultInstance());
-  }
-
-  /**
-   * Before a node starts with an empty log: a log of the same node id that has no cluster id (the
-   * tables of raftboot 0.1) is moved here only when the operator named this cluster for it, and
-   * refused otherwise; a log of the same node id in another cluster is refused in a database that
-   * belongs to this node alone, and only reported in a shared one.
-   */
-  private void checkNoOtherLog(Connection c, Builder builder) throws SQLException {
-    String node = Long.toUnsignedString(nodeId);
-    if (LegacyLog.holds(c, nodeId)) {
-      if (!clusterId.equals(builder.legacyLogClusterId)) {
-        throw new ClusterLogMismatchException(
-            "The tables "
-                + LegacyLog.TABLES
-                + " hold a raft log of node "
-                + node
-                + " written by raftboot 0.1, which did not record the cluster id, so it cannot be"
-                + " told whether it belongs to cluster \""
-                + clusterId
-                + "\""
-                + (builder.legacyLogClusterId == null
-                    ? "."
-                    : " (raft.storage.jdbc.legacy-log-cluster-id names \""
-                        + builder.legacyLogClusterId
-                        + "\")."),
-            "If that log is this cluster's, set raft.storage.jdbc.legacy-log-cluster-id="
-                + clusterId
-                + " to move it into the current tables at the next start. If it belongs to"
-                + " another cluster, start this node with that cluster's raft.cluster-id and"
-                + " raft.storage.jdbc.legacy-log-cluster-id, or, if that log is no longer needed,"
-                + " delete it: "
-                + LegacyLog.deleteStatements(nodeId));
-      }
-      inTransaction(tx -> LegacyLog.moveInto(tx, clusterId, nodeId));
-      load(c);
-      LOG.log(
-          System.Logger.Level.INFO,
-          "Moved the raftboot 0.1 log of node {0} into cluster {1}, as"
-              + " raft.storage.jdbc.legacy-log-cluster-id says",
-          node,
-          clusterId);
-      return;
-    }
-    List<String> others = otherClusters(c);
-    if (others.isEmpty()) {
-      return;
-    }
-    if (builder.singleCluster) {
-      throw new ClusterLogMismatchException(
-          "This node's own database holds the raft log of node "
-              + node
-              + " in cluster "
-              + others
-              + ", and none in cluster \""
-              + clusterId
-              + "\" (raft.cluster-id).",
-          "If this node belongs to that cluster, set raft.cluster-id to its name. If it should"
-              + " start afresh in cluster \""
-              + clusterId
-              + "\", give it an empty database (another raft.storage.data-dir), or delete this"
-              + " one once the other cluster's log is no longer needed.");
-    }
-    LOG.log(
-        System.Logger.Level.WARNING,
-        "Node {0} starts with an empty log in cluster {1}, while this database holds its logs in"
-            + " cluster {2}; if it should continue one of those, set raft.cluster-id to its name",
-        node,
-        clusterId,
-        others);
-  }
-
-  private List<String> otherClusters(Connection c) throws SQLException {
-    List<String> clusters = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(SELECT_OTHER_CLUSTERS)) {
-      for (int table = 0; table < 3; table++) {
-        ps.setLong(2 * table + 1, nodeId);
-        ps.setString(2 * table + 2, clusterId);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          clusters.add(rs.getString(1));
-        }
-      }
-    }
-    return clusters;
   }
 
   /** Opens the log of {@code nodeId} in {@code dataSource} with the default settings. */
@@ -303,7 +189,7 @@ public final class JdbcStorage implements RaftStorage {
 
   /** How commits are made durable on this database, in words (for logs and diagnostics). */
   public String durabilityDescription() {
-    return durability.description();
+    return tables.durabilityDescription();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -311,140 +197,88 @@ public final class JdbcStorage implements RaftStorage {
 
   @Override
   public InitialState initialState() {
-    lock.readLock().lock();
-    try {
-      return new InitialState(hardState, snapshotMetadata.getConfState());
-    } finally {
-      lock.readLock().unlock();
-    }
+    return readLocked(() -> new InitialState(hardState, snapshotMetadata.getConfState()));
   }
 
   @Override
   public List<Entry> entries(long lo, long hi, long maxSize) {
-    lock.readLock().lock();
-    try {
-      if (lo <= dummyIndex) {
-        throw CompactedException.INSTANCE;
-      }
-      if (hi > lastIndex + 1 || lastIndex == dummyIndex) {
-        throw UnavailableException.INSTANCE;
-      }
-      if (lo > hi) {
-        throw new IllegalArgumentException("invalid range: lo " + lo + " > hi " + hi);
-      }
-      List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 256));
-      SizeBudget budget = new SizeBudget(maxSize);
-      long next = lo;
-      long cached = tail.isEmpty() ? hi : Math.max(lo, Math.min(hi, tail.firstIndex()));
-      if (next < cached) {
-        if (!readRange(next, cached, budget, out)) {
+    return readLocked(
+        () -> {
+          if (lo <= dummyIndex) {
+            throw CompactedException.INSTANCE;
+          }
+          if (hi > lastIndex + 1 || lastIndex == dummyIndex) {
+            throw UnavailableException.INSTANCE;
+          }
+          if (lo > hi) {
+            throw new IllegalArgumentException("invalid range: lo " + lo + " > hi " + hi);
+          }
+          List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 256));
+          SizeBudget budget = new SizeBudget(maxSize, out);
+          long cached = tail.isEmpty() ? hi : Math.max(lo, Math.min(hi, tail.firstIndex()));
+          if (lo < cached && !tables.readRange(lo, cached, budget::add)) {
+            return out;
+          }
+          for (long i = Math.max(lo, cached); i < hi; i++) {
+            if (!budget.add(tail.get(i))) {
+              break;
+            }
+          }
           return out;
-        }
-        next = cached;
-      }
-      for (long i = next; i < hi; i++) {
-        if (!budget.add(out, tail.get(i))) {
-          break;
-        }
-      }
-      return out;
-    } finally {
-      lock.readLock().unlock();
-    }
+        });
   }
 
   @Override
   public long term(long i) {
-    lock.readLock().lock();
-    try {
-      if (i < dummyIndex) {
-        throw CompactedException.INSTANCE;
-      }
-      if (i > lastIndex) {
-        throw UnavailableException.INSTANCE;
-      }
-      if (i == dummyIndex) {
-        return dummyTerm;
-      }
-      if (tail.contains(i)) {
-        return tail.get(i).getTerm();
-      }
-      return selectTerm(i);
-    } finally {
-      lock.readLock().unlock();
-    }
+    return readLocked(
+        () -> {
+          if (i < dummyIndex) {
+            throw CompactedException.INSTANCE;
+          }
+          if (i > lastIndex) {
+            throw UnavailableException.INSTANCE;
+          }
+          if (i == dummyIndex) {
+            return dummyTerm;
+          }
+          return tail.contains(i) ? tail.get(i).getTerm() : tables.term(i);
+        });
   }
 
   @Override
   public long lastIndex() {
-    lock.readLock().lock();
-    try {
-      return lastIndex;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return readLocked(() -> lastIndex);
   }
 
   @Override
   public long firstIndex() {
-    lock.readLock().lock();
-    try {
-      return dummyIndex + 1;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return readLocked(() -> dummyIndex + 1);
   }
 
   @Override
   public Snapshot snapshot() {
-    lock.readLock().lock();
-    try {
-      if (snapshotMetadata.getIndex() == 0) {
-        return Snapshot.getDefaultInstance();
-      }
-      try (Connection c = dataSource.getConnection();
-          PreparedStatement ps = c.prepareStatement(SELECT_SNAPSHOT)) {
-        bindNode(ps);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
+    return readLocked(
+        () -> {
+          if (snapshotMetadata.getIndex() == 0) {
+            return Snapshot.getDefaultInstance();
+          }
+          Snapshot stored = tables.snapshot();
+          if (stored == null) {
             throw new JdbcStorageException(
                 "The snapshot row of node " + Long.toUnsignedString(nodeId) + " disappeared");
           }
-          Snapshot.Builder snapshot =
-              Snapshot.newBuilder()
-                  .setMetadata(metadata(rs.getLong(1), rs.getLong(2), rs.getBytes(3)));
-          byte[] data = rs.getBytes(4);
-          if (data != null) {
-            snapshot.setData(UnsafeByteOperations.unsafeWrap(data));
-          }
-          return snapshot.build();
-        }
-      } catch (SQLException e) {
-        throw failure("read the snapshot", e);
-      }
-    } finally {
-      lock.readLock().unlock();
-    }
+          return stored;
+        });
   }
 
   /** The hard state last saved (empty for a new node). */
   public HardState hardState() {
-    lock.readLock().lock();
-    try {
-      return hardState;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return readLocked(() -> hardState);
   }
 
   /** Metadata of the latest snapshot (the default instance when there is none). */
   public SnapshotMetadata snapshotMetadata() {
-    lock.readLock().lock();
-    try {
-      return snapshotMetadata;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return readLocked(() -> snapshotMetadata);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -494,60 +328,45 @@ public final class JdbcStorage implements RaftStorage {
       long first = append.isEmpty() ? 0 : append.get(0).getIndex();
       boolean truncates = !append.isEmpty() && first <= baseLast;
       boolean insertDummy = withSnapshot || (!append.isEmpty() && !dummyStored);
+      LogTables.LogChange change =
+          new LogTables.LogChange(
+              withSnapshot ? snapshot : null,
+              !withSnapshot && truncates ? first : 0,
+              insertDummy ? new LogTables.Dummy(baseDummy, baseDummyTerm) : null,
+              append,
+              withHardState ? hardState : null);
+      Runnable publish =
+          () -> {
+            if (withSnapshot) {
+              snapshotMetadata = meta;
+              dummyIndex = baseDummy;
+              dummyTerm = baseDummyTerm;
+              lastIndex = baseLast;
+              tail.clear();
+            }
+            if (!append.isEmpty()) {
+              tail.truncateFrom(first);
+              tail.append(append);
+              lastIndex = append.get(append.size() - 1).getIndex();
+            }
+            if (insertDummy) {
+              dummyStored = true;
+            }
+            if (withHardState) {
+              this.hardState = hardState;
+            }
+          };
       // Writes that remove entries keep readers out until the new log is committed; appends that
       // only add entries above lastIndex cannot disturb a reader and publish afterwards.
-      boolean removesEntries = withSnapshot || truncates;
-      if (removesEntries) {
-        lock.writeLock().lock();
-      }
-      try {
-        inTransaction(
-            withSnapshot || sync,
-            c -> {
-              if (withSnapshot) {
-                deleteLog(c, DELETE_LOG, -1);
-                upsertSnapshot(c, snapshot);
-              } else if (truncates) {
-                deleteLog(c, DELETE_FROM, first);
-              }
-              if (insertDummy || !append.isEmpty()) {
-                insertEntries(c, insertDummy, baseDummy, baseDummyTerm, append);
-              }
-              if (withHardState) {
-                upsertHardState(c, hardState);
-              }
+      if (withSnapshot || truncates) {
+        writeLocked(
+            () -> {
+              tables.write(change, true);
+              publish.run();
             });
-        if (!removesEntries) {
-          lock.writeLock().lock();
-        }
-        try {
-          if (withSnapshot) {
-            snapshotMetadata = meta;
-            dummyIndex = baseDummy;
-            dummyTerm = baseDummyTerm;
-            lastIndex = baseLast;
-            tail.clear();
-          }
-          if (!append.isEmpty()) {
-            tail.truncateFrom(first);
-            tail.append(append);
-            lastIndex = append.get(append.size() - 1).getIndex();
-          }
-          if (insertDummy) {
-            dummyStored = true;
-          }
-          if (withHardState) {
-            this.hardState = hardState;
-          }
-        } finally {
-          if (!removesEntries) {
-            lock.writeLock().unlock();
-          }
-        }
-      } finally {
-        if (removesEntries) {
-          lock.writeLock().unlock();
-        }
+      } else {
+        tables.write(change, sync);
+        writeLocked(publish);
       }
     }
   }
@@ -572,23 +391,13 @@ public final class JdbcStorage implements RaftStorage {
       long term = term(compactIndex);
       // Readers stop asking for the compacted entries before their rows go. Should the delete
       // fail, the database merely keeps more entries than memory admits to.
-      lock.writeLock().lock();
-      try {
-        dummyIndex = compactIndex;
-        dummyTerm = term;
-        tail.dropThrough(compactIndex);
-      } finally {
-        lock.writeLock().unlock();
-      }
-      inTransaction(
-          c -> {
-            deleteLog(c, DELETE_BELOW, compactIndex);
-            try (PreparedStatement ps = c.prepareStatement(CLEAR_ENTRY)) {
-              bindNode(ps);
-              ps.setLong(3, compactIndex);
-              ps.executeUpdate();
-            }
+      writeLocked(
+          () -> {
+            dummyIndex = compactIndex;
+            dummyTerm = term;
+            tail.dropThrough(compactIndex);
           });
+      tables.compact(compactIndex, term);
     }
   }
 
@@ -627,13 +436,8 @@ public final class JdbcStorage implements RaftStorage {
         builder.setData(data);
       }
       Snapshot snapshot = builder.build();
-      inTransaction(c -> upsertSnapshot(c, snapshot));
-      lock.writeLock().lock();
-      try {
-        snapshotMetadata = snapshot.getMetadata();
-      } finally {
-        lock.writeLock().unlock();
-      }
+      tables.saveSnapshot(snapshot);
+      writeLocked(() -> snapshotMetadata = snapshot.getMetadata());
       return snapshot;
     }
   }
@@ -655,6 +459,24 @@ public final class JdbcStorage implements RaftStorage {
 
   // ---------------------------------------------------------------------------------------------
   // Internals
+
+  private <T> T readLocked(Supplier<T> read) {
+    lock.readLock().lock();
+    try {
+      return read.get();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void writeLocked(Runnable update) {
+    lock.writeLock().lock();
+    try {
+      update.run();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
 
   private static List<Entry> entriesToAppend(List<Entry> entries, long dummy, long last) {
     if (entries.isEmpty()) {
@@ -685,316 +507,41 @@ public final class JdbcStorage implements RaftStorage {
     return entries;
   }
 
+  /** Reads the node's state and the newest entries into memory. */
   private void load(Connection c) throws SQLException {
-    hardState = HardState.getDefaultInstance();
-    try (PreparedStatement ps = c.prepareStatement(SELECT_HARD_STATE)) {
-      bindNode(ps);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          hardState =
-              HardState.newBuilder()
-                  .setTerm(rs.getLong(1))
-                  .setVote(rs.getLong(2))
-                  .setCommit(rs.getLong(3))
-                  .build();
-        }
-      }
+    hardState = tables.hardState(c);
+    snapshotMetadata = tables.snapshotMetadata(c);
+    LogTables.Bounds bounds = tables.bounds(c);
+    if (bounds == null) {
+      dummyIndex = 0;
+      dummyTerm = 0;
+      lastIndex = 0;
+      dummyStored = false;
+      return;
     }
-    snapshotMetadata = SnapshotMetadata.getDefaultInstance();
-    try (PreparedStatement ps = c.prepareStatement(SELECT_SNAPSHOT_METADATA)) {
-      bindNode(ps);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          snapshotMetadata = metadata(rs.getLong(1), rs.getLong(2), rs.getBytes(3));
-        }
-      }
-    }
-    long min;
-    long max;
-    long count;
-    try (PreparedStatement ps = c.prepareStatement(SELECT_BOUNDS)) {
-      bindNode(ps);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        min = rs.getLong(1);
-        boolean empty = rs.wasNull();
-        max = rs.getLong(2);
-        count = rs.getLong(3);
-        if (empty) {
-          dummyIndex = 0;
-          dummyTerm = 0;
-          lastIndex = 0;
-          dummyStored = false;
-          return;
-        }
-      }
-    }
-    if (count != max - min + 1) {
+    long min = bounds.min();
+    long max = bounds.max();
+    if (bounds.count() != max - min + 1) {
       throw new JdbcStorageException(
           "The raft log of node "
               + Long.toUnsignedString(nodeId)
               + " has gaps: "
-              + count
+              + bounds.count()
               + " rows between index "
               + min
               + " and "
               + max);
     }
     dummyIndex = min;
-    dummyTerm = selectTerm(c, min);
+    dummyTerm = tables.term(c, min);
     lastIndex = max;
     dummyStored = true;
     long from = Math.max(min + 1, max - tail.capacity() + 1);
     if (tail.capacity() > 0 && from <= max) {
       List<Entry> recent = new ArrayList<>();
-      while (recent.size() < max - from + 1) {
-        int before = recent.size();
-        selectRange(c, from + before, max + 1, MAX_PAGE_ROWS, recent);
-        if (recent.size() == before) {
-          throw new JdbcStorageException(
-              "The raft log of node " + Long.toUnsignedString(nodeId) + " changed while loading");
-        }
-      }
+      tables.readRange(c, from, max + 1, recent::add);
       tail.append(recent);
     }
-  }
-
-  /**
-   * Reads entries {@code [lo, hi)} from the database into {@code out}, page by page, until the
-   * range is done or the budget is spent. Returns false when the budget stopped it.
-   */
-  private boolean readRange(long lo, long hi, SizeBudget budget, List<Entry> out) {
-    try (Connection c = dataSource.getConnection()) {
-      long next = lo;
-      int pageRows = FIRST_PAGE_ROWS;
-      List<Entry> page = new ArrayList<>();
-      while (next < hi) {
-        page.clear();
-        selectRange(c, next, hi, pageRows, page);
-        for (Entry e : page) {
-          if (e.getIndex() != next) {
-            throw new JdbcStorageException(
-                "The raft log of node "
-                    + Long.toUnsignedString(nodeId)
-                    + " is missing entry "
-                    + next);
-          }
-          if (!budget.add(out, e)) {
-            return false;
-          }
-          next++;
-        }
-        if (page.isEmpty()) {
-          throw new JdbcStorageException(
-              "The raft log of node "
-                  + Long.toUnsignedString(nodeId)
-                  + " is missing entry "
-                  + next);
-        }
-        pageRows = Math.min(MAX_PAGE_ROWS, pageRows * 4);
-      }
-      return true;
-    } catch (SQLException e) {
-      throw failure("read entries [" + lo + ", " + hi + ")", e);
-    }
-  }
-
-  private void selectRange(Connection c, long lo, long hi, int limit, List<Entry> out)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(SELECT_RANGE + dialect.limit())) {
-      bindNode(ps);
-      ps.setLong(3, lo);
-      ps.setLong(4, hi);
-      ps.setInt(5, limit);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Entry.Builder e = Entry.newBuilder().setIndex(rs.getLong(1)).setTerm(rs.getLong(2));
-          int type = rs.getInt(3);
-          if (!rs.wasNull()) {
-            EntryType t = EntryType.forNumber(type);
-            if (t == null) {
-              throw new JdbcStorageException(
-                  "Entry " + e.getIndex() + " has an unknown type " + type);
-            }
-            e.setType(t);
-          }
-          byte[] data = rs.getBytes(4);
-          if (data != null) {
-            e.setData(UnsafeByteOperations.unsafeWrap(data));
-          }
-          out.add(e.build());
-        }
-      }
-    }
-  }
-
-  private long selectTerm(long index) {
-    try (Connection c = dataSource.getConnection()) {
-      return selectTerm(c, index);
-    } catch (SQLException e) {
-      throw failure("read the term of entry " + index, e);
-    }
-  }
-
-  private long selectTerm(Connection c, long index) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(SELECT_TERM)) {
-      bindNode(ps);
-      ps.setLong(3, index);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new JdbcStorageException(
-              "The raft log of node "
-                  + Long.toUnsignedString(nodeId)
-                  + " is missing entry "
-                  + index);
-        }
-        return rs.getLong(1);
-      }
-    }
-  }
-
-  private void deleteLog(Connection c, String sql, long index) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      bindNode(ps);
-      if (index >= 0) {
-        ps.setLong(3, index);
-      }
-      ps.executeUpdate();
-    }
-  }
-
-  /** One JDBC batch: the dummy row if asked for, then the entries. */
-  private void insertEntries(
-      Connection c, boolean withDummy, long dummyIdx, long dummyTrm, List<Entry> entries)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(INSERT_ENTRY)) {
-      if (withDummy) {
-        bindNode(ps);
-        ps.setLong(3, dummyIdx);
-        ps.setLong(4, dummyTrm);
-        ps.setNull(5, Types.SMALLINT);
-        ps.setNull(6, Types.VARBINARY);
-        ps.addBatch();
-      }
-      for (Entry e : entries) {
-        bindNode(ps);
-        ps.setLong(3, e.getIndex());
-        ps.setLong(4, e.getTerm());
-        if (e.hasType()) {
-          ps.setShort(5, (short) e.getType().getNumber());
-        } else {
-          ps.setNull(5, Types.SMALLINT);
-        }
-        if (e.hasData()) {
-          ps.setBytes(6, e.getData().toByteArray());
-        } else {
-          ps.setNull(6, Types.VARBINARY);
-        }
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
-  }
-
-  private void upsertHardState(Connection c, HardState hs) throws SQLException {
-    dialect.beforeUpsert(c, "raft_cluster_hard_state", clusterId, nodeId);
-    try (PreparedStatement ps = c.prepareStatement(dialect.upsertHardState())) {
-      bindNode(ps);
-      ps.setLong(3, hs.getTerm());
-      ps.setLong(4, hs.getVote());
-      ps.setLong(5, hs.getCommit());
-      ps.executeUpdate();
-    }
-  }
-
-  private void upsertSnapshot(Connection c, Snapshot snapshot) throws SQLException {
-    SnapshotMetadata meta = snapshot.getMetadata();
-    dialect.beforeUpsert(c, "raft_cluster_snapshot", clusterId, nodeId);
-    try (PreparedStatement ps = c.prepareStatement(dialect.upsertSnapshot())) {
-      bindNode(ps);
-      ps.setLong(3, meta.getIndex());
-      ps.setLong(4, meta.getTerm());
-      if (meta.hasConfState()) {
-        ps.setBytes(5, meta.getConfState().toByteArray());
-      } else {
-        ps.setNull(5, Types.VARBINARY);
-      }
-      if (snapshot.hasData()) {
-        ps.setBytes(6, snapshot.getData().toByteArray());
-      } else {
-        ps.setNull(6, Types.VARBINARY);
-      }
-      ps.executeUpdate();
-    }
-  }
-
-  /** Sets the key of this node's rows, parameters 1 and 2 (cluster_id, node_id). */
-  private void bindNode(PreparedStatement ps) throws SQLException {
-    ps.setString(1, clusterId);
-    ps.setLong(2, nodeId);
-  }
-
-  private static SnapshotMetadata metadata(long index, long term, byte @Nullable [] confState) {
-    SnapshotMetadata.Builder meta = SnapshotMetadata.newBuilder().setIndex(index).setTerm(term);
-    if (confState != null) {
-      try {
-        meta.setConfState(ConfState.parseFrom(confState));
-      } catch (InvalidProtocolBufferException e) {
-        throw new JdbcStorageException(
-            "The stored conf state of snapshot " + index + " is corrupt", e);
-      }
-    }
-    return meta.build();
-  }
-
-  /** Runs {@code work} in one transaction and returns once the commit is on disk. */
-  private void inTransaction(SqlWork work) {
-    inTransaction(true, work);
-  }
-
-  /** Runs {@code work} in one transaction; returns once it is committed, and on disk if {@code sync}. */
-  private void inTransaction(boolean sync, SqlWork work) {
-    try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      if (autoCommit) {
-        c.setAutoCommit(false);
-      }
-      try {
-        durability.beginTransaction(c, sync);
-        work.run(c);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException rollbackFailure) {
-          e.addSuppressed(rollbackFailure);
-        }
-        throw e;
-      } finally {
-        if (autoCommit) {
-          c.setAutoCommit(true);
-        }
-      }
-      durability.afterCommit(c, sync);
-    } catch (SQLException e) {
-      throw failure("write", e);
-    }
-  }
-
-  private JdbcStorageException failure(String what, SQLException e) {
-    return new JdbcStorageException(
-        "Could not "
-            + what
-            + " in the raft log of node "
-            + Long.toUnsignedString(nodeId)
-            + ": "
-            + e.getMessage(),
-        e);
-  }
-
-  @FunctionalInterface
-  private interface SqlWork {
-    void run(Connection connection) throws SQLException;
   }
 
   /**
@@ -1003,13 +550,16 @@ public final class JdbcStorage implements RaftStorage {
    */
   private static final class SizeBudget {
     private final long maxSize;
+    private final List<Entry> out;
     private long size;
 
-    SizeBudget(long maxSize) {
+    SizeBudget(long maxSize, List<Entry> out) {
       this.maxSize = maxSize;
+      this.out = out;
     }
 
-    boolean add(List<Entry> out, Entry e) {
+    /** Adds {@code e} to the result if it fits; false once the budget is spent. */
+    boolean add(Entry e) {
       long next = size + e.getSerializedSize();
       if (!out.isEmpty() && Long.compareUnsigned(next, maxSize) > 0) {
         return false;

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -71,6 +72,64 @@ public final class JdbcStorageSchema {
       }
     } catch (SQLException e) {
       throw new JdbcStorageException("Could not create the raft tables: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Adds the nullable {@code checksum} column to log and snapshot tables created before it
+   * existed; their old rows stay readable, unverified. A database that refuses the change stops
+   * the storage with the statement the operator can run instead.
+   */
+  static void addChecksumColumns(Connection c) throws SQLException {
+    for (String table : new String[] {"raft_cluster_log", "raft_cluster_snapshot"}) {
+      if (hasColumn(c, table, "checksum")) {
+        continue;
+      }
+      // Throws, with the storage's "do the tables exist?" hint, when the table itself is missing.
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT idx FROM " + table + " WHERE 1 = 0")) {
+        rs.next();
+      }
+      String alter = "ALTER TABLE " + table + " ADD COLUMN checksum INTEGER";
+      try (Statement st = c.createStatement()) {
+        st.execute(alter);
+        if (!c.getAutoCommit()) {
+          c.commit();
+        }
+      } catch (SQLException e) {
+        // Another node sharing the database may have added it at the same moment.
+        if (!hasColumn(c, table, "checksum")) {
+          throw new JdbcStorageException(
+              "The table "
+                  + table
+                  + " has no checksum column and it could not be added ("
+                  + e.getMessage()
+                  + "); run "
+                  + alter
+                  + " as a user allowed to change the table",
+              e);
+        }
+      }
+      System.getLogger(JdbcStorage.class.getName())
+          .log(
+              System.Logger.Level.INFO,
+              "Added the checksum column to {0}; its existing rows are read unverified",
+              table);
+    }
+  }
+
+  private static boolean hasColumn(Connection c, String table, String column)
+      throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT " + column + " FROM " + table + " WHERE 1 = 0")) {
+      rs.next();
+      return true;
+    } catch (SQLException e) {
+      if (!c.getAutoCommit()) {
+        // PostgreSQL refuses every further statement of a transaction after a failed one.
+        c.rollback();
+      }
+      return false;
     }
   }
 

@@ -21,8 +21,9 @@ enum SqlDialect {
 
     @Override
     String upsertSnapshot() {
-      return "MERGE INTO raft_cluster_snapshot (cluster_id, node_id, idx, term, conf_state, data)"
-          + " KEY (cluster_id, node_id) VALUES (?, ?, ?, ?, ?, ?)";
+      return "MERGE INTO raft_cluster_snapshot"
+          + " (cluster_id, node_id, idx, term, conf_state, data, checksum)"
+          + " KEY (cluster_id, node_id) VALUES (?, ?, ?, ?, ?, ?, ?)";
     }
   },
 
@@ -38,7 +39,8 @@ enum SqlDialect {
     String upsertSnapshot() {
       return INSERT_SNAPSHOT
           + " ON CONFLICT (cluster_id, node_id) DO UPDATE SET idx = EXCLUDED.idx,"
-          + " term = EXCLUDED.term, conf_state = EXCLUDED.conf_state, data = EXCLUDED.data";
+          + " term = EXCLUDED.term, conf_state = EXCLUDED.conf_state, data = EXCLUDED.data,"
+          + " checksum = EXCLUDED.checksum";
     }
   },
 
@@ -55,7 +57,7 @@ enum SqlDialect {
     String upsertSnapshot() {
       return INSERT_SNAPSHOT
           + " ON DUPLICATE KEY UPDATE idx = VALUES(idx), term = VALUES(term),"
-          + " conf_state = VALUES(conf_state), data = VALUES(data)";
+          + " conf_state = VALUES(conf_state), data = VALUES(data), checksum = VALUES(checksum)";
     }
   },
 
@@ -97,8 +99,9 @@ enum SqlDialect {
           + " VALUES (?, ?, ?, ?, ?)";
 
   private static final String INSERT_SNAPSHOT =
-      "INSERT INTO raft_cluster_snapshot (cluster_id, node_id, idx, term, conf_state, data)"
-          + " VALUES (?, ?, ?, ?, ?, ?)";
+      "INSERT INTO raft_cluster_snapshot"
+          + " (cluster_id, node_id, idx, term, conf_state, data, checksum)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?)";
 
   private final @Nullable String platform;
 
@@ -118,7 +121,7 @@ enum SqlDialect {
 
   /**
    * Inserts or replaces the snapshot row; parameters: cluster_id, node_id, idx, term, conf_state,
-   * data.
+   * data, checksum.
    */
   abstract String upsertSnapshot();
 

@@ -10,6 +10,9 @@
 -- The raft log. Besides the entries it keeps one row at the compaction point (the entry just
 -- below the first readable index) whose term raft still needs for matching; that row has NULL
 -- type and data. A NULL type or data column means the field was absent from the entry.
+-- checksum is the CRC32C of the row's values (see JdbcStorage), verified at every read; rows of
+-- tables created before the column existed have NULL there and are read unverified. JdbcStorage
+-- adds the column to such tables at start.
 CREATE TABLE IF NOT EXISTS raft_cluster_log (
   cluster_id VARCHAR(255) NOT NULL,
   node_id BIGINT NOT NULL,
@@ -17,6 +20,7 @@ CREATE TABLE IF NOT EXISTS raft_cluster_log (
   term BIGINT NOT NULL,
   type SMALLINT,
   data VARBINARY,
+  checksum INTEGER,
   PRIMARY KEY (cluster_id, node_id, idx)
 );
 
@@ -39,5 +43,6 @@ CREATE TABLE IF NOT EXISTS raft_cluster_snapshot (
   term BIGINT NOT NULL,
   conf_state VARBINARY,
   data BLOB,
+  checksum INTEGER,
   PRIMARY KEY (cluster_id, node_id)
 );

@@ -11,6 +11,9 @@
 -- The raft log. Besides the entries it keeps one row at the compaction point (the entry just
 -- below the first readable index) whose term raft still needs for matching; that row has NULL
 -- type and data. A NULL type or data column means the field was absent from the entry.
+-- checksum is the CRC32C of the row's values (see JdbcStorage), verified at every read; rows of
+-- tables created before the column existed have NULL there and are read unverified. JdbcStorage
+-- adds the column to such tables at start.
 CREATE TABLE IF NOT EXISTS raft_cluster_log (
   cluster_id VARCHAR(255) CHARACTER SET ascii NOT NULL,
   node_id BIGINT NOT NULL,
@@ -18,6 +21,7 @@ CREATE TABLE IF NOT EXISTS raft_cluster_log (
   term BIGINT NOT NULL,
   type SMALLINT,
   data LONGBLOB,
+  checksum INTEGER,
   PRIMARY KEY (cluster_id, node_id, idx)
 ) ENGINE=InnoDB;
 
@@ -40,5 +44,6 @@ CREATE TABLE IF NOT EXISTS raft_cluster_snapshot (
   term BIGINT NOT NULL,
   conf_state LONGBLOB,
   data LONGBLOB,
+  checksum INTEGER,
   PRIMARY KEY (cluster_id, node_id)
 ) ENGINE=InnoDB;

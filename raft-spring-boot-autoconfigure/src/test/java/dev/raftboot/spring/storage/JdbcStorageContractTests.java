@@ -113,6 +113,128 @@ abstract class JdbcStorageContractTests {
     return storage;
   }
 
+  // --- checksums -------------------------------------------------------------------------------
+
+  /** Flips the lowest bit of the first byte of {@code column} in this node's row of {@code table}. */
+  private void flipBit(String table, String column, String where) {
+    String key = " WHERE cluster_id = 'raft' AND node_id = " + nodeId + where;
+    try (java.sql.Connection c = dataSource().getConnection()) {
+      byte[] bytes;
+      try (java.sql.Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SELECT " + column + " FROM " + table + key)) {
+        assertThat(rs.next()).as("row of " + table + key).isTrue();
+        bytes = rs.getBytes(1);
+      }
+      bytes[0] ^= 1;
+      try (java.sql.PreparedStatement ps =
+          c.prepareStatement("UPDATE " + table + " SET " + column + " = ?" + key)) {
+        ps.setBytes(1, bytes);
+        assertThat(ps.executeUpdate()).isEqualTo(1);
+      }
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void execute(String sql) {
+    TestDatabases.runSql(dataSource(), sql);
+  }
+
+  private JdbcStorage sixEntries() {
+    JdbcStorage storage = open();
+    appendEntries(
+        storage,
+        entry(1, 1, "a"),
+        entry(2, 1, "b"),
+        entry(3, 1, "c"),
+        entry(4, 2, "d"),
+        entry(5, 2, "e"),
+        entry(6, 2, "f"));
+    return storage;
+  }
+
+  @Test
+  void aChangedEntryBelowTheCacheIsRefusedWhenRead() {
+    JdbcStorage storage = sixEntries();
+    flipBit("raft_cluster_log", "data", " AND idx = 2");
+    assertThat(storage.entries(4, 7, -1)).hasSize(3);
+    assertThatThrownBy(() -> storage.entries(1, 7, -1))
+        .isInstanceOfSatisfying(
+            StorageCorruptionException.class,
+            e -> {
+              assertThat(e.getNodeId()).isEqualTo(nodeId);
+              assertThat(e.getClusterId()).isEqualTo("raft");
+              assertThat(e.getTable()).isEqualTo("raft_cluster_log");
+              assertThat(e.getIndex()).isEqualTo(2);
+              assertThat(e.getMessage())
+                  .contains(Long.toUnsignedString(nodeId), "\"raft\"", "raft_cluster_log", "2");
+            });
+  }
+
+  @Test
+  void aChangedTermIsRefusedWhenRead() {
+    JdbcStorage storage = sixEntries();
+    execute(
+        "UPDATE raft_cluster_log SET term = 7 WHERE cluster_id = 'raft' AND node_id = "
+            + nodeId
+            + " AND idx = 2");
+    assertThatThrownBy(() -> storage.term(2)).isInstanceOf(StorageCorruptionException.class);
+  }
+
+  @Test
+  void aChangedEntryInTheTailIsRefusedWhenTheCacheLoads() {
+    sixEntries();
+    flipBit("raft_cluster_log", "data", " AND idx = 5");
+    assertThatThrownBy(this::open)
+        .isInstanceOfSatisfying(
+            StorageCorruptionException.class, e -> assertThat(e.getIndex()).isEqualTo(5));
+  }
+
+  @Test
+  void aChangedSnapshotIsRefusedWhenReadAndAtStart() {
+    JdbcStorage storage = threeFourFive();
+    flipBit("raft_cluster_snapshot", "data", "");
+    assertThatThrownBy(storage::snapshot)
+        .isInstanceOfSatisfying(
+            StorageCorruptionException.class,
+            e -> {
+              assertThat(e.getTable()).isEqualTo("raft_cluster_snapshot");
+              assertThat(e.getIndex()).isEqualTo(3);
+            });
+    assertThatThrownBy(this::open).isInstanceOf(StorageCorruptionException.class);
+  }
+
+  @Test
+  void theDummyRowKeepsAValidChecksumAfterCompaction() {
+    JdbcStorage storage = sixEntries();
+    storage.compact(3);
+    JdbcStorage reopened = open();
+    assertThat(reopened.term(3)).isEqualTo(1);
+    execute(
+        "UPDATE raft_cluster_log SET term = 9 WHERE cluster_id = 'raft' AND node_id = "
+            + nodeId
+            + " AND idx = 3");
+    assertThatThrownBy(this::open).isInstanceOf(StorageCorruptionException.class);
+  }
+
+  @Test
+  void rowsWithoutAChecksumAreReadUnverified() {
+    JdbcStorage storage = threeFourFive();
+    appendEntries(storage, entry(6, 5, "x"), entry(7, 5, "y"), entry(8, 5, "z"));
+    String node = " WHERE cluster_id = 'raft' AND node_id = " + nodeId;
+    execute("UPDATE raft_cluster_log SET checksum = NULL" + node);
+    execute("UPDATE raft_cluster_snapshot SET checksum = NULL" + node);
+    flipBit("raft_cluster_log", "data", " AND idx = 6");
+    flipBit("raft_cluster_snapshot", "data", "");
+    JdbcStorage reopened = open();
+    assertThat(reopened.entries(6, 9, -1)).hasSize(3);
+    assertThat(reopened.entries(6, 7, -1).get(0).getData().toStringUtf8()).isEqualTo("y");
+    assertThat(reopened.snapshot().getMetadata().getIndex()).isEqualTo(3);
+  }
+
   // --- a new node ------------------------------------------------------------------------------
 
   @Test
