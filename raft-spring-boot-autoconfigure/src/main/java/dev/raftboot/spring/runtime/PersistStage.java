@@ -5,6 +5,7 @@ import dev.raftboot.RaftUtil;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.HardState;
 import dev.raftboot.raftpb.Message;
+import dev.raftboot.raftpb.MessageType;
 import dev.raftboot.raftpb.Snapshot;
 import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.transport.RaftTransport;
@@ -166,8 +167,17 @@ final class PersistStage {
       apply.offer(new ApplyInput.InstallSnapshot(g.snapshot));
     }
     List<Message> toSelf = new ArrayList<>();
+    Message lastStorageResp = null;
     for (Message m : g.responses) {
-      if (m.getTo() == nodeId) {
+      if (m.getType() == MessageType.MsgStorageAppendResp) {
+        // Appends without entries of their own repeat the pending one's response; stepping the
+        // copy again would change nothing.
+        if (m.equals(lastStorageResp)) {
+          continue;
+        }
+        lastStorageResp = m;
+        toSelf.add(m);
+      } else if (m.getTo() == nodeId) {
         toSelf.add(m);
       } else {
         transport.send(m);
