@@ -54,14 +54,14 @@ class PersistStageGroupCommitTests {
     state.running(true);
     thread = stage.start();
 
-    stage.offer(append(1, 1, 1));
+    stage.offer(new PersistInput.Append(append(1, 1, 1)));
     assertThat(firstSaveEntered.await(5, TimeUnit.SECONDS)).isTrue();
     // Nine Readies' writes while the first sync runs; the last two replace entries 3 and 4.
     for (long i = 2; i <= 8; i++) {
-      stage.offer(append(1, i, i));
+      stage.offer(new PersistInput.Append(append(1, i, i)));
     }
-    stage.offer(append(2, 3, 3, 4));
-    stage.offer(append(2, 5, 5));
+    stage.offer(new PersistInput.Append(append(2, 3, 3, 4)));
+    stage.offer(new PersistInput.Append(append(2, 5, 5)));
     releaseFirstSave.countDown();
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
