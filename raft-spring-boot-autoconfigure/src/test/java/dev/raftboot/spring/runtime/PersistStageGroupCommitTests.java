@@ -35,19 +35,21 @@ class PersistStageGroupCommitTests {
   private final NodeState state = new NodeState(1, Map.of(1L, URI.create("mem://1")));
   private final LoopInbox inbox = new LoopInbox(state);
   private Thread thread;
+  private PersistStage stage;
 
   @AfterEach
   void stop() throws InterruptedException {
     state.running(false);
     releaseFirstSave.countDown();
     if (thread != null) {
+      stage.offer(new PersistInput.Wake());
       thread.join(5000);
     }
   }
 
   @Test
   void appendsQueuedDuringASyncShareTheNextOneAndTheirResponsesFollowIt() throws Exception {
-    PersistStage stage =
+    stage =
         new PersistStage(
             1, new SlowStorage(), new RecordingTransport(), state, new NodeMetrics(state), inbox,
             new ApplyLoop(null, state, null, null, null, null, null, inbox), 0);
