@@ -23,12 +23,20 @@ final class InboundMessageCheck {
   private final long nodeId;
   private final RawNode rawNode;
   private final RaftStorage storage;
+  /** The last index of this node's log, durable or not (raft's, not the storage's). */
+  private long logLastIndex;
   private long lastDropWarning = System.nanoTime() - DROP_WARNING_INTERVAL_NANOS;
 
   InboundMessageCheck(long nodeId, RawNode rawNode, RaftStorage storage) {
     this.nodeId = nodeId;
     this.rawNode = rawNode;
     this.storage = storage;
+    this.logLastIndex = storage.lastIndex();
+  }
+
+  /** The raft loop took a Ready whose log now ends at {@code lastIndex}. */
+  void appended(long lastIndex) {
+    logLastIndex = lastIndex;
   }
 
   /** Whether {@code m} may be stepped; if not, says why in the log. */
@@ -65,9 +73,9 @@ final class InboundMessageCheck {
         }
       }
       case MsgAppResp -> {
-        // A follower acknowledges what its leader sent, and this node stores entries in the same
-        // Ready that sends them, before it steps anything else.
-        long last = storage.lastIndex();
+        // A follower acknowledges what its leader sent. The leader sends its entries before its
+        // own write is durable, so the check is against its log, not its storage.
+        long last = logLastIndex;
         if (!m.getReject() && m.getIndex() > last) {
           return "it acknowledges index " + m.getIndex() + " but this node's log ends at " + last;
         }

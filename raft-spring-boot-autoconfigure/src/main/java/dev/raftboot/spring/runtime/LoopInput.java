@@ -5,6 +5,7 @@ import dev.raftboot.SnapshotStatus;
 import dev.raftboot.Status;
 import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Message;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -41,6 +42,12 @@ sealed interface LoopInput {
 
   /** The apply thread snapshotted the state at {@code index}: store it and compact the log. */
   record SnapshotTaken(long index, ConfState confState, ByteString data) implements LoopInput {}
+
+  /**
+   * Self-addressed responses the persist stage released once their write was durable (this node's
+   * own append acknowledgements and votes, and the {@code MsgStorageAppendResp}s), in log order.
+   */
+  record Persisted(List<Message> responses) implements LoopInput {}
 
   /** Wakes the loop so that it sees it must stop. */
   record Wake() implements LoopInput {}

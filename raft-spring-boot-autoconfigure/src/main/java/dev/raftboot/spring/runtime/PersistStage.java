@@ -1,81 +1,195 @@
 package dev.raftboot.spring.runtime;
 
 import dev.raftboot.RaftException;
-import dev.raftboot.Ready;
+import dev.raftboot.RaftUtil;
+import dev.raftboot.raftpb.Entry;
+import dev.raftboot.raftpb.HardState;
 import dev.raftboot.raftpb.Message;
+import dev.raftboot.raftpb.MessageType;
+import dev.raftboot.raftpb.Snapshot;
 import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.transport.RaftTransport;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The persist stage: every storage write of the raft loop. A {@link Write} makes durable what one
- * Ready asks to keep (hard state, entries, snapshot) and only then releases the messages that
- * promise it (append acknowledgements and votes); a {@link LoopInput.SnapshotTaken} stores the
- * apply thread's snapshot and compacts the log behind it.
+ * The persist stage: the thread {@code raft-persist-<id>} that does every storage write, so the raft
+ * loop never waits for the disk (Raft thesis 10.2.1). raft-core runs with asynchronous storage
+ * writes: each Ready carries a {@code MsgStorageAppend} (entries, hard state, snapshot, and the
+ * responses that promise them), which the loop hands over as a {@link PersistInput.Append}.
  *
- * <p>Today the stage runs on the raft loop thread and {@link #persist} returns once the write has
- * committed and the waiting messages are sent: one storage transaction per Ready. It is the seam
- * where writes can become asynchronous, several Readies sharing one commit (group commit), as long
- * as the waiting messages still leave only after their write is durable.
+ * <p>Group commit: everything queued while the previous write ran becomes one storage transaction
+ * with at most one sync, applied in order (a later append replaces the entries of an earlier one
+ * from its first index on). Only then are the responses delivered, in order: the self-addressed
+ * ones (this node's own acknowledgements and votes, the {@code MsgStorageAppendResp}s) back to the
+ * loop as one {@link LoopInput.Persisted}, the others (a follower's {@code MsgAppResp}, votes) to
+ * the transport. So a node never promises what is not durable, and a leader counts its own entries
+ * only once they are. A snapshot of the leader is handed to the apply loop once stored, before its
+ * response. Storing the apply thread's snapshots and compacting happen here too, ordered with the
+ * appends.
+ *
+ * <p>A write that fails stops the node through {@link #writeFailed}: nothing of that write is
+ * promised.
  */
 final class PersistStage {
 
   private static final Logger log = LoggerFactory.getLogger(PersistStage.class);
 
-  /**
-   * What one Ready asks to keep, and the messages that may leave only once it is kept.
-   *
-   * @param ready the Ready whose hard state, entries and snapshot are written
-   * @param afterDurable messages that promise durability, sent once the write has committed
-   */
-  record Write(Ready ready, List<Message> afterDurable) {
-
-    /** Whether the Ready changes anything storage keeps; a Ready may only carry messages. */
-    boolean changesStorage() {
-      return ready.hasHardState() || !ready.entries().isEmpty() || ready.hasSnapshot();
-    }
-  }
-
+  private final BlockingQueue<PersistInput> queue = new LinkedBlockingQueue<>();
+  private final long nodeId;
   private final RaftStorage storage;
   private final RaftTransport transport;
   private final NodeState state;
   private final NodeMetrics metrics;
+  private final LoopInbox inbox;
+  private final ApplyLoop apply;
   private final long snapshotKeepEntries;
+  /** The hard state last written; a write that changes its term or vote must be synced. */
+  private HardState written;
 
   PersistStage(
+      long nodeId,
       RaftStorage storage,
       RaftTransport transport,
       NodeState state,
       NodeMetrics metrics,
+      LoopInbox inbox,
+      ApplyLoop apply,
       long snapshotKeepEntries) {
+    this.nodeId = nodeId;
     this.storage = storage;
     this.transport = transport;
     this.state = state;
     this.metrics = metrics;
+    this.inbox = inbox;
+    this.apply = apply;
     this.snapshotKeepEntries = snapshotKeepEntries;
   }
 
-  /** Writes {@code write}'s state, then sends its waiting messages. Storage failures propagate. */
-  void persist(Write write) {
-    Ready rd = write.ready();
-    if (write.changesStorage()) {
+  /** Queues {@code input}; any thread (the raft loop, the lifecycle). */
+  void offer(PersistInput input) {
+    queue.add(input);
+  }
+
+  /** Starts the persist thread; it runs while the node's state says it runs. */
+  Thread start() {
+    written = storage.initialState().hardState();
+    Thread t = new Thread(this::run, "raft-persist-" + nodeId);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private void run() {
+    List<PersistInput> batch = new ArrayList<>();
+    while (state.running()) {
+      try {
+        batch.add(queue.take());
+        queue.drainTo(batch);
+        handle(batch);
+        batch.clear();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        writeFailed(e);
+        return;
+      }
+    }
+  }
+
+  /**
+   * The one place a failed storage write ends up: the node stops, as it would after any fatal
+   * error, and the responses of that write are never sent. The raft loop, woken, fails the waiting
+   * callers honestly when it ends.
+   */
+  void writeFailed(RuntimeException e) {
+    log.error("raft node {} stops: a storage write failed", nodeId, e);
+    state.running(false);
+    inbox.put(new LoopInput.Wake());
+    apply.offer(new ApplyInput.Wake());
+  }
+
+  /**
+   * Writes {@code batch} in order, appends in groups of one transaction each, and delivers what
+   * each group released (the one switch over the kinds of {@link PersistInput}).
+   */
+  void handle(List<PersistInput> batch) {
+    Group group = new Group();
+    for (PersistInput input : batch) {
+      if (input instanceof PersistInput.Append a) {
+        if (a.storageAppend().hasSnapshot() && !group.isEmpty()) {
+          // A snapshot replaces the log: write what came before it first.
+          commit(group);
+          group = new Group();
+        }
+        group.add(a.storageAppend());
+      } else if (input instanceof PersistInput.StoreSnapshot s) {
+        commit(group);
+        group = new Group();
+        storeSnapshot(s.taken());
+      } else if (!(input instanceof PersistInput.Wake)) {
+        throw new IllegalStateException("no handling for " + input);
+      }
+    }
+    commit(group);
+  }
+
+  private void commit(Group g) {
+    if (g.isEmpty()) {
+      return;
+    }
+    if (g.changesStorage()) {
+      boolean sync =
+          !g.entries.isEmpty()
+              || g.snapshot != null
+              || (g.hardState != null
+                  && (g.hardState.getTerm() != written.getTerm()
+                      || g.hardState.getVote() != written.getVote()));
       long start = System.nanoTime();
-      // A Ready that only moves the commit index need not wait for the disk (etcd's MustSync).
-      storage.save(rd.hardState(), rd.entries(), rd.snapshot(), rd.mustSync());
+      // Only the commit index moved: it need not wait for the disk (etcd's MustSync).
+      storage.save(
+          g.hardState == null ? HardState.getDefaultInstance() : g.hardState,
+          g.entries,
+          g.snapshot == null ? Snapshot.getDefaultInstance() : g.snapshot,
+          sync);
       metrics.persisted(System.nanoTime() - start);
+      if (g.hardState != null) {
+        written = g.hardState;
+        state.hardState(written.getTerm(), written.getCommit());
+      }
     }
-    if (rd.hasHardState()) {
-      state.hardState(rd.hardState().getTerm(), rd.hardState().getCommit());
+    if (g.snapshot != null) {
+      apply.offer(new ApplyInput.InstallSnapshot(g.snapshot));
     }
-    for (Message m : write.afterDurable()) {
-      transport.send(m);
+    List<Message> toSelf = new ArrayList<>();
+    Message lastStorageResp = null;
+    for (Message m : g.responses) {
+      if (m.getType() == MessageType.MsgStorageAppendResp) {
+        // Appends without entries of their own repeat the pending one's response; stepping the
+        // copy again would change nothing.
+        if (m.equals(lastStorageResp)) {
+          continue;
+        }
+        lastStorageResp = m;
+        toSelf.add(m);
+      } else if (m.getTo() == nodeId) {
+        toSelf.add(m);
+      } else {
+        transport.send(m);
+      }
+    }
+    if (!toSelf.isEmpty()) {
+      inbox.put(new LoopInput.Persisted(toSelf));
     }
   }
 
   /** Stores the apply thread's snapshot and compacts the log, keeping some entries for followers. */
-  void snapshotTaken(LoopInput.SnapshotTaken taken) {
+  private void storeSnapshot(LoopInput.SnapshotTaken taken) {
     try {
       storage.createSnapshot(taken.index(), taken.confState(), taken.data());
       long compactTo = taken.index() - snapshotKeepEntries;
@@ -86,6 +200,49 @@ final class PersistStage {
     } catch (RaftException e) {
       // A newer snapshot from the leader (or an earlier compaction) already covers this index.
       log.debug("snapshot at {} skipped: {}", taken.index(), e.getMessage());
+    }
+  }
+
+  /** Appends merged into one write: the last hard state, the log as the appends leave it. */
+  private static final class Group {
+    private final List<Entry> entries = new ArrayList<>();
+    private final List<Message> responses = new ArrayList<>();
+    private HardState hardState;
+    private Snapshot snapshot;
+    private boolean empty = true;
+
+    void add(Message append) {
+      empty = false;
+      if (append.hasSnapshot()) {
+        snapshot = append.getSnapshot();
+      }
+      if (append.getEntriesCount() > 0) {
+        long first = append.getEntries(0).getIndex();
+        // A later append that starts inside what is merged replaces it from there on.
+        if (!entries.isEmpty() && first <= entries.get(entries.size() - 1).getIndex()) {
+          int keep = (int) Math.max(0, first - entries.get(0).getIndex());
+          entries.subList(keep, entries.size()).clear();
+        }
+        entries.addAll(append.getEntriesList());
+      }
+      HardState hs =
+          HardState.newBuilder()
+              .setTerm(append.getTerm())
+              .setVote(append.getVote())
+              .setCommit(append.getCommit())
+              .build();
+      if (!RaftUtil.isEmptyHardState(hs)) {
+        hardState = hs;
+      }
+      responses.addAll(append.getResponsesList());
+    }
+
+    boolean isEmpty() {
+      return empty;
+    }
+
+    boolean changesStorage() {
+      return hardState != null || !entries.isEmpty() || snapshot != null;
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.raftboot.spring.runtime;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.raftboot.RaftException;
+import dev.raftboot.RaftUtil;
 import dev.raftboot.RawNode;
 import dev.raftboot.Ready;
 import dev.raftboot.raftpb.ConfChange;
@@ -23,11 +24,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The raft loop: the one thread that owns the {@link RawNode}. Each turn it ticks when a tick is
  * due, handles every {@link LoopInput} queued meanwhile, proposes the commands and starts the read
- * rounds they brought, and processes the Ready: messages that promise nothing go out at once (the
- * leader may send its appends before its own write, Raft thesis 10.2.1), the {@link PersistStage}
- * writes the state and then sends the rest, and committed entries, installed snapshots and
- * confirmed reads go to the {@link ApplyLoop}. Concurrent callers are thereby batched into one
- * Ready, one storage transaction and one request per peer.
+ * rounds they brought, and processes the Ready: peer messages go out at once (the leader sends its
+ * appends before its own write, Raft thesis 10.2.1), the write (raft-core's {@code
+ * MsgStorageAppend}, with the acknowledgements and votes that wait for it) goes to the {@link
+ * PersistStage}'s thread, and committed entries and confirmed reads go to the {@link ApplyLoop}.
+ * It never waits for the disk: it keeps stepping acknowledgements and taking proposals while a
+ * write runs. Concurrent callers are thereby batched into one Ready, one request per peer, and
+ * (group commit) one storage transaction per write in flight.
  */
 final class RaftLoop {
 
@@ -72,6 +75,18 @@ final class RaftLoop {
 
   /** The thread's body: runs until the node stops, or stops it after an unexpected error. */
   void run() {
+    try {
+      turns();
+    } finally {
+      // However the loop ended (stop, a failed write, an unexpected error): the persist thread
+      // stops too, and every waiting caller learns whether its command certainly was not applied.
+      state.running(false);
+      persist.offer(new PersistInput.Wake());
+      pending.failAll(neverProposed());
+    }
+  }
+
+  private void turns() {
     long nextTick = System.nanoTime() + tickNanos;
     List<LoopInput> batch = new ArrayList<>();
     while (state.running()) {
@@ -141,38 +156,56 @@ final class RaftLoop {
         apply.offer(new ApplyInput.LeaderChanged(term, lastLeader));
       }
     }
-    List<Message> afterDurable = new ArrayList<>();
+    if (!rd.entries().isEmpty()) {
+      inbound.appended(rd.entries().get(rd.entries().size() - 1).getIndex());
+    } else if (rd.hasSnapshot()) {
+      inbound.appended(rd.snapshot().getMetadata().getIndex());
+    }
+    // Asynchronous storage writes: the messages that promise durability are not among these;
+    // they ride in the MsgStorageAppend and leave only once the persist stage has written it.
     for (Message m : rd.messages()) {
-      if (m.getType() == MessageType.MsgSnap) {
-        state.snapshotsSent.incrementAndGet();
-      }
-      if (promisesDurability(m.getType())) {
-        afterDurable.add(m);
+      if (m.getTo() == RaftUtil.LOCAL_APPEND_THREAD) {
+        persist.offer(new PersistInput.Append(m));
+      } else if (m.getTo() == RaftUtil.LOCAL_APPLY_THREAD) {
+        committed(m);
       } else {
+        if (m.getType() == MessageType.MsgSnap) {
+          state.snapshotsSent.incrementAndGet();
+        }
         transport.send(m);
       }
     }
-    persist.persist(new PersistStage.Write(rd, afterDurable));
-    if (rd.hasSnapshot()) {
-      apply.offer(new ApplyInput.InstallSnapshot(rd.snapshot()));
-    }
     reads.confirmed(rd.readStates()).forEach(apply::offer);
-    if (!rd.committedEntries().isEmpty()) {
-      List<Entry> ents = rd.committedEntries();
-      List<ConfState> confStates = new ArrayList<>(ents.size());
-      for (Entry e : ents) {
-        confStates.add(applyConfChangeIfAny(e));
-      }
-      apply.offer(new ApplyInput.Committed(ents, confStates));
+  }
+
+  /**
+   * Hands committed entries, durable here (raft-core gives them only then in this mode), to the
+   * apply loop. Their conf changes take effect in raft now, on this thread, in log order; raft is
+   * told they are applied at once, as {@code advance()} did in the synchronous mode: raft's
+   * applied index only bounds flow control and conf-change bookkeeping, which the conf changes
+   * applied here already settle.
+   */
+  private void committed(Message storageApply) {
+    List<Entry> ents = storageApply.getEntriesList();
+    List<ConfState> confStates = new ArrayList<>(ents.size());
+    for (Entry e : ents) {
+      confStates.add(applyConfChangeIfAny(e));
     }
-    rawNode.advance();
+    apply.offer(new ApplyInput.Committed(ents, confStates));
+    for (Message resp : storageApply.getResponsesList()) {
+      stepLocal(resp);
+    }
   }
 
-  private static boolean promisesDurability(MessageType t) {
-    return t == MessageType.MsgAppResp || t == MessageType.MsgVoteResp || t == MessageType.MsgPreVoteResp;
+  private void stepLocal(Message m) {
+    try {
+      rawNode.step(m);
+    } catch (RaftException e) {
+      log.debug("dropped local message {}: {}", m.getType(), e.getMessage());
+    }
   }
 
-  /** Conf changes take effect in raft on the loop thread, in log order, before advance. */
+  /** Conf changes take effect in raft on the loop thread, in log order, as they are handed over. */
   private ConfState applyConfChangeIfAny(Entry e) {
     try {
       if (e.getType() == EntryType.EntryConfChange) {
@@ -212,8 +245,10 @@ final class RaftLoop {
             rawNode.transferLeader(t.transferee());
             return null;
           });
+    } else if (input instanceof LoopInput.Persisted p) {
+      p.responses().forEach(this::stepLocal);
     } else if (input instanceof LoopInput.SnapshotTaken t) {
-      persist.snapshotTaken(t);
+      persist.offer(new PersistInput.StoreSnapshot(t));
     } else if (!(input instanceof LoopInput.Wake)) {
       // Wake needs nothing: the loop checks whether it still runs once the inputs are handled.
       throw new IllegalStateException("no handling for " + input);

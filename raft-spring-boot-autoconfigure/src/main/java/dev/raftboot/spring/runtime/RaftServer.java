@@ -58,9 +58,10 @@ import org.springframework.context.SmartLifecycle;
  *
  * <h2>Durability</h2>
  *
- * Messages that promise durability (append acknowledgements and votes) are sent only after the
- * Ready's storage transaction has committed; all other messages, including the leader's appends to
- * followers, go out before the write (Raft thesis 10.2.1).
+ * Messages that promise durability (append acknowledgements and votes, this node's own included)
+ * are delivered only after the persist stage's storage transaction holding their data is durable;
+ * all other messages, including the leader's appends to followers, go out before the write (Raft
+ * thesis 10.2.1).
  */
 public final class RaftServer
     implements SmartLifecycle, RaftOperations, ReplicatedLog, RaftMessageReceiver, TransportListener {
@@ -84,6 +85,7 @@ public final class RaftServer
   private RaftLoop loop;
   private Thread raftLoop;
   private Thread applyThread;
+  private Thread persistThread;
 
   public RaftServer(
       RaftServerSettings settings,
@@ -104,7 +106,9 @@ public final class RaftServer
     this.apply =
         new ApplyLoop(settings, state, applier, snapshotter, pending, membership, raftEvents, inbox);
     this.persist =
-        new PersistStage(storage, transport, state, metrics, settings.snapshotKeepEntries());
+        new PersistStage(
+            settings.nodeId(), storage, transport, state, metrics, inbox, apply,
+            settings.snapshotKeepEntries());
     this.canSnapshot = snapshotter != null;
   }
 
@@ -131,6 +135,8 @@ public final class RaftServer
             .id(settings.nodeId())
             .storage(storage)
             .applied(state.appliedIndex())
+            // The persist stage writes on a thread of its own (see PersistStage).
+            .asyncStorageWrites(true)
             .logger(dev.raftboot.Logger.defaultLogger());
     RawNode rawNode = new RawNode(config);
     state.hardState(initial.hardState().getTerm(), initial.hardState().getCommit());
@@ -162,6 +168,7 @@ public final class RaftServer
     state.running(true);
     transport.start(settings.nodeId(), state.peers(), this);
     applyThread = apply.start();
+    persistThread = persist.start();
     raftLoop = new Thread(loop::run, "raft-loop-" + settings.nodeId());
     raftLoop.setDaemon(true);
     raftLoop.start();
@@ -189,8 +196,10 @@ public final class RaftServer
     state.running(false);
     inbox.put(new LoopInput.Wake());
     apply.offer(new ApplyInput.Wake());
+    persist.offer(new PersistInput.Wake());
     join(raftLoop);
     join(applyThread);
+    join(persistThread);
     // A stopped node follows no one: metrics and health must not report the last leader.
     state.leaderId(0);
     state.role(StateType.FOLLOWER);

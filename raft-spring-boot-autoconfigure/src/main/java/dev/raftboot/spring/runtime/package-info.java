@@ -5,10 +5,11 @@
  *
  * <h2>Threading</h2>
  *
- * Two threads do the work. The raft loop ({@code RaftLoop}) owns the {@code RawNode}: it alone
- * ticks, steps, proposes and processes Readies, and it alone writes to storage ({@code
- * PersistStage}). The apply thread ({@code ApplyLoop}) alone calls the application's applier and
- * snapshotter. Other threads hand them typed inputs ({@code LoopInput}, {@code ApplyInput}) through
+ * Three threads do the work. The raft loop ({@code RaftLoop}) owns the {@code RawNode}: it alone
+ * ticks, steps, proposes and processes Readies. The persist thread ({@code PersistStage}) alone
+ * writes to storage, and releases the acknowledgements and votes once their write is durable. The
+ * apply thread ({@code ApplyLoop}) alone calls the application's applier and snapshotter. Other
+ * threads hand them typed inputs ({@code LoopInput}, {@code PersistInput}, {@code ApplyInput}) through
  * queues and never touch their state; the values the parts publish for others ({@code NodeState})
  * each have one writer. See {@code src-docs/architecture.md}.
  */

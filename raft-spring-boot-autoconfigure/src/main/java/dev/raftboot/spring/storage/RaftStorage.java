@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * A durable {@link Storage} the runtime writes to: one {@link #save} per Ready, plus snapshots and
- * compaction. Written only by the raft loop thread; read by raft and by status queries.
+ * compaction. Written only by the runtime's persist thread; read meanwhile by raft on the raft loop thread and
+ * by status queries, so reads must be safe during a write.
  */
 public interface RaftStorage extends Storage {
 
