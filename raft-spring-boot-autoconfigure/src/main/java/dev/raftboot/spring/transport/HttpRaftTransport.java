@@ -3,39 +3,21 @@ package dev.raftboot.spring.transport;
 import dev.raftboot.SnapshotStatus;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -79,9 +61,6 @@ import org.springframework.boot.ssl.SslOptions;
 public final class HttpRaftTransport implements RaftTransport, TransportMetrics, PeerChecks {
 
   private static final Logger log = LoggerFactory.getLogger(HttpRaftTransport.class);
-  private static final int LOGGED_BODY_CHARS = 200;
-  /** How often a peer that has not proved its identity is asked again. */
-  private static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   private final String clusterId;
   private final HttpTransportSettings settings;
@@ -89,12 +68,14 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics,
   private final PeerAuthenticator authenticator;
   private final PeerIdentityProbe probe;
   private final Map<Long, PeerSender> senders = new ConcurrentHashMap<>();
-  private final Map<Long, Counters> counters = new ConcurrentHashMap<>();
+  private final Map<Long, PeerCounters> counters = new ConcurrentHashMap<>();
 
   private volatile boolean running;
   private volatile long selfId;
   private volatile @Nullable TransportListener listener;
   private volatile @Nullable ExecutorService snapshotSenders;
+  /** What the senders share; set by {@link #start}. */
+  private volatile PeerSender.@Nullable Context senderContext;
   private volatile @Nullable PeerCheck selfCheck;
 
   /**
@@ -164,7 +145,11 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics,
     }
     this.selfId = selfId;
     this.listener = listener;
-    this.snapshotSenders = Executors.newCachedThreadPool(daemonThreads("raft-snapshot-" + selfId + "-"));
+    ExecutorService snapshots = Executors.newCachedThreadPool(daemonThreads("raft-snapshot-" + selfId + "-"));
+    this.snapshotSenders = snapshots;
+    this.senderContext =
+        new PeerSender.Context(
+            selfId, clusterId, settings, client, authenticator, probe, new RunningListener(), snapshots);
     running = true;
     applyPeers(peers);
     log.debug("raft transport of node {} started with peers {}", selfId, peers);
@@ -225,7 +210,7 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics,
 
   /** Counters of one peer; {@link PeerStats#NONE} for a peer never sent to. */
   public PeerStats peerStats(long peerId) {
-    Counters c = counters.get(peerId);
+    PeerCounters c = counters.get(peerId);
     return c == null ? PeerStats.NONE : c.snapshot();
   }
 
@@ -299,10 +284,11 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics,
         log.info("raft transport of node {} stopped sending to removed peer {}", selfId, e.getKey());
       }
     }
+    PeerSender.Context context = senderContext;
     for (Map.Entry<Long, URI> e : wanted.entrySet()) {
       PeerSender s = senders.get(e.getKey());
       if (s == null) {
-        s = new PeerSender(e.getKey(), e.getValue());
+        s = new PeerSender(Objects.requireNonNull(context), e.getKey(), e.getValue(), countersOf(e.getKey()));
         senders.put(e.getKey(), s);
         s.start();
       } else if (!s.base.equals(e.getValue())) {
@@ -312,8 +298,8 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics,
     }
   }
 
-  private Counters countersOf(long peerId) {
-    return counters.computeIfAbsent(peerId, id -> new Counters());
+  private PeerCounters countersOf(long peerId) {
+    return counters.computeIfAbsent(peerId, id -> new PeerCounters());
   }
 
   private void reportUnreachable(long peerId) {
@@ -331,85 +317,20 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics,
     }
   }
 
-  private HttpRequest.Builder request(URI uri, long peerId, Duration timeout) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout);
-    headers(peerId).forEach(b::header);
-    return b;
-  }
+  /** The node's listener as the senders see it: silent once the transport stopped. */
+  private final class RunningListener implements TransportListener {
+    @Override
+    public void reportUnreachable(long peerId) {
+      HttpRaftTransport.this.reportUnreachable(peerId);
+    }
 
-  /** The headers of every request to {@code peerId}, in order. */
-  private Map<String, String> headers(long peerId) {
-    Map<String, String> h = new LinkedHashMap<>();
-    h.put("Content-Type", RaftHeaders.CONTENT_TYPE);
-    h.put(RaftHeaders.CLUSTER_ID, clusterId);
-    h.put(RaftHeaders.FROM, Long.toUnsignedString(selfId));
-    h.put(RaftHeaders.TO, Long.toUnsignedString(peerId));
-    return h;
-  }
-
-  /** The signature of a request to {@code peerId} with {@code body}'s hash, or null without a secret. */
-  private @Nullable String sign(long peerId, String operation, byte[] bodyHash) {
-    return authenticator.signRequest(clusterId, selfId, peerId, operation, bodyHash);
-  }
-
-  /** Posts a batch on {@code connection}; null on 2xx, otherwise what went wrong. */
-  private static @Nullable String postMessages(PeerConnection connection, byte[] body, @Nullable String signature) {
-    for (int attempt = 0; ; attempt++) {
-      boolean reused = connection.isOpen();
-      try {
-        return connection.post(body, signature);
-      } catch (SocketTimeoutException e) {
-        return "no response within the request timeout (" + e.getMessage() + ")";
-      } catch (IOException e) {
-        // A kept-alive connection the peer had closed fails at once: one more try on a new one.
-        // Raft tolerates a message delivered twice, so the retry is safe even if that guess is
-        // wrong.
-        if (attempt == 0 && reused && !(e instanceof SSLException)) {
-          log.debug("retrying {} once after {}", connection, e.toString());
-          continue;
-        }
-        return e.toString();
+    @Override
+    public void reportSnapshot(long peerId, SnapshotStatus status) {
+      TransportListener l = listener;
+      if (running && l != null) {
+        l.reportSnapshot(peerId, status);
       }
     }
-  }
-
-  /** Posts {@code request}; null on 2xx, otherwise what went wrong. */
-  private @Nullable String post(HttpRequest request) throws InterruptedException {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        HttpResponse<String> response = client.send(request, BodyHandlers.ofString());
-        int status = response.statusCode();
-        if (status >= 200 && status < 300) {
-          return null;
-        }
-        return "HTTP " + status + " " + abbreviate(response.body());
-      } catch (IOException e) {
-        if (attempt == 0 && mayBeStaleConnection(e)) {
-          log.debug("retrying {} once after {}", request.uri(), e.toString());
-          continue;
-        }
-        return e.toString();
-      }
-    }
-  }
-
-  /**
-   * Whether {@code e} may mean the pooled connection had been closed by the peer: then the request
-   * never reached it and one more try on a new connection is worth it. Raft tolerates a message
-   * delivered twice, so a retry is safe even when that guess is wrong.
-   */
-  private static boolean mayBeStaleConnection(IOException e) {
-    return !(e instanceof HttpTimeoutException)
-        && !(e instanceof ConnectException)
-        && !(e instanceof SSLException);
-  }
-
-  private static String abbreviate(@Nullable String body) {
-    if (body == null || body.isBlank()) {
-      return "";
-    }
-    String oneLine = body.strip().replaceAll("\\s+", " ");
-    return oneLine.length() <= LOGGED_BODY_CHARS ? oneLine : oneLine.substring(0, LOGGED_BODY_CHARS) + "...";
   }
 
   static URI endpoint(URI base, String path) {
@@ -431,360 +352,5 @@ public final class HttpRaftTransport implements RaftTransport, TransportMetrics,
       t.setDaemon(true);
       return t;
     };
-  }
-
-  /** The queue and sender thread of one peer. */
-  private final class PeerSender implements Runnable {
-    final long id;
-    final BlockingQueue<Message> queue;
-    final Counters counters;
-    final Thread thread;
-    volatile URI base;
-    /** Null while the peer's URL is unusable: every request then fails. */
-    volatile @Nullable URI messagesUri;
-    volatile @Nullable URI snapshotUri;
-    volatile boolean stopped;
-    /** Whether the last request failed; only used to log state changes once. */
-    volatile boolean failing;
-    /** Nothing is sent before this verifies {@link #base}. */
-    volatile PeerCheck check;
-    /** After a failed check, the next one waits until then; a new address is checked at once. */
-    private volatile boolean backingOff;
-    private volatile long nextProbeNanos;
-    /** Message batches go over this connection, owned by the sender thread. */
-    private volatile @Nullable PeerConnection connection;
-    private @Nullable URI connectionUri;
-
-    PeerSender(long id, URI base) {
-      this.id = id;
-      this.queue = new ArrayBlockingQueue<>(settings.queueSize());
-      this.counters = countersOf(id);
-      this.thread = new Thread(this, "raft-send-" + selfId + "-to-" + id);
-      this.thread.setDaemon(true);
-      target(base);
-    }
-
-    void target(URI newBase) {
-      base = newBase;
-      check = PeerCheck.pending(newBase, "identity not checked yet");
-      backingOff = false;
-      try {
-        messagesUri = endpoint(newBase, settings.messagesPath());
-        snapshotUri = endpoint(newBase, settings.snapshotPath());
-      } catch (IllegalArgumentException e) {
-        // Called on the node's apply thread: a bad address must not stop the node.
-        messagesUri = null;
-        snapshotUri = null;
-        log.error("raft peer {} has an unusable URL {}: {}", id, newBase, e.getMessage());
-      }
-    }
-
-    void start() {
-      thread.start();
-    }
-
-    /**
-     * Whether the peer at {@link #base} proved its identity; if not, asks it, and after a failed
-     * check again only once {@link #PROBE_INTERVAL_NANOS} passed. Called by the sender and the
-     * snapshot threads.
-     */
-    synchronized boolean verified() throws InterruptedException {
-      URI address = base;
-      if (check.verifies(address)) {
-        return true;
-      }
-      if (backingOff && System.nanoTime() - nextProbeNanos < 0) {
-        return false;
-      }
-      PeerCheck previous = check;
-      PeerCheck result = probe.probe(selfId, id, address);
-      if (!address.equals(base)) {
-        return false; // moved while probing: the new address is checked next time
-      }
-      check = result;
-      if (result.state() == PeerCheck.State.VERIFIED) {
-        backingOff = false;
-        log.info("raft peer {} verified: {}", id, result.detail());
-        return true;
-      }
-      counters.requestsFailed.incrementAndGet();
-      nextProbeNanos = System.nanoTime() + PROBE_INTERVAL_NANOS;
-      backingOff = true;
-      if (!result.detail().equals(previous.detail())) {
-        log.warn("raft peer {}: nothing is sent to it until it proves its identity: {}", id, result.detail());
-      } else {
-        log.debug("raft peer {} still unverified: {}", id, result.detail());
-      }
-      return false;
-    }
-
-    /** After a failed request the peer is asked again who it is before more is sent. */
-    private void recheck(String failure) {
-      URI address = base;
-      if (check.verifies(address)) {
-        check = PeerCheck.pending(address, "checked again after a failed request: " + failure);
-      }
-    }
-
-    /** The connection to {@code uri}, replacing one to an older address. Sender thread only. */
-    private PeerConnection connectionTo(URI uri) {
-      PeerConnection c = connection;
-      if (c == null || !uri.equals(connectionUri)) {
-        if (c != null) {
-          c.close();
-        }
-        boolean tls = "https".equalsIgnoreCase(uri.getScheme());
-        c = new PeerConnection(
-            uri,
-            headers(id),
-            client.connectTimeout().orElse(HttpTransportSettings.DEFAULT_CONNECT_TIMEOUT),
-            settings.requestTimeout(),
-            tls ? client.sslContext() : null,
-            tls ? client.sslParameters() : null);
-        connection = c;
-        connectionUri = uri;
-      }
-      return c;
-    }
-
-    void stop() {
-      stopped = true;
-      thread.interrupt();
-      PeerConnection c = connection;
-      if (c != null) {
-        c.close(); // unblocks a request in progress
-      }
-      dropQueued();
-    }
-
-    @Override
-    public void run() {
-      List<Message> pending = new ArrayList<>();
-      try {
-        while (!stopped) {
-          pending.add(queue.take());
-          queue.drainTo(pending);
-          try {
-            deliver(pending);
-          } catch (RuntimeException e) {
-            // Not expected; keep the sender alive and let raft retry.
-            log.error("sending to raft peer {} failed unexpectedly", id, e);
-            counters.requestsFailed.incrementAndGet();
-            dropFrom(pending, 0);
-            failed(e.toString());
-            reportUnreachable(id);
-          }
-          pending.clear();
-        }
-      } catch (InterruptedException e) {
-        // stop() interrupts a sender that is waiting for work or for a response.
-      } finally {
-        dropFrom(pending, 0);
-        dropQueued();
-        PeerConnection c = connection;
-        if (c != null) {
-          c.close();
-        }
-      }
-    }
-
-    private void deliver(List<Message> pending) throws InterruptedException {
-      if (!verified()) {
-        dropFrom(pending, 0);
-        reportUnreachable(id);
-        return;
-      }
-      int i = 0;
-      while (i < pending.size()) {
-        int end = i;
-        long size = 0;
-        while (end < pending.size()) {
-          int s = MessageFraming.framedSize(pending.get(end));
-          if (end > i && size + s > settings.maxMessageSize()) {
-            break;
-          }
-          size += s;
-          end++;
-        }
-        URI uri = messagesUri;
-        String failure;
-        if (uri == null) {
-          failure = "unusable peer URL " + base;
-        } else {
-          byte[] body = MessageFraming.encode(pending, i, end, Math.toIntExact(size));
-          try {
-            String signature = sign(id, RaftHeaders.MESSAGES_OPERATION, PeerAuthenticator.sha256(body));
-            failure = postMessages(connectionTo(uri), body, signature);
-          } catch (RuntimeException e) {
-            // E.g. a header value that cannot be sent.
-            failure = e.toString();
-          }
-          if (stopped) {
-            throw new InterruptedException("sender stopped");
-          }
-        }
-        if (failure != null) {
-          // What is still pending was queued behind this request; raft resends after the report.
-          counters.requestsFailed.incrementAndGet();
-          dropFrom(pending, i);
-          pending.clear();
-          failed(failure);
-          recheck(failure);
-          reportUnreachable(id);
-          return;
-        }
-        counters.requestsSent.incrementAndGet();
-        counters.sent(end - i, size);
-        succeeded();
-        i = end;
-      }
-    }
-
-    void sendSnapshot(Message m) {
-      ExecutorService executor = snapshotSenders;
-      try {
-        if (executor == null) {
-          throw new RejectedExecutionException("transport stopped");
-        }
-        executor.execute(() -> deliverSnapshotOrFail(m));
-      } catch (RejectedExecutionException e) {
-        counters.dropped(1, MessageFraming.framedSize(m));
-        reportSnapshotFailure(id);
-      }
-    }
-
-    /** Raft waits for the outcome of every snapshot, so one is reported whatever happens. */
-    private void deliverSnapshotOrFail(Message m) {
-      try {
-        deliverSnapshot(m);
-      } catch (RuntimeException e) {
-        counters.requestsFailed.incrementAndGet();
-        counters.snapshotsFailed.incrementAndGet();
-        counters.dropped(1, MessageFraming.framedSize(m));
-        log.warn("could not send snapshot to raft peer {}", id, e);
-        reportSnapshotFailure(id);
-      }
-    }
-
-    private void deliverSnapshot(Message m) {
-      MessageFraming.StreamedBody body = MessageFraming.streamed(m);
-      URI uri = snapshotUri;
-      String failure;
-      try {
-        if (uri == null) {
-          failure = "unusable peer URL " + base;
-        } else if (!verified()) {
-          failure = "peer has not proved its identity: " + check.detail();
-        } else {
-          HttpRequest.Builder request = request(uri, id, settings.snapshotTimeout());
-          String signature = sign(id, RaftHeaders.SNAPSHOT_OPERATION, hash(body));
-          if (signature != null) {
-            request.header(RaftHeaders.SIGNATURE, signature);
-          }
-          request.POST(BodyPublishers.fromPublisher(BodyPublishers.ofInputStream(body.opener()), body.length()));
-          failure = post(request.build());
-        }
-      } catch (InterruptedException e) {
-        // The transport is stopping.
-        Thread.currentThread().interrupt();
-        return;
-      }
-      if (failure == null) {
-        counters.requestsSent.incrementAndGet();
-        counters.sent(1, body.length());
-        counters.snapshotsSent.incrementAndGet();
-        log.info(
-            "sent snapshot at index {} ({} bytes) to raft peer {}",
-            m.getSnapshot().getMetadata().getIndex(), body.length(), id);
-        succeeded();
-        TransportListener l = listener;
-        if (running && l != null) {
-          l.reportSnapshot(id, SnapshotStatus.FINISH);
-        }
-      } else {
-        counters.requestsFailed.incrementAndGet();
-        counters.snapshotsFailed.incrementAndGet();
-        counters.dropped(1, body.length());
-        log.warn(
-            "could not send snapshot at index {} to raft peer {} at {}: {}",
-            m.getSnapshot().getMetadata().getIndex(), id, base, failure);
-        recheck(failure);
-        reportSnapshotFailure(id);
-      }
-    }
-
-    private byte[] hash(MessageFraming.StreamedBody body) {
-      try (InputStream in = body.opener().get()) {
-        return PeerAuthenticator.sha256(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException("snapshot body could not be read", e);
-      }
-    }
-
-    private void dropFrom(List<Message> pending, int from) {
-      long bytes = 0;
-      for (int j = from; j < pending.size(); j++) {
-        bytes += MessageFraming.framedSize(pending.get(j));
-      }
-      if (pending.size() > from) {
-        counters.dropped(pending.size() - from, bytes);
-      }
-    }
-
-    private void dropQueued() {
-      List<Message> rest = new ArrayList<>();
-      queue.drainTo(rest);
-      dropFrom(rest, 0);
-    }
-
-    private void failed(String failure) {
-      if (!failing) {
-        failing = true;
-        log.warn("raft peer {} at {} is unreachable: {}", id, messagesUri, failure);
-      } else {
-        log.debug("raft peer {} at {} is still unreachable: {}", id, messagesUri, failure);
-      }
-    }
-
-    private void succeeded() {
-      if (failing) {
-        failing = false;
-        log.info("raft peer {} at {} is reachable again", id, messagesUri);
-      }
-    }
-  }
-
-  /** Monotonic counters of one peer. */
-  private static final class Counters {
-    final AtomicLong messagesSent = new AtomicLong();
-    final AtomicLong bytesSent = new AtomicLong();
-    final AtomicLong messagesDropped = new AtomicLong();
-    final AtomicLong bytesDropped = new AtomicLong();
-    final AtomicLong requestsSent = new AtomicLong();
-    final AtomicLong requestsFailed = new AtomicLong();
-    final AtomicLong snapshotsSent = new AtomicLong();
-    final AtomicLong snapshotsFailed = new AtomicLong();
-
-    void sent(long messages, long bytes) {
-      messagesSent.addAndGet(messages);
-      bytesSent.addAndGet(bytes);
-    }
-
-    void dropped(long messages, long bytes) {
-      messagesDropped.addAndGet(messages);
-      bytesDropped.addAndGet(bytes);
-    }
-
-    PeerStats snapshot() {
-      return new PeerStats(
-          messagesSent.get(),
-          bytesSent.get(),
-          messagesDropped.get(),
-          bytesDropped.get(),
-          requestsSent.get(),
-          requestsFailed.get(),
-          snapshotsSent.get(),
-          snapshotsFailed.get());
-    }
   }
 }

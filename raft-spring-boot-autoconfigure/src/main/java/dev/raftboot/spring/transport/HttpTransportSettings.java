@@ -6,11 +6,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of the HTTP transport, shared by the sending side ({@link HttpRaftTransport}) and the
- * receiving side ({@link RaftPeerController}); every node of a cluster should use the same values.
+ * receiving side ({@link RaftPeerServlet}); every node of a cluster should use the same values.
  *
  * @param pathPrefix path under which the peer endpoints live ({@code <prefix>/messages} and {@code
  *     <prefix>/snapshot}), after the peer's base URL; normalized to start with and not end with a
- *     slash. The controller reads the same value from {@code raft.transport.path-prefix}.
+ *     slash. The starter maps the servlet under the same value of {@code raft.transport.path-prefix}.
  * @param connectTimeout how long opening a connection to a peer may take; for {@code https} peers
  *     the JDK client counts the TLS handshake in, which can take a while on a busy machine
  * @param requestTimeout how long one batch request may take, from sending to the response

@@ -235,7 +235,7 @@ class HttpRaftTransportTests {
   @Test
   void streamsASnapshotAndReportsFinish() {
     HttpRaftTransport t = start(SETTINGS, Map.of(2L, app2.url()));
-    Message snap = RaftPeerControllerTests.snapshot(1, 2, 3 * 1024 * 1024);
+    Message snap = RaftPeerServletTests.snapshot(1, 2, 3 * 1024 * 1024);
 
     t.send(snap);
 
@@ -252,7 +252,7 @@ class HttpRaftTransportTests {
     HttpRaftTransport t = start(SETTINGS, Map.of(2L, app2.url()));
     node2.members.remove(1L);
 
-    t.send(RaftPeerControllerTests.snapshot(1, 2, 1000));
+    t.send(RaftPeerServletTests.snapshot(1, 2, 1000));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> !listener.snapshots.isEmpty());
     assertThat(listener.snapshots).containsExactly(new SnapshotReport(2, SnapshotStatus.FAILURE));
@@ -265,7 +265,7 @@ class HttpRaftTransportTests {
   void reportsSnapshotFailureWhenThePeerIsDown() throws Exception {
     HttpRaftTransport t = start(SETTINGS, Map.of(4L, deadUrl()));
 
-    t.send(RaftPeerControllerTests.snapshot(1, 4, 1000));
+    t.send(RaftPeerServletTests.snapshot(1, 4, 1000));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> !listener.snapshots.isEmpty());
     assertThat(listener.snapshots).containsExactly(new SnapshotReport(4, SnapshotStatus.FAILURE));
@@ -307,7 +307,7 @@ class HttpRaftTransportTests {
     // Called on the node's apply thread: must not throw.
     t.updatePeers(Map.of(2L, app2.url(), 3L, URI.create("ftp://localhost/raft")));
     t.send(app(3, 1));
-    t.send(RaftPeerControllerTests.snapshot(1, 3, 100));
+    t.send(RaftPeerServletTests.snapshot(1, 3, 100));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> listener.snapshots.size() == 1 && listener.unreachable.size() == 2);
     assertThat(listener.snapshots).containsExactly(new SnapshotReport(3, SnapshotStatus.FAILURE));

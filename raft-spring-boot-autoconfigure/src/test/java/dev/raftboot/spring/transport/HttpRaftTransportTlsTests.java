@@ -78,7 +78,7 @@ class HttpRaftTransportTlsTests {
   void deliversMessagesAndSnapshotsOverMutualTls() {
     assertThat(app2.url().getScheme()).isEqualTo("https");
     HttpRaftTransport t = start(bundles.getBundle("raft-peer"));
-    Message snap = RaftPeerControllerTests.snapshot(1, 2, 256 * 1024);
+    Message snap = RaftPeerServletTests.snapshot(1, 2, 256 * 1024);
 
     t.send(heartbeat());
     t.send(snap);

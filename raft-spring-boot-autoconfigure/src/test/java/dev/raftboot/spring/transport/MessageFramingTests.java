@@ -25,16 +25,16 @@ class MessageFramingTests {
 
     byte[] body = MessageFraming.encode(batch, 0, 3, size);
 
-    assertThat(body).isEqualTo(RaftPeerControllerTests.frame(batch.toArray(Message[]::new)));
+    assertThat(body).isEqualTo(RaftPeerServletTests.frame(batch.toArray(Message[]::new)));
     assertThat(MessageFraming.decode(new ByteArrayInputStream(body), size)).isEqualTo(batch);
   }
 
   @Test
   void streamsASnapshotMessageThatDecodesToTheSameMessage() throws Exception {
     Message snap =
-        RaftPeerControllerTests.snapshot(1, 2, 300_000).toBuilder()
+        RaftPeerServletTests.snapshot(1, 2, 300_000).toBuilder()
             .setSnapshot(
-                RaftPeerControllerTests.snapshot(1, 2, 300_000).getSnapshot().toBuilder()
+                RaftPeerServletTests.snapshot(1, 2, 300_000).getSnapshot().toBuilder()
                     .setMetadata(
                         SnapshotMetadata.newBuilder()
                             .setIndex(42)

@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
 import org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -17,8 +18,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * A real Boot web application (embedded Tomcat on a random loopback port, Spring MVC) serving the
- * peer endpoint for one stand-in node. Only the auto-configurations the endpoint needs are imported,
+ * A real Boot web application (embedded Tomcat on a random loopback port, with Spring MVC beside
+ * it as in a user's application) serving the peer servlet for one stand-in node. Only the auto-configurations the endpoint needs are imported,
  * so the tests do not depend on what else the module auto-configures.
  */
 final class PeerApp implements AutoCloseable {
@@ -85,9 +86,10 @@ final class PeerApp implements AutoCloseable {
   static class Config {
 
     @Bean
-    RaftPeerController raftPeerController(
+    ServletRegistrationBean<RaftPeerServlet> raftPeerServlet(
         RaftMessageReceiver receiver, HttpTransportSettings settings) {
-      return new RaftPeerController(receiver, settings);
+      return new ServletRegistrationBean<>(
+          new RaftPeerServlet(receiver, settings), RaftPeerServlet.mappings(settings));
     }
   }
 }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Three real {@link RaftServer}s (H2 in-memory logs) talking through {@link HttpRaftTransport} and
- * {@link RaftPeerController} on three embedded web servers.
+ * {@link RaftPeerServlet} on three embedded web servers.
  */
 class RaftClusterOverHttpTests {
 

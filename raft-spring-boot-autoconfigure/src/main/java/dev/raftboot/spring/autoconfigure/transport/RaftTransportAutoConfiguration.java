@@ -8,7 +8,7 @@ import dev.raftboot.spring.transport.HttpRaftTransport;
 import dev.raftboot.spring.transport.HttpTransportSettings;
 import dev.raftboot.spring.transport.PeerRequestObservationFilter;
 import dev.raftboot.spring.transport.RaftMessageReceiver;
-import dev.raftboot.spring.transport.RaftPeerController;
+import dev.raftboot.spring.transport.RaftPeerServlet;
 import dev.raftboot.spring.transport.RaftTransport;
 import java.net.http.HttpClient;
 import org.jspecify.annotations.Nullable;
@@ -23,6 +23,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -31,8 +32,10 @@ import org.springframework.util.unit.DataSize;
 /**
  * Auto-configuration of the HTTP peer transport: an {@link HttpRaftTransport} that sends to the
  * peers' {@code raft.transport.path-prefix} endpoints, and, in a servlet web application, the
- * {@link RaftPeerController} that receives from them. Backs off when the application defines its
- * own {@link RaftTransport}.
+ * {@link RaftPeerServlet} that receives from them, registered on its three exact paths beside (not
+ * through) Spring MVC's dispatcher. Backs off when the application defines its own {@link
+ * RaftTransport}; the servlet registration ({@value #PEER_SERVLET_REGISTRATION}) backs off when the
+ * application defines a bean of that name. A reactive or non-web application has no peer endpoint.
  *
  * <p>The JDK {@link HttpClient.Builder} of the peer client is passed to every {@link
  * RaftPeerHttpClientCustomizer} bean, in {@code @Order}, before the client is built.
@@ -44,6 +47,7 @@ import org.springframework.util.unit.DataSize;
 public final class RaftTransportAutoConfiguration {
 
   private static final String SSL_BUNDLE_PROPERTY = "raft.transport.ssl-bundle";
+  static final String PEER_SERVLET_REGISTRATION = "raftPeerServletRegistration";
 
   @Bean
   @ConditionalOnMissingBean
@@ -122,13 +126,20 @@ public final class RaftTransportAutoConfiguration {
 
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-  @ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
+  @ConditionalOnClass(name = "jakarta.servlet.http.HttpServlet")
   static final class PeerEndpointConfiguration {
 
-    @Bean
-    @ConditionalOnMissingBean
-    RaftPeerController raftPeerController(RaftMessageReceiver receiver, HttpTransportSettings settings) {
-      return new RaftPeerController(receiver, settings);
+    @Bean(name = PEER_SERVLET_REGISTRATION)
+    @ConditionalOnMissingBean(name = PEER_SERVLET_REGISTRATION)
+    ServletRegistrationBean<RaftPeerServlet> raftPeerServletRegistration(
+        RaftMessageReceiver receiver, HttpTransportSettings settings) {
+      ServletRegistrationBean<RaftPeerServlet> registration =
+          new ServletRegistrationBean<>(
+              new RaftPeerServlet(receiver, settings), RaftPeerServlet.mappings(settings));
+      registration.setName("raftPeerServlet");
+      // Ready before the first peer request, which would otherwise wait for its initialization.
+      registration.setLoadOnStartup(1);
+      return registration;
     }
 
     @Bean

@@ -6,7 +6,8 @@ import dev.raftboot.raftpb.Message;
 import dev.raftboot.spring.transport.HttpRaftTransport;
 import dev.raftboot.spring.transport.HttpTransportSettings;
 import dev.raftboot.spring.transport.PeerRequestObservationFilter;
-import dev.raftboot.spring.transport.RaftPeerController;
+import dev.raftboot.spring.transport.RaftPeerServlet;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationPredicate;
 import org.springframework.http.server.observation.ServerRequestObservationContext;
@@ -137,19 +138,44 @@ class RaftTransportAutoConfigurationTests {
   }
 
   @Test
-  void registersThePeerEndpointOnlyInAServletWebApplication() {
-    runner.run(context -> assertThat(context).doesNotHaveBean(RaftPeerController.class));
+  void registersThePeerServletOnlyInAServletWebApplication() {
+    runner.run(context -> assertThat(context).doesNotHaveBean(ServletRegistrationBean.class));
     new WebApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(RaftTransportAutoConfiguration.class))
-        .withPropertyValues("raft.node-id=1", "raft.peers.1=http://localhost:8081")
+        .withPropertyValues(
+            "raft.node-id=1", "raft.peers.1=http://localhost:8081", "raft.transport.path-prefix=/cluster")
         .withUserConfiguration(Receiver.class)
-        .run(context -> assertThat(context).hasSingleBean(RaftPeerController.class));
+        .run(
+            context -> {
+              ServletRegistrationBean<?> registration =
+                  context.getBean("raftPeerServletRegistration", ServletRegistrationBean.class);
+              assertThat(registration.getServlet()).isInstanceOf(RaftPeerServlet.class);
+              // Exact paths: nothing else under the prefix, and never the application's own paths.
+              assertThat(registration.getUrlMappings())
+                  .containsExactlyInAnyOrder("/cluster/messages", "/cluster/snapshot", "/cluster/identity");
+            });
+  }
+
+  @Test
+  void thePeerServletNeedsNoSpringMvc() {
     new WebApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(RaftTransportAutoConfiguration.class))
         .withPropertyValues("raft.node-id=1", "raft.peers.1=http://localhost:8081")
         .withUserConfiguration(Receiver.class)
         .withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
-        .run(context -> assertThat(context).doesNotHaveBean(RaftPeerController.class));
+        .run(context -> assertThat(context).hasBean("raftPeerServletRegistration"));
+  }
+
+  @Test
+  void backsOffWhenTheApplicationRegistersThePeerServletItself() {
+    new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(RaftTransportAutoConfiguration.class))
+        .withPropertyValues("raft.node-id=1", "raft.peers.1=http://localhost:8081")
+        .withUserConfiguration(Receiver.class, OwnPeerServlet.class)
+        .run(
+            context ->
+                assertThat(context.getBean("raftPeerServletRegistration", ServletRegistrationBean.class).getUrlMappings())
+                    .containsExactly("/internal/raft/*"));
   }
 
   @Test
@@ -263,6 +289,15 @@ class RaftTransportAutoConfigurationTests {
         @Override
         public void stop() {}
       };
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnPeerServlet {
+    @Bean
+    ServletRegistrationBean<RaftPeerServlet> raftPeerServletRegistration(
+        dev.raftboot.spring.transport.RaftMessageReceiver receiver, HttpTransportSettings settings) {
+      return new ServletRegistrationBean<>(new RaftPeerServlet(receiver, settings), "/internal/raft/*");
     }
   }
 

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The peer endpoint over real HTTP: every refusal answers with its status and reason, hands the
  * node nothing, and leaves the node accepting the next valid request.
  */
-class RaftPeerControllerTests {
+class RaftPeerServletTests {
 
   private static final String CLUSTER = "c1";
   private static final String TOKEN = "peer-secret";
@@ -427,6 +427,34 @@ class RaftPeerControllerTests {
     assertThat(node.received).isEmpty();
     node.running = true;
     assertStillAccepts();
+  }
+
+  // --- methods and paths --------------------------------------------------------------------------
+
+  @Test
+  void answersOtherMethodsWith405() throws Exception {
+    Response r = send(request("/raft/messages", headers()).GET().build());
+
+    assertThat(r.status).isEqualTo(405);
+    assertThat(r.body).contains("only POST is allowed here");
+    assertThat(node.received).isEmpty();
+  }
+
+  @Test
+  void refusesAnIdentityProbeWithoutChallenge() throws Exception {
+    Response r = send(request("/raft/identity", headers()).GET().build());
+
+    assertThat(r.status).isEqualTo(400);
+    assertThat(r.body).contains("challenge must be 1 to 128 characters");
+  }
+
+  @Test
+  void leavesOtherPathsUnderThePrefixToTheApplication() throws Exception {
+    // Mapped to the three exact paths only: anything else is the application's (here: MVC's 404).
+    Response r = post("/raft/messagesx", headers(), frame(app(1, 2)));
+
+    assertThat(r.status).isEqualTo(404);
+    assertThat(node.received).isEmpty();
   }
 
   // --- helpers ------------------------------------------------------------------------------------

@@ -6,22 +6,14 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The inbound side of the HTTP transport: {@code POST <prefix>/messages} (a batch), {@code POST
@@ -54,15 +46,21 @@ import org.springframework.web.bind.annotation.RestController;
  *
  * A valid request is answered 204 once its messages are queued for the node; they are processed
  * asynchronously.
+ *
+ * <p>Knows nothing of HTTP beyond headers, statuses and bodies: {@link RaftPeerServlet} adapts the
+ * servlet request to it. Thread-safe.
  */
-@RestController
-@RequestMapping("${raft.transport.path-prefix:" + HttpTransportSettings.DEFAULT_PATH_PREFIX + "}")
-public class RaftPeerController {
+final class PeerEndpoint {
 
-  private static final Logger log = LoggerFactory.getLogger(RaftPeerController.class);
+  private static final Logger log = LoggerFactory.getLogger(PeerEndpoint.class);
   private static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
   private static final int MAX_CHALLENGE_LENGTH = 128;
-  private static final MediaType TEXT = new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
+  private static final int BAD_REQUEST = 400;
+  private static final int UNAUTHORIZED = 401;
+  private static final int FORBIDDEN = 403;
+  private static final int CONFLICT = 409;
+  private static final int CONTENT_TOO_LARGE = 413;
+  private static final int SERVICE_UNAVAILABLE = 503;
 
   private final RaftMessageReceiver receiver;
   private final HttpTransportSettings settings;
@@ -72,21 +70,34 @@ public class RaftPeerController {
   /** The authenticator of the cluster it was made for; the receiver's cluster id may come late. */
   private record Keyed(String clusterId, PeerAuthenticator authenticator) {}
 
-  public RaftPeerController(RaftMessageReceiver receiver, HttpTransportSettings settings) {
+  PeerEndpoint(RaftMessageReceiver receiver, HttpTransportSettings settings) {
     this.receiver = receiver;
     this.settings = settings;
   }
 
-  /** A batch of messages. */
-  @PostMapping(RaftHeaders.MESSAGES_PATH)
-  public ResponseEntity<String> messages(@RequestHeader HttpHeaders headers, InputStream body) {
-    return handle(headers, body, false);
+  /** The request headers, looked up by name (case-insensitive); null for a missing header. */
+  @FunctionalInterface
+  interface RequestHeaders {
+    @Nullable String get(String name);
+  }
+
+  /**
+   * What to answer: a status, extra headers and a plain-text body (empty for 204).
+   *
+   * @param headers response headers besides {@code Content-Type}, in order
+   */
+  record Answer(int status, Map<String, String> headers, String text) {
+    static final Answer ACCEPTED = new Answer(204, Map.of(), "");
+  }
+
+  /** A batch of messages; {@code contentLength} is -1 when the request has none. */
+  Answer messages(RequestHeaders headers, long contentLength, InputStream body) {
+    return handle(headers, contentLength, body, false);
   }
 
   /** One {@code MsgSnap}; may be large. */
-  @PostMapping(RaftHeaders.SNAPSHOT_PATH)
-  public ResponseEntity<String> snapshot(@RequestHeader HttpHeaders headers, InputStream body) {
-    return handle(headers, body, true);
+  Answer snapshot(RequestHeaders headers, long contentLength, InputStream body) {
+    return handle(headers, contentLength, body, true);
   }
 
   /**
@@ -95,43 +106,38 @@ public class RaftPeerController {
    * the challenge. Answered to non-members too (a node being added has no configuration yet), but
    * with a secret only to a prober whose request is signed.
    */
-  @GetMapping(RaftHeaders.IDENTITY_PATH)
-  public ResponseEntity<String> identity(
-      @RequestHeader HttpHeaders headers, @RequestParam(name = RaftHeaders.CHALLENGE) String challenge) {
+  Answer identity(RequestHeaders headers, @Nullable String challenge) {
     try {
-      if (challenge.isEmpty() || challenge.length() > MAX_CHALLENGE_LENGTH) {
-        throw new Refusal(HttpStatus.BAD_REQUEST, "challenge must be 1 to " + MAX_CHALLENGE_LENGTH + " characters");
+      if (challenge == null || challenge.isEmpty() || challenge.length() > MAX_CHALLENGE_LENGTH) {
+        throw new Refusal(BAD_REQUEST, "challenge must be 1 to " + MAX_CHALLENGE_LENGTH + " characters");
       }
       Ids ids = ids(headers);
       authenticate(headers, ids, RaftHeaders.IDENTITY_OPERATION, challenge.getBytes(StandardCharsets.UTF_8));
       checkCluster(ids);
       long self = receiver.nodeId();
-      HttpHeaders answer = new HttpHeaders();
-      answer.set(RaftHeaders.NODE_ID, id(self));
+      Map<String, String> answer = new LinkedHashMap<>();
+      answer.put(RaftHeaders.NODE_ID, id(self));
       String signature = authenticator().signIdentity(ids.cluster(), self, ids.from(), challenge);
       if (signature != null) {
-        answer.set(RaftHeaders.SIGNATURE, signature);
+        answer.put(RaftHeaders.SIGNATURE, signature);
       }
       if (ids.to() != self) {
         // Not a refusal of the prober: it reached a real node, just not the one it expected.
-        return ResponseEntity.status(HttpStatus.CONFLICT)
-            .headers(answer)
-            .contentType(TEXT)
-            .body("this is node " + id(self) + " of cluster '" + abbreviate(ids.cluster()) + "', not node " + id(ids.to()) + "\n");
+        return new Answer(
+            CONFLICT,
+            answer,
+            "this is node " + id(self) + " of cluster '" + abbreviate(ids.cluster()) + "', not node " + id(ids.to()) + "\n");
       }
-      return ResponseEntity.ok()
-          .headers(answer)
-          .contentType(TEXT)
-          .body("node " + id(self) + " of cluster '" + abbreviate(ids.cluster()) + "'\n");
+      return new Answer(200, answer, "node " + id(self) + " of cluster '" + abbreviate(ids.cluster()) + "'\n");
     } catch (Refusal r) {
       return refused(headers, r);
     }
   }
 
-  private ResponseEntity<String> handle(HttpHeaders headers, InputStream body, boolean snapshot) {
+  private Answer handle(RequestHeaders headers, long contentLength, InputStream body, boolean snapshot) {
     try {
       Ids ids = ids(headers);
-      byte[] bytes = read(headers, body, snapshot);
+      byte[] bytes = read(contentLength, body, snapshot);
       authenticate(headers, ids, snapshot ? RaftHeaders.SNAPSHOT_OPERATION : RaftHeaders.MESSAGES_OPERATION, bytes);
       checkCluster(ids);
       checkPeers(ids);
@@ -139,28 +145,27 @@ public class RaftPeerController {
       check(messages, ids.from(), snapshot);
       for (Message m : messages) {
         if (!receiver.receive(m)) {
-          throw new Refusal(
-              HttpStatus.SERVICE_UNAVAILABLE, "raft node " + id(receiver.nodeId()) + " is not running");
+          throw new Refusal(SERVICE_UNAVAILABLE, "raft node " + id(receiver.nodeId()) + " is not running");
         }
       }
-      return ResponseEntity.noContent().build();
+      return Answer.ACCEPTED;
     } catch (Refusal r) {
       return refused(headers, r);
     }
   }
 
-  private ResponseEntity<String> refused(HttpHeaders headers, Refusal r) {
+  private Answer refused(RequestHeaders headers, Refusal r) {
     logRefusal(headers, r);
-    return ResponseEntity.status(r.status).contentType(TEXT).body(r.getMessage() + "\n");
+    return new Answer(r.status, Map.of(), r.getMessage() + "\n");
   }
 
   /** The cluster, sender and recipient a request claims; nothing checked but their form. */
   private record Ids(String cluster, long from, long to) {}
 
-  private static Ids ids(HttpHeaders headers) {
-    String cluster = headers.getFirst(RaftHeaders.CLUSTER_ID);
+  private static Ids ids(RequestHeaders headers) {
+    String cluster = headers.get(RaftHeaders.CLUSTER_ID);
     if (cluster == null || cluster.isEmpty()) {
-      throw new Refusal(HttpStatus.BAD_REQUEST, "missing " + RaftHeaders.CLUSTER_ID + " header");
+      throw new Refusal(BAD_REQUEST, "missing " + RaftHeaders.CLUSTER_ID + " header");
     }
     return new Ids(cluster, parseId(headers, RaftHeaders.FROM), parseId(headers, RaftHeaders.TO));
   }
@@ -176,28 +181,28 @@ public class RaftPeerController {
   }
 
   /** Verifies the signature over what the request claims and its exact body. */
-  private void authenticate(HttpHeaders headers, Ids ids, String operation, byte[] body) {
+  private void authenticate(RequestHeaders headers, Ids ids, String operation, byte[] body) {
     PeerAuthenticator auth = authenticator();
-    String signature = headers.getFirst(RaftHeaders.SIGNATURE);
+    String signature = headers.get(RaftHeaders.SIGNATURE);
     if (!auth.enabled()) {
       if (signature != null) {
         throw new Refusal(
-            HttpStatus.UNAUTHORIZED,
+            UNAUTHORIZED,
             "the request is signed but this node has no raft.transport.token: give every node the same one");
       }
       return;
     }
     if (signature == null) {
       throw new Refusal(
-          HttpStatus.UNAUTHORIZED,
-          headers.containsHeader(RaftHeaders.LEGACY_TOKEN)
+          UNAUTHORIZED,
+          headers.get(RaftHeaders.LEGACY_TOKEN) != null
               ? "the sender sends " + RaftHeaders.LEGACY_TOKEN + " like an older version; this node requires "
                   + RaftHeaders.SIGNATURE + ": run the same version on every node"
               : "missing " + RaftHeaders.SIGNATURE + " header");
     }
     if (!auth.verifyRequest(signature, ids.cluster(), ids.from(), ids.to(), operation, PeerAuthenticator.sha256(body))) {
       throw new Refusal(
-          HttpStatus.UNAUTHORIZED,
+          UNAUTHORIZED,
           "wrong " + RaftHeaders.SIGNATURE + ": the sender has another raft.transport.token or"
               + " raft.cluster-id, or the request was meant for another node or altered");
     }
@@ -206,7 +211,7 @@ public class RaftPeerController {
   private void checkCluster(Ids ids) {
     if (!ids.cluster().equals(receiver.clusterId())) {
       throw new Refusal(
-          HttpStatus.FORBIDDEN,
+          FORBIDDEN,
           "request is for cluster '" + abbreviate(ids.cluster()) + "', this node belongs to another one");
     }
   }
@@ -216,21 +221,20 @@ public class RaftPeerController {
     long self = receiver.nodeId();
     if (ids.to() != self) {
       throw new Refusal(
-          HttpStatus.BAD_REQUEST, "request is addressed to node " + id(ids.to()) + ", this is node " + id(self));
+          BAD_REQUEST, "request is addressed to node " + id(ids.to()) + ", this is node " + id(self));
     }
     if (ids.from() == self) {
       // A node never sends to itself; a message that claims to would be stepped as the node's own
       // (an append response from itself can advance its own match past its log).
-      throw new Refusal(HttpStatus.BAD_REQUEST, "request claims to come from this node " + id(self));
+      throw new Refusal(BAD_REQUEST, "request claims to come from this node " + id(self));
     }
     if (!receiver.isMember(ids.from())) {
-      throw new Refusal(HttpStatus.FORBIDDEN, "node " + id(ids.from()) + " is not a member of this cluster");
+      throw new Refusal(FORBIDDEN, "node " + id(ids.from()) + " is not a member of this cluster");
     }
   }
 
-  private byte[] read(HttpHeaders headers, InputStream body, boolean snapshot) {
+  private byte[] read(long declared, InputStream body, boolean snapshot) {
     long limit = limit(snapshot);
-    long declared = headers.getContentLength();
     if (declared > limit) {
       throw tooLarge(limit);
     }
@@ -239,7 +243,7 @@ public class RaftPeerController {
     } catch (MessageFraming.TooLargeException e) {
       throw tooLarge(limit);
     } catch (IOException e) {
-      throw new Refusal(HttpStatus.BAD_REQUEST, "body could not be read: " + e.getMessage());
+      throw new Refusal(BAD_REQUEST, "body could not be read: " + e.getMessage());
     }
   }
 
@@ -248,7 +252,7 @@ public class RaftPeerController {
       return MessageFraming.decode(new ByteArrayInputStream(body), limit(snapshot));
     } catch (IOException e) {
       throw new Refusal(
-          HttpStatus.BAD_REQUEST,
+          BAD_REQUEST,
           "body is not a sequence of length-delimited raftpb.Message: " + e.getMessage());
     }
   }
@@ -258,16 +262,16 @@ public class RaftPeerController {
   }
 
   private static Refusal tooLarge(long limit) {
-    return new Refusal(HttpStatus.CONTENT_TOO_LARGE, "body is larger than " + limit + " bytes");
+    return new Refusal(CONTENT_TOO_LARGE, "body is larger than " + limit + " bytes");
   }
 
   private void check(List<Message> messages, long from, boolean snapshot) {
     if (messages.isEmpty()) {
-      throw new Refusal(HttpStatus.BAD_REQUEST, "body holds no message");
+      throw new Refusal(BAD_REQUEST, "body holds no message");
     }
     if (snapshot && (messages.size() != 1 || messages.get(0).getType() != MessageType.MsgSnap)) {
       throw new Refusal(
-          HttpStatus.BAD_REQUEST, settings.snapshotPath() + " takes exactly one MsgSnap");
+          BAD_REQUEST, settings.snapshotPath() + " takes exactly one MsgSnap");
     }
     long self = receiver.nodeId();
     for (int i = 0; i < messages.size(); i++) {
@@ -275,26 +279,26 @@ public class RaftPeerController {
       String which = "message " + i + " (" + m.getType() + ")";
       String violation = PeerMessageRules.violation(m);
       if (violation != null) {
-        throw new Refusal(HttpStatus.BAD_REQUEST, which + " " + violation);
+        throw new Refusal(BAD_REQUEST, which + " " + violation);
       }
       if (!snapshot && m.getType() == MessageType.MsgSnap) {
-        throw new Refusal(HttpStatus.BAD_REQUEST, which + " must be sent to " + settings.snapshotPath());
+        throw new Refusal(BAD_REQUEST, which + " must be sent to " + settings.snapshotPath());
       }
       if (m.getTo() != self) {
         throw new Refusal(
-            HttpStatus.BAD_REQUEST, which + " is addressed to node " + id(m.getTo()) + ", this is node " + id(self));
+            BAD_REQUEST, which + " is addressed to node " + id(m.getTo()) + ", this is node " + id(self));
       }
       String sender = PeerMessageRules.senderViolation(m, from, receiver::isMember);
       if (sender != null) {
-        throw new Refusal(HttpStatus.FORBIDDEN, which + " " + sender);
+        throw new Refusal(FORBIDDEN, which + " " + sender);
       }
     }
   }
 
-  private static long parseId(HttpHeaders headers, String name) {
-    String value = headers.getFirst(name);
+  private static long parseId(RequestHeaders headers, String name) {
+    String value = headers.get(name);
     if (value == null || value.isEmpty()) {
-      throw new Refusal(HttpStatus.BAD_REQUEST, "missing " + name + " header");
+      throw new Refusal(BAD_REQUEST, "missing " + name + " header");
     }
     try {
       long id = Long.parseUnsignedLong(value.trim());
@@ -303,23 +307,23 @@ public class RaftPeerController {
       }
       return id;
     } catch (NumberFormatException e) {
-      throw new Refusal(HttpStatus.BAD_REQUEST, name + " is not a node id: " + abbreviate(value));
+      throw new Refusal(BAD_REQUEST, name + " is not a node id: " + abbreviate(value));
     }
   }
 
-  private void logRefusal(HttpHeaders headers, Refusal r) {
-    String from = abbreviate(String.valueOf(headers.getFirst(RaftHeaders.FROM)));
+  private void logRefusal(RequestHeaders headers, Refusal r) {
+    String from = abbreviate(String.valueOf(headers.get(RaftHeaders.FROM)));
     long now = System.nanoTime();
     long last = lastWarning.get();
     boolean warn =
-        r.status != HttpStatus.SERVICE_UNAVAILABLE
+        r.status != SERVICE_UNAVAILABLE
             && now - last >= WARN_INTERVAL_NANOS
             && lastWarning.compareAndSet(last, now);
     if (warn) {
       // At most once a minute: a misconfigured peer retries many times a second.
-      log.warn("refused raft peer request from node {}: {} {}", from, r.status.value(), r.getMessage());
+      log.warn("refused raft peer request from node {}: {} {}", from, r.status, r.getMessage());
     } else {
-      log.debug("refused raft peer request from node {}: {} {}", from, r.status.value(), r.getMessage());
+      log.debug("refused raft peer request from node {}: {} {}", from, r.status, r.getMessage());
     }
   }
 
@@ -335,9 +339,9 @@ public class RaftPeerController {
   /** A refused request: its status and reason. */
   private static final class Refusal extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    final HttpStatus status;
+    final int status;
 
-    Refusal(HttpStatus status, String reason) {
+    Refusal(int status, String reason) {
       super(reason, null, false, false);
       this.status = status;
     }
