@@ -11,7 +11,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.springframework.util.ClassUtils;
 
 /**
  * A replicated call as it is stored in the log. Encoded as a protobuf message so that other tools
@@ -167,7 +166,7 @@ record MethodCall(int version, String bean, String method, String codec, List<Ar
    * @throws InvalidCommandException when they do not fit the method's parameters
    */
   @Nullable Object[] arguments(ReplicatedMethod m, CommandCodec codec) {
-    Class<?>[] params = m.method().getParameterTypes();
+    Class<?>[] params = m.argumentClasses();
     if (args.size() != params.length) {
       throw new InvalidCommandException(
           m + " takes " + params.length + " arguments, the command has " + args.size());
@@ -188,10 +187,10 @@ record MethodCall(int version, String bean, String method, String codec, List<Ar
       } else {
         value = null;
       }
-      if (value == null && params[i].isPrimitive()) {
+      if (value == null && m.parameterTypes()[i] instanceof Class<?> c && c.isPrimitive()) {
         throw new InvalidCommandException("argument " + i + " of " + m + " is null");
       }
-      if (value != null && !ClassUtils.resolvePrimitiveIfNecessary(params[i]).isInstance(value)) {
+      if (value != null && !params[i].isInstance(value)) {
         throw new InvalidCommandException(
             "argument " + i + " of " + m + " decoded as " + value.getClass().getName());
       }
@@ -202,7 +201,22 @@ record MethodCall(int version, String bean, String method, String codec, List<Ar
 
   private static MessageLite parseProto(
       ReplicatedMethod m, int i, String type, @Nullable ByteString data) {
-    Class<?> param = m.method().getParameterTypes()[i];
+    Class<?> param = m.argumentClasses()[i];
+    MessageLite prototype = m.prototypes().get(type);
+    if (prototype == null) {
+      prototype = prototype(m, i, type, param);
+      m.prototypes().putIfAbsent(type, prototype);
+    }
+    try {
+      return prototype.getParserForType().parseFrom(data == null ? ByteString.EMPTY : data);
+    } catch (InvalidProtocolBufferException e) {
+      throw new InvalidCommandException(
+          "argument " + i + " of " + m + " is not a valid " + type + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Looks up a message class by name; once per method and class, the result is kept. */
+  private static MessageLite prototype(ReplicatedMethod m, int i, String type, Class<?> param) {
     Class<?> cls;
     try {
       cls = Class.forName(type, false, m.method().getDeclaringClass().getClassLoader());
@@ -216,9 +230,8 @@ record MethodCall(int version, String bean, String method, String codec, List<Ar
               + param.getName());
     }
     try {
-      MessageLite prototype = PROTOTYPES.get(cls);
-      return prototype.getParserForType().parseFrom(data == null ? ByteString.EMPTY : data);
-    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+      return PROTOTYPES.get(cls);
+    } catch (IllegalArgumentException e) {
       throw new InvalidCommandException(
           "argument " + i + " of " + m + " is not a valid " + type + ": " + e.getMessage(), e);
     }

@@ -1,6 +1,10 @@
 package dev.raftboot.spring.command;
 
 import dev.raftboot.spring.api.ReadConsistency;
+import com.google.protobuf.MessageLite;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
@@ -11,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -19,6 +24,8 @@ import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.GenericTypeResolver;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
 /**
@@ -30,6 +37,13 @@ import org.springframework.util.StringUtils;
  * @param method the most specific method on the bean's class
  * @param command whether it is a command (else a query)
  * @param parameterTypes the generic parameter types, resolved against the bean's class
+ * @param argumentClasses the erased parameter types, primitives boxed: what each decoded argument
+ *     must be an instance of
+ * @param invoker invokes the method, resolved once here so that applying a command needs no
+ *     reflective lookup: {@code (Object target, Object[] args) -> Object}, throwing what the method
+ *     throws
+ * @param prototypes the protobuf message classes met in this method's arguments so far, by class
+ *     name, so that each is looked up once
  * @param async whether it returns a future
  * @param timeout the command's own timeout, or {@code null} for the dispatcher's default
  * @param consistency the query's read consistency
@@ -40,6 +54,9 @@ record ReplicatedMethod(
     Method method,
     boolean command,
     Type[] parameterTypes,
+    Class<?>[] argumentClasses,
+    MethodHandle invoker,
+    Map<String, MessageLite> prototypes,
     boolean async,
     @Nullable Duration timeout,
     ReadConsistency consistency) {
@@ -122,9 +139,32 @@ record ReplicatedMethod(
         method,
         command != null,
         resolved,
+        argumentClasses(method),
+        invoker(method, where),
+        new ConcurrentHashMap<>(),
         async,
         timeout,
         query != null ? query.consistency() : ReadConsistency.LINEARIZABLE);
+  }
+
+  private static Class<?>[] argumentClasses(Method method) {
+    Class<?>[] classes = method.getParameterTypes();
+    for (int i = 0; i < classes.length; i++) {
+      classes[i] = ClassUtils.resolvePrimitiveIfNecessary(classes[i]);
+    }
+    return classes;
+  }
+
+  private static MethodHandle invoker(Method method, String where) {
+    ReflectionUtils.makeAccessible(method);
+    try {
+      return MethodHandles.lookup()
+          .unreflect(method)
+          .asSpreader(Object[].class, method.getParameterCount())
+          .asType(MethodType.methodType(Object.class, Object.class, Object[].class));
+    } catch (IllegalAccessException | RuntimeException e) {
+      throw new IllegalStateException(where + ": cannot be invoked: " + e.getMessage(), e);
+    }
   }
 
   /** Whether {@code ex} may be thrown as itself from this method. */

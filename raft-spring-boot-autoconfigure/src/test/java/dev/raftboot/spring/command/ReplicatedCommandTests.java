@@ -13,6 +13,7 @@ import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.spring.api.ReplicatedCallInterruptedException;
 import dev.raftboot.spring.command.ClusterRunner.Node;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.lang.reflect.UndeclaredThrowableException;
@@ -359,7 +360,10 @@ class ReplicatedCommandTests {
       throws NoSuchMethodException {
     Method any = Object.class.getMethod("toString");
     ReplicatedMethod m =
-        new ReplicatedMethod(bean, methodId, any, true, types, false, null, ReadConsistency.LINEARIZABLE);
+        new ReplicatedMethod(
+            bean, methodId, any, true, types, new Class<?>[0], MethodHandles.constant(Object.class, null),
+            new java.util.HashMap<>(),
+            false, null, ReadConsistency.LINEARIZABLE);
     return MethodCall.encode(m, args, codec);
   }
 
