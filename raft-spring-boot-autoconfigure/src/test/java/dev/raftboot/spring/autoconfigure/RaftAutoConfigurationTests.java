@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import dev.raftboot.StateType;
-import dev.raftboot.raftpb.Message;
 import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.runtime.RaftServerSettings;
 import dev.raftboot.spring.spi.CommandApplier;
 import dev.raftboot.spring.spi.StateSnapshotter;
 import dev.raftboot.spring.transport.RaftTransport;
-import dev.raftboot.spring.transport.TransportListener;
-import java.net.URI;
+import dev.raftboot.spring.test.NoNetworkTransport;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -199,19 +196,7 @@ class RaftAutoConfigurationTests {
   static class NoNetwork {
     @Bean
     RaftTransport raftTransport() {
-      return new RaftTransport() {
-        @Override
-        public void start(long selfId, Map<Long, URI> peers, TransportListener listener) {}
-
-        @Override
-        public void send(Message message) {}
-
-        @Override
-        public void updatePeers(Map<Long, URI> peers) {}
-
-        @Override
-        public void stop() {}
-      };
+      return new NoNetworkTransport();
     }
   }
 

@@ -9,7 +9,6 @@ import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
 import dev.raftboot.spring.metrics.RaftMetrics;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.spi.CommandApplier;
-import dev.raftboot.spring.test.CountingTransport;
 import dev.raftboot.spring.test.NoNetworkTransport;
 import dev.raftboot.spring.test.RaftTestNode;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -91,10 +90,10 @@ class RaftMetricsAutoConfigurationTests {
 
   @Test
   void bindsTrafficMetersPerPeerWhenTheTransportCountsThem() {
-    CountingTransport transport = new CountingTransport();
+    NoNetworkTransport.Counting transport = new NoNetworkTransport.Counting();
     transport.set(2, 10, 1000, 1, 100);
     runner()
-        .withBean(CountingTransport.class, () -> transport)
+        .withBean(NoNetworkTransport.Counting.class, () -> transport)
         .run(
             context -> {
               MeterRegistry registry = context.getBean(MeterRegistry.class);
@@ -122,7 +121,7 @@ class RaftMetricsAutoConfigurationTests {
   @Test
   void bindsTrafficMetersForMembersAddedLater() {
     runner()
-        .withBean(CountingTransport.class)
+        .withBean(NoNetworkTransport.Counting.class)
         .run(
             context -> {
               RaftServer server = context.getBean(RaftServer.class);

@@ -14,14 +14,12 @@ import org.springframework.http.server.observation.ServerRequestObservationConte
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import dev.raftboot.spring.transport.RaftTransport;
-import dev.raftboot.spring.transport.TransportListener;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.core.Ordered;
+import dev.raftboot.spring.test.NoNetworkTransport;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.ssl.DefaultSslBundleRegistry;
@@ -276,19 +274,7 @@ class RaftTransportAutoConfigurationTests {
   static class OwnTransport {
     @Bean
     RaftTransport myTransport() {
-      return new RaftTransport() {
-        @Override
-        public void start(long selfId, Map<Long, URI> peers, TransportListener listener) {}
-
-        @Override
-        public void send(Message message) {}
-
-        @Override
-        public void updatePeers(Map<Long, URI> peers) {}
-
-        @Override
-        public void stop() {}
-      };
+      return new NoNetworkTransport();
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -85,16 +86,32 @@ public final class InMemoryNetwork implements AutoCloseable {
       failed(m, listener);
       return;
     }
-    Duration delay = firewall.delayOf(from, to, m.getType());
-    Runnable delivery = () -> deliver(from, m, listener);
+    if (firewall.loses(from, to, m.getType())) {
+      // A lost packet: the sender is not told, except of a snapshot it would wait for forever.
+      if (m.getType() == MessageType.MsgSnap) {
+        listener.reportSnapshot(to, SnapshotStatus.FAILURE);
+      }
+      return;
+    }
+    int copies = firewall.duplicates(from, to, m.getType()) ? 2 : 1;
+    for (int i = 0; i < copies; i++) {
+      schedule(to, firewall.delayOf(from, to, m.getType()), () -> deliver(from, m, listener));
+    }
+  }
+
+  private void schedule(long to, Duration delay, Runnable delivery) {
     if (closed) {
       return;
     }
     ScheduledExecutorService inbox = inboxes.computeIfAbsent(to, InMemoryNetwork::inbox);
-    if (delay.isZero()) {
-      inbox.execute(delivery);
-    } else {
-      inbox.schedule(delivery, delay.toNanos(), TimeUnit.NANOSECONDS);
+    try {
+      if (delay.isZero()) {
+        inbox.execute(delivery);
+      } else {
+        inbox.schedule(delivery, delay.toNanos(), TimeUnit.NANOSECONDS);
+      }
+    } catch (RejectedExecutionException e) {
+      // Closed meanwhile: the message is lost.
     }
   }
 

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.raftboot.Config;
 import dev.raftboot.StateType;
 import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
@@ -16,12 +15,10 @@ import dev.raftboot.raftpb.SnapshotMetadata;
 import dev.raftboot.spring.api.NoLeaderException;
 import dev.raftboot.spring.api.RaftStatus;
 import dev.raftboot.spring.storage.JdbcStorage;
-import dev.raftboot.spring.storage.JdbcStorageSchema;
-import dev.raftboot.spring.test.NoNetworkTransport;
+import dev.raftboot.spring.testkit.cluster.InMemoryNetwork;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -34,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * asserts such cases as corruption and would stop the node; the node drops them (or, for a
  * committed entry that holds no command, skips it) and keeps serving.
  *
- * <p>Node 1 is the only voter, node 2 a learner that never answers: node 1 keeps a quorum of its
- * own, so after each message it must win an election again and commit.
+ * <p>Node 1 is the only voter, node 2 a learner that is not on the network and never answers:
+ * node 1 keeps a quorum of its own, so after each message it must win an election again and
+ * commit.
  */
 class HostilePeerMessagesTests {
 
@@ -43,39 +41,26 @@ class HostilePeerMessagesTests {
 
   @TempDir Path dir;
 
+  /** Node 2 is never attached: what node 1 sends it is lost. */
+  private final InMemoryNetwork network = new InMemoryNetwork();
   private HikariDataSource dataSource;
   private RaftServer server;
 
   @BeforeEach
   void start() throws Exception {
-    dataSource = new HikariDataSource();
-    dataSource.setJdbcUrl("jdbc:h2:file:" + dir.resolve("raft").toAbsolutePath());
-    JdbcStorageSchema.create(dataSource);
+    dataSource = ServerCluster.h2File(dir.resolve("raft"));
     RaftServerSettings settings =
-        new RaftServerSettings(
-            1,
-            "test",
-            Map.of(1L, URI.create("http://127.0.0.1:1")),
-            false,
-            Duration.ofMillis(10),
-            new Config()
-                .electionTick(10)
-                .heartbeatTick(1)
-                .preVote(true)
-                .checkQuorum(true)
-                .maxSizePerMsg(1 << 20)
-                .maxInflightMsgs(256),
-            Duration.ofSeconds(20),
-            10_000,
-            100);
+        ServerCluster.settings(
+            1, ServerCluster.peers(1), Duration.ofMillis(10), Duration.ofSeconds(20), 10_000, 100);
     server =
         new RaftServer(
             settings,
             JdbcStorage.create(dataSource, 1),
-            new NoNetworkTransport(),
+            network.transportFor(1),
             command -> "applied " + command.toStringUtf8(),
             null,
             null);
+    network.attach(server);
     server.start();
     awaitLeader();
     server.addLearner(MEMBER, URI.create("http://127.0.0.1:2")).get(30, TimeUnit.SECONDS);
@@ -84,6 +69,7 @@ class HostilePeerMessagesTests {
   @AfterEach
   void stop() {
     server.halt();
+    network.close();
     dataSource.close();
   }
 

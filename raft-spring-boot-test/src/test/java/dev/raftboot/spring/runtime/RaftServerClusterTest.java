@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.google.protobuf.ByteString;
-import com.zaxxer.hikari.HikariDataSource;
-import dev.raftboot.Config;
-import dev.raftboot.StateType;
 import dev.raftboot.spring.api.NoLeaderException;
 import dev.raftboot.spring.api.NodeStoppedException;
 import dev.raftboot.spring.api.NotAppliedException;
@@ -15,120 +12,44 @@ import dev.raftboot.spring.api.OutcomeUnknownException;
 import dev.raftboot.spring.api.RaftStatus;
 import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.spring.api.StoppedBeforeAppliedException;
-import dev.raftboot.spring.spi.CommandApplier;
-import dev.raftboot.spring.spi.StateSnapshotter;
-import dev.raftboot.spring.storage.JdbcStorage;
-import dev.raftboot.spring.storage.JdbcStorageSchema;
-import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import dev.raftboot.spring.runtime.ServerCluster.Member;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Three {@link RaftServer}s with H2 file storage on an in-JVM network. */
+/** Three {@link RaftServer}s with H2 file storage on the kit's in-memory network. */
 class RaftServerClusterTest {
 
   @TempDir Path dir;
 
-  private final LocalNetwork network = new LocalNetwork();
-  private final Map<Long, Member> members = new TreeMap<>();
-  private final Map<Long, HikariDataSource> dataSources = new TreeMap<>();
+  private ServerCluster cluster;
+  private Map<Long, Member> members;
 
-  /** A key-value state: "key=value" commands; the applier returns the previous value. */
-  static final class KvState implements CommandApplier, StateSnapshotter {
-    final Map<String, String> map = new ConcurrentHashMap<>();
-
-    @Override
-    public Object apply(ByteString command) {
-      String[] kv = command.toStringUtf8().split("=", 2);
-      if (kv[0].equals("fail")) {
-        throw new IllegalArgumentException("refused " + kv[1]);
-      }
-      return map.put(kv[0], kv[1]);
-    }
-
-    @Override
-    public ByteString snapshot() {
-      StringBuilder sb = new StringBuilder();
-      new TreeMap<>(map).forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
-      return ByteString.copyFromUtf8(sb.toString());
-    }
-
-    @Override
-    public void restore(ByteString data) {
-      map.clear();
-      for (String line : data.toStringUtf8().split("\n")) {
-        if (!line.isEmpty()) {
-          String[] kv = line.split("=", 2);
-          map.put(kv[0], kv[1]);
-        }
-      }
-    }
+  @BeforeEach
+  void create() {
+    cluster = new ServerCluster(dir, 3, 50, 10);
+    members = cluster.members();
   }
 
-  record Member(RaftServer server, KvState state) {}
-
   private Member start(long id) {
-    HikariDataSource ds = dataSources.computeIfAbsent(id, k -> {
-      HikariDataSource d = new HikariDataSource();
-      d.setJdbcUrl("jdbc:h2:file:" + dir.resolve("n" + k).toAbsolutePath() + "/raft");
-      JdbcStorageSchema.create(d);
-      return d;
-    });
-    Map<Long, URI> peers = new TreeMap<>();
-    for (long p = 1; p <= 3; p++) {
-      peers.put(p, URI.create("local://n" + p));
-    }
-    RaftServerSettings settings =
-        new RaftServerSettings(
-            id,
-            "test",
-            peers,
-            false,
-            Duration.ofMillis(10),
-            new Config()
-                .electionTick(10)
-                .heartbeatTick(1)
-                .preVote(true)
-                .checkQuorum(true)
-                .maxSizePerMsg(1 << 20)
-                .maxInflightMsgs(256),
-            Duration.ofSeconds(5),
-            50,
-            10);
-    KvState state = new KvState();
-    RaftServer server =
-        new RaftServer(settings, JdbcStorage.create(ds, id), network.transportFor(id), state, state, null);
-    network.register(id, server);
-    server.start();
-    Member m = new Member(server, state);
-    members.put(id, m);
-    return m;
+    return cluster.start(id);
   }
 
   private void halt(long id) {
-    Member m = members.remove(id);
-    network.isolate(id);
-    m.server().halt();
-    network.unregister(id);
-    network.heal(id);
+    cluster.halt(id);
   }
 
   @AfterEach
   void stopAll() {
-    for (Member m : members.values()) {
-      m.server().halt();
-    }
-    network.close();
-    dataSources.values().forEach(HikariDataSource::close);
+    cluster.close();
   }
 
   @Test
@@ -194,12 +115,16 @@ class RaftServerClusterTest {
 
     // The followers store what the leader sends them, but their acknowledgements are lost: the
     // command reaches a quorum of logs and the leader never learns that it committed.
-    network.deafen(leader);
+    for (long other : members.keySet()) {
+      if (other != leader) {
+        cluster.firewall().drop(other, leader);
+      }
+    }
     CompletableFuture<Object> pending = lead.server().submit(ByteString.copyFromUtf8("after=2"));
     awaitStoredByFollowers(leader, last + 1);
     lead.server().stop();
     members.remove(leader);
-    network.unregister(leader);
+    cluster.network().detach(leader);
 
     assertThatThrownBy(() -> pending.get(10, TimeUnit.SECONDS))
         .cause()
@@ -264,7 +189,7 @@ class RaftServerClusterTest {
     long behind = others[0];
     long leaving = others[1];
 
-    network.isolate(behind);
+    cluster.firewall().isolate(behind);
     for (int i = 0; i < 5; i++) {
       put(lead, "k" + i, "v" + i);
     }
@@ -273,7 +198,7 @@ class RaftServerClusterTest {
         .hasMessageContaining("only 1 of the 2 voters that would stay have caught up");
     assertThat(lead.server().status().voters()).hasSize(3);
 
-    network.heal(behind);
+    cluster.firewall().heal();
     awaitConverged(List.of("k0", "k1", "k2", "k3", "k4"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
@@ -318,24 +243,15 @@ class RaftServerClusterTest {
     throw new AssertionError("followers did not catch up");
   }
 
-  private long startThreeAndAwaitLeader() throws InterruptedException {
+  private long startThreeAndAwaitLeader() {
     for (long id = 1; id <= 3; id++) {
       start(id);
     }
     return awaitLeader();
   }
 
-  private long awaitLeader() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      for (Map.Entry<Long, Member> e : members.entrySet()) {
-        if (e.getValue().server().status().role() == StateType.LEADER) {
-          return e.getKey();
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no leader elected");
+  private long awaitLeader() {
+    return cluster.awaitLeader();
   }
 
   private void awaitConverged(List<String> keys) throws InterruptedException {

@@ -20,9 +20,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fault injection at the Spring level: Boot nodes in one JVM, a KV workload through
@@ -36,14 +36,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SpringFaultInjectionTest {
 
-  @TempDir Path dir;
-
   @Test
   void replicatedKvStaysLinearizableUnderFaults() throws Exception {
     FaultRun.Settings settings = FaultRun.Settings.fromSystemProperties(new SecureRandom().nextLong(), 60);
     System.out.println(
         "[faults] seed=" + settings.seed() + " (replay with -Dfaults.seed=" + settings.seed() + ")");
-    FaultRun.Report report = new FaultRun(settings, dir).run();
+    FaultRun.Report report = new FaultRun(settings).run();
 
     report.timeline().forEach(line -> System.out.println("[faults] " + line));
     System.out.println(report.summary());
@@ -101,15 +99,14 @@ class SpringFaultInjectionTest {
     History history = new History();
     List<HistoryFile.Fault> schedule = new java.util.ArrayList<>();
     try (FaultCluster cluster =
-        new FaultCluster(3, dir, seed, Map.of())
-            .nodeProperties(3, Map.of(FaultNodeApplication.FAKE_READ_BARRIER, "true"))) {
+        new FaultCluster(3, seed, Map.of()).fakeReadBarrierOn(3)) {
       cluster.startAll();
       assertThat(cluster.awaitLeader(Duration.ofSeconds(30))).isPresent();
 
       String v1 = putUntilOk(cluster, 1, history, 1, "k", "v1");
       assertThat(cluster.awaitConverged(Duration.ofSeconds(30)).get(3L)).containsEntry("k", v1);
 
-      cluster.network().partition(List.of(3L), List.of(1L, 2L));
+      cluster.firewall().partition(Set.of(3L), Set.of(1L, 2L));
       schedule.add(new HistoryFile.Fault(history.now(), "partition [3] | [1, 2]"));
       putUntilOk(cluster, 1, history, 1, "k", "v2");
 

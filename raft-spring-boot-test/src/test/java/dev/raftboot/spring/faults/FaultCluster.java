@@ -4,10 +4,11 @@ import dev.raftboot.StateType;
 import dev.raftboot.spring.api.RaftStatus;
 import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.spring.runtime.RaftServer;
-import java.nio.file.Path;
+import dev.raftboot.spring.testkit.cluster.Firewall;
+import dev.raftboot.spring.testkit.cluster.RaftTestCluster;
+import dev.raftboot.spring.testkit.cluster.TestNode;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,15 +17,14 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Three to five Spring Boot nodes in one JVM, each its own application context with its own H2
- * file database under {@code dir/node-<id>}, wired by one {@link FaultyNetwork}. Nodes can be
- * stopped abruptly ({@link RaftServer#halt()} and the context closed) and restarted on the same
- * database (a new context on the same data directory).
+ * Three to five Spring Boot nodes in one JVM on the kit's {@link RaftTestCluster}: each its own
+ * application context ({@link FaultNodeApplication}) with its own H2 file log, wired by the kit's
+ * in-memory network, whose {@link Firewall} the faults go through. Nodes can be stopped abruptly
+ * ({@link RaftTestCluster#crash}) and restarted on the same log.
  */
 final class FaultCluster implements AutoCloseable {
 
@@ -32,28 +32,27 @@ final class FaultCluster implements AutoCloseable {
   record Node(long id, ConfigurableApplicationContext context, RaftServer server, KvStore kv) {}
 
   private final int size;
-  private final Path dir;
-  private final FaultyNetwork network;
+  private final long seed;
   private final Map<String, String> extraProperties;
-  private final Map<Long, Map<String, String>> nodeProperties = new HashMap<>();
-  private final List<Class<?>> sources = new ArrayList<>();
+  private final List<Class<?>> sources = new ArrayList<>(List.of(FaultNodeApplication.class));
   private final Map<Long, Node> nodes = new ConcurrentHashMap<>();
   /** Writes applied twice by node incarnations that have stopped. */
   private final List<String> appliedTwiceByStopped = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private @Nullable Long fakeReadBarrierNode;
+  private @Nullable RaftTestCluster cluster;
 
-  FaultCluster(int size, Path dir, long seed, Map<String, String> extraProperties) {
+  FaultCluster(int size, long seed, Map<String, String> extraProperties) {
     if (size < 3 || size > 5) {
       throw new IllegalArgumentException("3 to 5 nodes, not " + size);
     }
     this.size = size;
-    this.dir = dir;
-    this.network = new FaultyNetwork(seed);
+    this.seed = seed;
     this.extraProperties = Map.copyOf(extraProperties);
   }
 
-  /** Properties for one node only (for example the broken variant). */
-  FaultCluster nodeProperties(long id, Map<String, String> properties) {
-    nodeProperties.put(id, Map.copyOf(properties));
+  /** Makes node {@code id} the broken variant ({@link FaultNodeApplication#FAKE_READ_BARRIER_NODE}). */
+  FaultCluster fakeReadBarrierOn(long id) {
+    fakeReadBarrierNode = id;
     return this;
   }
 
@@ -75,59 +74,60 @@ final class FaultCluster implements AutoCloseable {
     return ids;
   }
 
-  FaultyNetwork network() {
-    return network;
+  Firewall firewall() {
+    return cluster().firewall();
   }
 
   void startAll() {
+    RaftTestCluster.Builder builder = RaftTestCluster.of(sources.toArray(Class<?>[]::new)).nodes(size);
+    builder.property("spring.main.web-application-type", "none");
+    builder.property("spring.main.banner-mode", "off");
+    builder.property("spring.main.log-startup-info", "false");
+    builder.property("spring.jmx.enabled", "false");
+    builder.property("logging.level.root", "warn");
+    builder.property("logging.level.dev.raftboot", "error");
+    builder.property("raft.cluster-id", "faults");
+    builder.property("raft.tick-interval", "10ms");
+    builder.property("raft.election-tick", "10");
+    builder.property("raft.heartbeat-tick", "1");
+    builder.property("raft.command-timeout", "1500ms");
+    builder.property("raft.snapshot.entries", "300");
+    builder.property("raft.snapshot.keep-entries", "100");
+    if (fakeReadBarrierNode != null) {
+      builder.property(FaultNodeApplication.FAKE_READ_BARRIER_NODE, fakeReadBarrierNode);
+    }
+    extraProperties.forEach(builder::property);
+    cluster = builder.start();
+    cluster.firewall().seed(seed);
     for (long id : ids()) {
-      start(id);
+      nodes.put(id, node(cluster.node(id)));
     }
   }
 
-  /** Starts node {@code id} (again) on its data directory. */
+  /** Starts node {@code id} again on its log. */
   synchronized Node start(long id) {
     if (nodes.containsKey(id)) {
       throw new IllegalStateException("node " + id + " is already running");
     }
-    Map<String, Object> props = new TreeMap<>();
-    props.put("spring.main.banner-mode", "off");
-    props.put("spring.main.log-startup-info", "false");
-    props.put("spring.jmx.enabled", "false");
-    props.put("spring.application.name", "fault-node-" + id);
-    props.put("logging.level.root", "warn");
-    props.put("logging.level.dev.raftboot", "error");
-    props.put("raft.node-id", Long.toString(id));
-    props.put("raft.cluster-id", "faults");
-    for (long p : ids()) {
-      // Never contacted: the transport is in memory. The validator wants http URLs.
-      props.put("raft.peers." + p, "http://127.0.0.1:" + (20000 + p));
-    }
-    props.put("raft.tick-interval", "10ms");
-    props.put("raft.election-tick", "10");
-    props.put("raft.heartbeat-tick", "1");
-    props.put("raft.command-timeout", "1500ms");
-    props.put("raft.storage.data-dir", dir.resolve("node-" + id).toString());
-    props.put("raft.snapshot.entries", "300");
-    props.put("raft.snapshot.keep-entries", "100");
-    props.putAll(extraProperties);
-    props.putAll(nodeProperties.getOrDefault(id, Map.of()));
-    ConfigurableApplicationContext ctx =
-        new SpringApplicationBuilder(FaultNodeApplication.class)
-            .sources(sources.toArray(Class<?>[]::new))
-            .web(WebApplicationType.NONE)
-            .registerShutdownHook(false)
-            .properties(props)
-            .initializers(c -> c.getBeanFactory().registerSingleton("faultyNetwork", network))
-            .run();
-    Node node = new Node(id, ctx, ctx.getBean(RaftServer.class), ctx.getBean(KvStore.class));
+    Node node = node(cluster().restart(id));
     nodes.put(id, node);
     return node;
   }
 
+  private static Node node(TestNode n) {
+    return new Node(n.id(), n.context(), n.server(), n.bean(KvStore.class));
+  }
+
+  private RaftTestCluster cluster() {
+    if (cluster == null) {
+      throw new IllegalStateException("start the cluster first");
+    }
+    return cluster;
+  }
+
   /** Heals the network and starts every node that is down. */
   void healAndStartAll() {
-    network.heal();
+    firewall().heal();
     for (long id : ids()) {
       if (node(id).isEmpty()) {
         start(id);
@@ -141,9 +141,8 @@ final class FaultCluster implements AutoCloseable {
     if (node == null) {
       return;
     }
-    node.server().halt();
+    cluster().crash(id);
     node.kv().appliedTwice().forEach(w -> appliedTwiceByStopped.add("node " + id + ": " + w));
-    node.context().close();
   }
 
   /** Every write some node applied more than once (see {@link KvStore#appliedTwice()}). */
@@ -248,6 +247,8 @@ final class FaultCluster implements AutoCloseable {
         // Carry on closing the others.
       }
     }
-    network.close();
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 }

@@ -3,7 +3,6 @@ package dev.raftboot.spring.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.raftboot.Config;
 import dev.raftboot.spring.api.NoLeaderException;
 import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.spring.api.ReadTimeoutException;
@@ -17,12 +16,11 @@ import dev.raftboot.spring.command.ReplicatedMethodRegistry;
 import dev.raftboot.spring.command.ReplicatedQuery;
 import dev.raftboot.spring.storage.JdbcStorage;
 import dev.raftboot.spring.storage.JdbcStorageSchema;
-import java.net.URI;
+import dev.raftboot.spring.testkit.cluster.InMemoryNetwork;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,7 +44,7 @@ import org.springframework.context.annotation.Role;
  */
 class ReplicatedMethodsOnRaftServerTest {
 
-  private final LocalNetwork network = new LocalNetwork();
+  private final InMemoryNetwork network = new InMemoryNetwork();
   private final String run = UUID.randomUUID().toString();
 
   @AfterEach
@@ -122,21 +120,7 @@ class ReplicatedMethodsOnRaftServerTest {
   }
 
   private static RaftServerSettings settings(long id) {
-    Map<Long, URI> peers = new TreeMap<>();
-    for (long p = 1; p <= 3; p++) {
-      peers.put(p, URI.create("local://n" + p));
-    }
-    return new RaftServerSettings(
-        id,
-        "test",
-        peers,
-        false,
-        Duration.ofMillis(50),
-        new Config().electionTick(10).heartbeatTick(1).preVote(true).checkQuorum(true)
-            .maxSizePerMsg(1 << 20).maxInflightMsgs(256),
-        Duration.ofSeconds(5),
-        0,
-        10);
+    return ServerCluster.settings(id, ServerCluster.peers(3), Duration.ofMillis(50), Duration.ofSeconds(5), 0, 10);
   }
 
   /** Retries {@code call} while it fails in a way that means it had no effect. */
@@ -157,7 +141,7 @@ class ReplicatedMethodsOnRaftServerTest {
   }
 
   /** The shared network, held so that no context closes it when it closes. */
-  record TestNetwork(LocalNetwork network) {}
+  record TestNetwork(InMemoryNetwork network) {}
 
   static class Kv {
     private final Map<String, String> map = new ConcurrentHashMap<>();
@@ -245,7 +229,7 @@ class ReplicatedMethodsOnRaftServerTest {
         TestNetwork testNetwork,
         ReplicatedCommandApplier applier,
         ApplicationEventPublisher events) {
-      LocalNetwork network = testNetwork.network();
+      InMemoryNetwork network = testNetwork.network();
       RaftServer server =
           new RaftServer(
               settings,
@@ -254,7 +238,7 @@ class ReplicatedMethodsOnRaftServerTest {
               applier,
               null,
               events);
-      network.register(settings.nodeId(), server);
+      network.attach(server);
       return server;
     }
 

@@ -52,7 +52,6 @@ final class FaultRun {
       List<HistoryEntry> history,
       Map<String, Long> tally,
       Map<String, Long> faults,
-      FaultyNetwork.Traffic traffic,
       List<String> timeline,
       Path historyFile,
       CheckResult check,
@@ -90,7 +89,7 @@ final class FaultRun {
           "[faults] seed=%d nodes=%d clients=%d keys=%d load=%.1fs total=%.1fs | checked ops=%d:"
               + " ok=%d failed=%d unknown=%d (ok/failed/unknown: %s; +%d final reads; exceptions %s)"
               + " | local reads=%d"
-              + " (unchecked, %d phantom) | faults=%d %s | network %s | verdict=%s violations=%d"
+              + " (unchecked, %d phantom) | faults=%d %s | verdict=%s violations=%d"
               + " (check %d ms, %d configurations) | converged=%s | writes applied twice=%d",
           settings.seed(),
           settings.nodes(),
@@ -109,7 +108,6 @@ final class FaultRun {
           phantomLocalReads.size(),
           faultTotal,
           faults,
-          traffic,
           check.verdict(),
           check.violations().size(),
           check.elapsed().toMillis(),
@@ -120,11 +118,9 @@ final class FaultRun {
   }
 
   private final Settings settings;
-  private final Path dir;
 
-  FaultRun(Settings settings, Path dir) {
+  FaultRun(Settings settings) {
     this.settings = settings;
-    this.dir = dir;
   }
 
   Report run() throws Exception {
@@ -138,7 +134,7 @@ final class FaultRun {
     KvClient.Tally tally = new KvClient.Tally();
     Map<String, Set<String>> localReads = new ConcurrentHashMap<>();
     try (FaultCluster cluster =
-        new FaultCluster(settings.nodes(), dir, master.nextLong(), Map.of())) {
+        new FaultCluster(settings.nodes(), master.nextLong(), Map.of())) {
       cluster.startAll();
       if (cluster.awaitLeader(Duration.ofSeconds(30)).isEmpty()) {
         throw new AssertionError("no leader elected within 30 s of starting the cluster");
@@ -191,7 +187,6 @@ final class FaultRun {
             entries,
             tally.snapshot(),
             nemesis.injected(),
-            cluster.network().traffic(),
             nemesis.timeline(),
             historyFile,
             check,

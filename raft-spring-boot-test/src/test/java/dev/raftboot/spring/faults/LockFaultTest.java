@@ -7,19 +7,18 @@ import dev.raftboot.spring.lock.LockLease;
 import dev.raftboot.spring.lock.LockTable;
 import dev.raftboot.spring.lock.RaftLocks;
 import dev.raftboot.testkit.linearizability.History;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Lock clients on every node contend for a few locks while the {@link Nemesis} partitions the
@@ -36,8 +35,6 @@ class LockFaultTest {
   private static final List<String> LOCKS = List.of("a", "b", "c");
   private static final Map<String, String> PROPERTIES =
       Map.of("raft.lock.expiry-check-interval", "20ms", "raft.command-timeout", "1s");
-
-  @TempDir Path dir;
 
   @AfterEach
   void resetClocks() {
@@ -56,7 +53,7 @@ class LockFaultTest {
     KvClient.Tally tally = new KvClient.Tally();
     long start = System.nanoTime();
     try (FaultCluster cluster =
-        new FaultCluster(3, dir, master.nextLong(), PROPERTIES).withSources(LockNodeConfiguration.class)) {
+        new FaultCluster(3, master.nextLong(), PROPERTIES).withSources(LockNodeConfiguration.class)) {
       cluster.startAll();
       assertThat(cluster.awaitLeader(Duration.ofSeconds(30))).isPresent();
       // The lock checker keeps its own record; this history only clocks the fault schedule.
@@ -116,9 +113,8 @@ class LockFaultTest {
     MutualExclusionChecker checker = new MutualExclusionChecker();
     LockNodeConfiguration.checker = checker;
     LockNodeConfiguration.CLOCK_STEPS.clear();
-    Path runDir = dir.resolve(stepClock ? "broken" : "real");
     try (FaultCluster cluster =
-        new FaultCluster(3, runDir, new SecureRandom().nextLong(), PROPERTIES).withSources(LockNodeConfiguration.class)) {
+        new FaultCluster(3, new SecureRandom().nextLong(), PROPERTIES).withSources(LockNodeConfiguration.class)) {
       cluster.startAll();
       assertThat(cluster.awaitLeader(Duration.ofSeconds(30))).isPresent();
       FaultCluster.Node three = cluster.node(3).orElseThrow();
@@ -143,7 +139,7 @@ class LockFaultTest {
         Thread.sleep(5);
       }
       // The holder's node is cut off: it cannot hear of an expiry, and the holder goes by its clock.
-      cluster.network().partition(List.of(1L), List.of(2L, 3L));
+      cluster.firewall().partition(Set.of(1L), Set.of(2L, 3L));
       if (stepClock) {
         // While the lease runs, as an NTP correction would step a wall clock.
         LockNodeConfiguration.CLOCK_STEPS.get(3L).addAndGet(TimeUnit.MINUTES.toNanos(1));

@@ -1,12 +1,15 @@
 package dev.raftboot.spring.faults;
 
+import dev.raftboot.spring.testkit.cluster.Firewall;
 import dev.raftboot.testkit.linearizability.History;
 import dev.raftboot.testkit.linearizability.HistoryFile;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +60,7 @@ final class Nemesis implements Runnable {
   private final List<String> timeline = Collections.synchronizedList(new ArrayList<>());
   private final List<HistoryFile.Fault> schedule = Collections.synchronizedList(new ArrayList<>());
   private final List<Long> killed = new ArrayList<>();
+  private boolean networkFaulted;
   private volatile boolean stop;
   private volatile Throwable failure;
 
@@ -127,9 +131,9 @@ final class Nemesis implements Runnable {
 
   /** Heals the network and restarts every node this nemesis stopped. */
   synchronized void heal() {
-    FaultyNetwork net = cluster.network();
-    boolean changed = !net.conditions().calm() || !net.describeBlocked().isEmpty();
-    net.heal();
+    boolean changed = networkFaulted;
+    cluster.firewall().heal();
+    networkFaulted = false;
     for (long id : killed) {
       long t0 = System.nanoTime();
       cluster.start(id);
@@ -142,8 +146,9 @@ final class Nemesis implements Runnable {
   }
 
   private synchronized String inject(Fault fault) throws InterruptedException {
-    FaultyNetwork net = cluster.network();
+    Firewall net = cluster.firewall();
     List<Long> ids = cluster.ids();
+    networkFaulted = fault != Fault.KILL && fault != Fault.KILL_LEADER;
     switch (fault) {
       case PARTITION_LEADER -> {
         Optional<Long> leader = cluster.leader();
@@ -152,7 +157,7 @@ final class Nemesis implements Runnable {
         }
         List<Long> rest = new ArrayList<>(ids);
         rest.remove(leader.get());
-        net.partition(List.of(leader.get()), rest);
+        net.partition(Set.of(leader.get()), Set.copyOf(rest));
         return "leader " + leader.get() + " | " + rest;
       }
       case PARTITION_MINORITY -> {
@@ -160,7 +165,7 @@ final class Nemesis implements Runnable {
         int minority = 1 + random.nextInt((ids.size() - 1) / 2);
         List<Long> small = shuffled.subList(0, minority);
         List<Long> big = shuffled.subList(minority, shuffled.size());
-        net.partition(small, big);
+        net.partition(Set.copyOf(small), Set.copyOf(big));
         return small + " | " + big;
       }
       case ONE_WAY_FROM_LEADER, ONE_WAY_TO_LEADER -> {
@@ -171,33 +176,33 @@ final class Nemesis implements Runnable {
         List<Long> rest = new ArrayList<>(ids);
         rest.remove(leader.get());
         if (fault == Fault.ONE_WAY_FROM_LEADER) {
-          net.blockOneWay(List.of(leader.get()), rest);
+          blockOneWay(List.of(leader.get()), rest);
           return leader.get() + " -> " + rest + " lost";
         }
-        net.blockOneWay(rest, List.of(leader.get()));
+        blockOneWay(rest, List.of(leader.get()));
         return rest + " -> " + leader.get() + " lost";
       }
       case DROP -> {
         double p = 0.1 + 0.3 * random.nextDouble();
-        net.setConditions(new FaultyNetwork.Conditions(p, 0, 0));
+        net.lose(p);
         return String.format("p=%.2f", p);
       }
       case DELAY -> {
         long max = 5 + random.nextInt(56);
-        net.setConditions(new FaultyNetwork.Conditions(0, 0, max));
+        net.jitter(Duration.ofMillis(max));
         return "0-" + max + " ms";
       }
       case DUPLICATE -> {
         double p = 0.1 + 0.4 * random.nextDouble();
         long max = 3 + random.nextInt(48);
-        net.setConditions(new FaultyNetwork.Conditions(0, p, max));
+        net.duplicate(p).jitter(Duration.ofMillis(max));
         return String.format("p=%.2f, copies delayed 0-%d ms", p, max);
       }
       case STORM -> {
         double drop = 0.05 + 0.15 * random.nextDouble();
         double dup = 0.05 + 0.25 * random.nextDouble();
         long max = 5 + random.nextInt(36);
-        net.setConditions(new FaultyNetwork.Conditions(drop, dup, max));
+        net.lose(drop).duplicate(dup).jitter(Duration.ofMillis(max));
         return String.format("drop p=%.2f, duplicate p=%.2f, delay 0-%d ms", drop, dup, max);
       }
       case KILL -> {
@@ -220,6 +225,15 @@ final class Nemesis implements Runnable {
       }
     }
     throw new IllegalStateException("unknown fault " + fault);
+  }
+
+  /** Loses every message from a node of {@code from} to a node of {@code to}. */
+  private void blockOneWay(List<Long> from, List<Long> to) {
+    for (long f : from) {
+      for (long t : to) {
+        cluster.firewall().drop(f, t);
+      }
+    }
   }
 
   private List<Long> shuffled(List<Long> ids) {

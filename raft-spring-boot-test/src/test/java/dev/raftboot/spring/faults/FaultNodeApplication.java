@@ -12,7 +12,6 @@ import dev.raftboot.spring.command.ReplicatedCallDispatcher;
 import dev.raftboot.spring.command.ReplicatedCommandApplier;
 import dev.raftboot.spring.command.ReplicatedMethodBeanPostProcessor;
 import dev.raftboot.spring.command.ReplicatedMethodRegistry;
-import dev.raftboot.spring.transport.RaftMessageReceiver;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,19 +24,18 @@ import org.springframework.core.env.Environment;
 
 /**
  * One node of a {@link FaultCluster}: the raft auto-configuration (storage in an H2 file database
- * under {@code raft.storage.data-dir}, the {@code RaftServer}), the replicated-method layer, the
- * {@link KvStore} and a {@link FaultyNetwork} transport. The network itself is registered into
- * each context by the cluster before refresh, so all nodes share it.
+ * under {@code raft.storage.data-dir}, the {@code RaftServer}), the replicated-method layer and the
+ * {@link KvStore}. The kit's cluster gives each node its transport on the shared in-memory network.
  *
- * <p>{@code faults.fake-read-barrier=true} builds the deliberately broken node used to show that
- * the check can fail: its replicated queries skip the read barrier, so a LOCAL read is passed off
- * as a LINEARIZABLE or LEASE one.
+ * <p>{@code faults.fake-read-barrier-node=<id>} makes node {@code id} the deliberately broken node
+ * used to show that the check can fail: its replicated queries skip the read barrier, so a LOCAL
+ * read is passed off as a LINEARIZABLE or LEASE one.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @ImportAutoConfiguration({RaftStorageAutoConfiguration.class, RaftAutoConfiguration.class})
 class FaultNodeApplication {
 
-  static final String FAKE_READ_BARRIER = "faults.fake-read-barrier";
+  static final String FAKE_READ_BARRIER_NODE = "faults.fake-read-barrier-node";
 
   @Bean
   @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
@@ -70,19 +68,11 @@ class FaultNodeApplication {
       CommandCodec codec,
       RaftProperties properties,
       Environment env) {
-    boolean fake = env.getProperty(FAKE_READ_BARRIER, Boolean.class, false);
+    boolean fake = env.getProperty(FAKE_READ_BARRIER_NODE, Long.class, 0L) == properties.getNodeId();
     return new ReplicatedCallDispatcher(
         () -> fake ? new FakeReadBarrier(log.getObject()) : log.getObject(),
         codec,
         properties.getCommandTimeout());
-  }
-
-  @Bean
-  FaultyNetwork.Transport raftTransport(
-      FaultyNetwork network,
-      RaftProperties properties,
-      ObjectProvider<RaftMessageReceiver> receiver) {
-    return network.transportFor(properties.getNodeId(), receiver::getObject);
   }
 
   @Bean
