@@ -6,11 +6,13 @@ import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
 import dev.raftboot.spring.runtime.CompositeStateSnapshotter;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.runtime.RaftServerSettings;
+import dev.raftboot.spring.runtime.StorageFailurePolicy;
 import dev.raftboot.spring.spi.CommandApplier;
 import dev.raftboot.spring.spi.StateSnapshotter;
 import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.transport.RaftTransport;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -20,6 +22,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.util.unit.DataSize;
 
@@ -43,14 +46,25 @@ public final class RaftAutoConfiguration {
       RaftTransport transport,
       ObjectProvider<CommandApplier> applier,
       ListableBeanFactory beans,
-      ApplicationEventPublisher events) {
+      ApplicationEventPublisher events,
+      ConfigurableApplicationContext context) {
     return new RaftServer(
         settings(properties),
         storage,
         transport,
         applier.getIfAvailable(() -> RaftAutoConfiguration::noApplier),
         snapshotter(beans.getBeansOfType(StateSnapshotter.class)),
-        events);
+        events,
+        onStorageFailure(properties.getStorage().getOnFailure(), context, System::exit));
+  }
+
+  static StorageFailurePolicy onStorageFailure(
+      RaftProperties.OnFailure onFailure, ConfigurableApplicationContext context, IntConsumer exitJvm) {
+    return switch (onFailure) {
+      case STOP_APPLICATION ->
+          new StorageFailurePolicy.StopApplication(new StopApplicationOnStorageFailure(context, exitJvm));
+      case STAY_DOWN -> new StorageFailurePolicy.StayDown();
+    };
   }
 
   /** All snapshotter beans as one, each under its part name; none means no snapshots. */

@@ -334,7 +334,23 @@ public class RaftProperties implements Validator {
      */
     private int tailCacheEntries = JdbcStorage.DEFAULT_TAIL_CACHE_ENTRIES;
 
+    /**
+     * What the application does once a storage write failed (disk full, I/O error), after the
+     * node stopped taking part and refuses every command and read: stop the application with exit
+     * code 74, so that its supervisor restarts it from what was stored, or stay down until
+     * restarted by hand.
+     */
+    private OnFailure onFailure = OnFailure.STOP_APPLICATION;
+
     private final Jdbc jdbc = new Jdbc();
+
+    public OnFailure getOnFailure() {
+      return onFailure;
+    }
+
+    public void setOnFailure(OnFailure onFailure) {
+      this.onFailure = onFailure;
+    }
 
     public @Nullable Path getDataDir() {
       return dataDir;
@@ -371,6 +387,16 @@ public class RaftProperties implements Validator {
     public Jdbc getJdbc() {
       return jdbc;
     }
+  }
+
+  /** What the application does once a storage write of the raft node failed. */
+  public enum OnFailure {
+
+    /** Close the application context and exit the JVM with code 74 (EX_IOERR). */
+    STOP_APPLICATION,
+
+    /** Keep the application running with the node down (health DOWN) until it is restarted. */
+    STAY_DOWN
   }
 
   /** Raft's own database for the log, and how its tables are created. */

@@ -43,27 +43,43 @@ final class PersistStage {
   private final NodeState state;
   private final NodeMetrics metrics;
   private final long snapshotKeepEntries;
+  private final StorageFault fault;
 
   PersistStage(
       RaftStorage storage,
       RaftTransport transport,
       NodeState state,
       NodeMetrics metrics,
-      long snapshotKeepEntries) {
+      long snapshotKeepEntries,
+      StorageFault fault) {
     this.storage = storage;
     this.transport = transport;
     this.state = state;
     this.metrics = metrics;
     this.snapshotKeepEntries = snapshotKeepEntries;
+    this.fault = fault;
   }
 
-  /** Writes {@code write}'s state, then sends its waiting messages. Storage failures propagate. */
+  /** A storage write failed: the node stops taking part (see {@link StorageFault}). */
+  void writeFailed(RuntimeException e) {
+    fault.writeFailed(e);
+  }
+
+  /**
+   * Writes {@code write}'s state, then sends its waiting messages. A storage failure is reported
+   * to {@link #writeFailed} and rethrown, so that the loop goes no further with this Ready.
+   */
   void persist(Write write) {
     Ready rd = write.ready();
     if (write.changesStorage()) {
       long start = System.nanoTime();
-      // A Ready that only moves the commit index need not wait for the disk (etcd's MustSync).
-      storage.save(rd.hardState(), rd.entries(), rd.snapshot(), rd.mustSync());
+      try {
+        // A Ready that only moves the commit index need not wait for the disk (etcd's MustSync).
+        storage.save(rd.hardState(), rd.entries(), rd.snapshot(), rd.mustSync());
+      } catch (RuntimeException e) {
+        writeFailed(e);
+        throw e;
+      }
       metrics.persisted(System.nanoTime() - start);
     }
     if (rd.hasHardState()) {
@@ -86,6 +102,9 @@ final class PersistStage {
     } catch (RaftException e) {
       // A newer snapshot from the leader (or an earlier compaction) already covers this index.
       log.debug("snapshot at {} skipped: {}", taken.index(), e.getMessage());
+    } catch (RuntimeException e) {
+      writeFailed(e);
+      throw e;
     }
   }
 }

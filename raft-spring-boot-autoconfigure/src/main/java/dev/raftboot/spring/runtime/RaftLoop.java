@@ -74,7 +74,7 @@ final class RaftLoop {
   void run() {
     long nextTick = System.nanoTime() + tickNanos;
     List<LoopInput> batch = new ArrayList<>();
-    while (state.running()) {
+    while (state.serving()) {
       try {
         long now = System.nanoTime();
         if (now >= nextTick) {
@@ -102,9 +102,12 @@ final class RaftLoop {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        // Storage failures are fatal for this node: continuing could acknowledge unpersisted data.
-        log.error("raft node {} stops after an unexpected error", state.nodeId(), e);
-        state.running(false);
+        // A storage failure was reported once, by PersistStage.writeFailed; anything else is fatal
+        // too: continuing could acknowledge unpersisted data.
+        if (state.storageFailure() == null) {
+          log.error("raft node {} stops after an unexpected error", state.nodeId(), e);
+          state.running(false);
+        }
         return;
       }
     }
@@ -112,13 +115,17 @@ final class RaftLoop {
 
   /**
    * Once the loop has ended: the request ids that never reached raft, parked or still in the
-   * inbox. Every other pending command left this node and may still commit.
+   * inbox. Every other pending command left this node and may still commit. The reads the loop
+   * still held fail with {@code readFailure}.
    */
-  Set<Long> neverProposed() {
+  Set<Long> neverProposed(RuntimeException readFailure) {
+    reads.failAll(readFailure);
     Set<Long> ids = proposals.unproposedIds();
     for (LoopInput input : inbox.drain()) {
       if (input instanceof LoopInput.Propose p) {
         ids.add(p.proposal().requestId());
+      } else if (input instanceof LoopInput.Read r) {
+        r.read().future().completeExceptionally(readFailure);
       }
     }
     return ids;
