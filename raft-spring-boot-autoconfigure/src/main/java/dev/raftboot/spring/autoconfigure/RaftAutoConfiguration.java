@@ -3,15 +3,18 @@ package dev.raftboot.spring.autoconfigure;
 import dev.raftboot.Config;
 import dev.raftboot.RawNode;
 import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
+import dev.raftboot.spring.autoconfigure.storage.RaftStorageProperties;
 import dev.raftboot.spring.runtime.CompositeStateSnapshotter;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.runtime.RaftServerSettings;
+import dev.raftboot.spring.runtime.StorageFailurePolicy;
 import dev.raftboot.spring.spi.CommandApplier;
 import dev.raftboot.spring.spi.StateSnapshotter;
 import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.transport.RaftTransport;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -21,6 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.util.unit.DataSize;
 
@@ -36,7 +40,11 @@ import org.springframework.util.unit.DataSize;
 @AutoConfiguration(after = RaftStorageAutoConfiguration.class)
 @ConditionalOnClass(RawNode.class)
 @ConditionalOnBooleanProperty(name = "raft.enabled", matchIfMissing = true)
-@EnableConfigurationProperties({RaftProperties.class, RaftSnapshotProperties.class})
+@EnableConfigurationProperties({
+  RaftProperties.class,
+  RaftSnapshotProperties.class,
+  RaftStorageProperties.class
+})
 public final class RaftAutoConfiguration {
 
   @Bean
@@ -44,19 +52,31 @@ public final class RaftAutoConfiguration {
   RaftServer raftServer(
       RaftProperties properties,
       RaftSnapshotProperties snapshot,
+      RaftStorageProperties storageProperties,
       ObjectProvider<RaftConfigCustomizer> customizers,
       RaftStorage storage,
       RaftTransport transport,
       ObjectProvider<CommandApplier> applier,
       ListableBeanFactory beans,
-      ApplicationEventPublisher events) {
+      ApplicationEventPublisher events,
+      ConfigurableApplicationContext context) {
     return new RaftServer(
         settings(properties, snapshot, customizers.orderedStream().toList()),
         storage,
         transport,
         applier.getIfAvailable(() -> RaftAutoConfiguration::noApplier),
         snapshotter(beans.getBeansOfType(StateSnapshotter.class)),
-        events);
+        events,
+        onStorageFailure(storageProperties.getOnFailure(), context, System::exit));
+  }
+
+  static StorageFailurePolicy onStorageFailure(
+      RaftStorageProperties.OnFailure onFailure, ConfigurableApplicationContext context, IntConsumer exitJvm) {
+    return switch (onFailure) {
+      case STOP_APPLICATION ->
+          new StorageFailurePolicy.StopApplication(new StopApplicationOnStorageFailure(context, exitJvm));
+      case STAY_DOWN -> new StorageFailurePolicy.StayDown();
+    };
   }
 
   /** All snapshotter beans as one, each under its part name; none means no snapshots. */

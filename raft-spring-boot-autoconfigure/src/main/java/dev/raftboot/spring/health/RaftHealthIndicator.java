@@ -25,7 +25,8 @@ import org.springframework.boot.health.contributor.Status;
  *       (an election is in progress, or it is cut off from a quorum), or it is not a member yet (a
  *       joining node waiting to be added) or any more (removed). This is expected to pass.
  *   <li>{@link Status#DOWN}: the node is not running (not started, stopped, or its raft loop ended
- *       after a storage error).
+ *       after an unexpected error), or a storage write failed: then the reason is {@code storage
+ *       failure: } and the error, and the node serves nothing until it is restarted.
  * </ul>
  *
  * Details: {@code role}, {@code term}, {@code leader}, {@code member}, {@code commit}, {@code
@@ -81,7 +82,10 @@ public class RaftHealthIndicator implements HealthIndicator {
       details.put("peers", peers);
     }
     Health.Builder health;
-    if (!server.isRunning()) {
+    String storageFailure = server.storageFailure().orElse(null);
+    if (storageFailure != null) {
+      health = Health.down().withDetail("reason", "storage failure: " + storageFailure);
+    } else if (!server.isRunning()) {
       health = Health.down().withDetail("reason", "raft node is not running");
     } else if (!member) {
       health = Health.outOfService().withDetail("reason", "not a member of the cluster");

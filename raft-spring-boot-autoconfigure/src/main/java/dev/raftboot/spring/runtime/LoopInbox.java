@@ -30,11 +30,11 @@ final class LoopInbox {
   /**
    * Puts the question {@code ask} builds around a new future and returns that future, which the
    * raft loop completes; fails at once with {@link NodeStoppedException} when the node is not
-   * running.
+   * running or its storage failed.
    */
   <T> CompletableFuture<T> ask(Function<CompletableFuture<T>, LoopInput> ask) {
-    if (!state.running()) {
-      return notRunning();
+    if (!state.serving()) {
+      return CompletableFuture.failedFuture(state.notServing());
     }
     CompletableFuture<T> reply = new CompletableFuture<>();
     queue.add(ask.apply(reply));
@@ -57,10 +57,5 @@ final class LoopInbox {
     List<LoopInput> rest = new ArrayList<>();
     queue.drainTo(rest);
     return rest;
-  }
-
-  /** The answer to a call made while the node does not run. */
-  static <T> CompletableFuture<T> notRunning() {
-    return CompletableFuture.failedFuture(new NodeStoppedException("raft node is not running"));
   }
 }

@@ -119,8 +119,8 @@ final class Membership {
     if (id == 0 || RaftUtil.isLocalTarget(id)) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("invalid node id " + id));
     }
-    if (!state.running()) {
-      return LoopInbox.notRunning();
+    if (!state.serving()) {
+      return CompletableFuture.failedFuture(state.notServing());
     }
     long changeId = state.nextRequestId();
     CompletableFuture<Object> f =

@@ -2,6 +2,7 @@ package dev.raftboot.spring.runtime;
 
 import dev.raftboot.StateType;
 import dev.raftboot.raftpb.ConfState;
+import dev.raftboot.spring.api.NodeStoppedException;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.util.Map;
@@ -23,6 +24,9 @@ final class NodeState {
 
   /** Written by the lifecycle (and by a loop that stops after an unexpected error). */
   private volatile boolean running;
+
+  /** Why a storage write failed, or null; written once by {@link StorageFault}. */
+  private volatile String storageFailure;
 
   // Written by the raft loop, from each Ready.
   private volatile StateType role = StateType.FOLLOWER;
@@ -69,6 +73,35 @@ final class NodeState {
 
   void running(boolean running) {
     this.running = running;
+  }
+
+  /** Whether the node runs and its storage has not failed: it may take part and serve. */
+  boolean serving() {
+    return running && storageFailure == null;
+  }
+
+  /** Why a storage write failed, or null while none did. */
+  String storageFailure() {
+    return storageFailure;
+  }
+
+  /** Records the first storage failure; false if one was recorded already. */
+  synchronized boolean storageFailed(String reason) {
+    if (storageFailure != null) {
+      return false;
+    }
+    storageFailure = reason;
+    return true;
+  }
+
+  /** The refusal for a call made while the node does not serve: stopped, or its storage failed. */
+  NodeStoppedException notServing() {
+    String failure = storageFailure;
+    return failure != null
+        ? new NodeStoppedException(
+            "raft node " + Long.toUnsignedString(nodeId) + " does not serve: its storage failed ("
+                + failure + "); nothing was done")
+        : new NodeStoppedException("raft node is not running");
   }
 
   StateType role() {

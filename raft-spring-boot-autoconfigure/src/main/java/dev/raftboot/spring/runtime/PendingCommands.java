@@ -86,6 +86,11 @@ final class PendingCommands {
    * since the leader (this node or another) may still commit it.
    */
   void failAll(Set<Long> neverProposed) {
+    failAll(neverProposed, "raft node stopped");
+  }
+
+  /** {@link #failAll(Set)}, each message starting with {@code why} (such as a storage failure). */
+  void failAll(Set<Long> neverProposed, String why) {
     for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Long, Pending> e = it.next();
       it.remove();
@@ -93,9 +98,9 @@ final class PendingCommands {
           .future()
           .completeExceptionally(
               neverProposed.contains(e.getKey())
-                  ? new NodeStoppedException("raft node stopped; the command was not applied")
+                  ? new NodeStoppedException(why + "; the command was not applied")
                   : new StoppedBeforeAppliedException(
-                      "raft node stopped before it applied the command; the outcome is unknown"
+                      why + " before it applied the command; the outcome is unknown"
                           + " (it may still be applied)"));
     }
   }

@@ -50,6 +50,7 @@ final class PersistStage {
   private final long snapshotKeepEntries;
   /** The hard state last written; a write that changes its term or vote must be synced. */
   private HardState written;
+  private final StorageFault fault;
 
   PersistStage(
       long nodeId,
@@ -59,7 +60,8 @@ final class PersistStage {
       NodeMetrics metrics,
       LoopInbox inbox,
       ApplyLoop apply,
-      long snapshotKeepEntries) {
+      long snapshotKeepEntries,
+      StorageFault fault) {
     this.nodeId = nodeId;
     this.storage = storage;
     this.transport = transport;
@@ -68,6 +70,7 @@ final class PersistStage {
     this.inbox = inbox;
     this.apply = apply;
     this.snapshotKeepEntries = snapshotKeepEntries;
+    this.fault = fault;
   }
 
   /** Queues {@code input}; any thread (the raft loop, the lifecycle). */
@@ -86,7 +89,7 @@ final class PersistStage {
 
   private void run() {
     List<PersistInput> batch = new ArrayList<>();
-    while (state.running()) {
+    while (state.serving()) {
       try {
         batch.add(queue.take());
         queue.drainTo(batch);
@@ -103,14 +106,11 @@ final class PersistStage {
   }
 
   /**
-   * The one place a failed storage write ends up: the node stops, as it would after any fatal
-   * error, and the responses of that write are never sent. The raft loop, woken, fails the waiting
-   * callers honestly when it ends.
+   * The one place a failed storage write ends up: the node stops taking part and serving (see
+   * {@link StorageFault}), and the responses of that write are never sent.
    */
   void writeFailed(RuntimeException e) {
-    log.error("raft node {} stops: a storage write failed", nodeId, e);
-    state.running(false);
-    inbox.put(new LoopInput.Wake());
+    fault.writeFailed(e);
     apply.offer(new ApplyInput.Wake());
   }
 

@@ -12,6 +12,7 @@ import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.EntryType;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
+import dev.raftboot.spring.api.NodeStoppedException;
 import dev.raftboot.spring.transport.RaftTransport;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,16 +81,22 @@ final class RaftLoop {
     } finally {
       // However the loop ended (stop, a failed write, an unexpected error): the persist thread
       // stops too, and every waiting caller learns whether its command certainly was not applied.
-      state.running(false);
       persist.offer(new PersistInput.Wake());
-      pending.failAll(neverProposed());
+      if (state.storageFailure() != null) {
+        pending.failAll(
+            neverProposed(state.notServing()),
+            "raft node " + Long.toUnsignedString(state.nodeId()) + " stopped after a storage failure ("
+                + state.storageFailure() + ")");
+      } else {
+        pending.failAll(neverProposed(new NodeStoppedException("raft node stopped; nothing was read")));
+      }
     }
   }
 
   private void turns() {
     long nextTick = System.nanoTime() + tickNanos;
     List<LoopInput> batch = new ArrayList<>();
-    while (state.running()) {
+    while (state.serving()) {
       try {
         long now = System.nanoTime();
         if (now >= nextTick) {
@@ -117,9 +124,12 @@ final class RaftLoop {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        // Storage failures are fatal for this node: continuing could acknowledge unpersisted data.
-        log.error("raft node {} stops after an unexpected error", state.nodeId(), e);
-        state.running(false);
+        // A storage failure was reported once, by PersistStage.writeFailed; anything else is fatal
+        // too: continuing could acknowledge unpersisted data.
+        if (state.storageFailure() == null) {
+          log.error("raft node {} stops after an unexpected error", state.nodeId(), e);
+          state.running(false);
+        }
         return;
       }
     }
@@ -127,13 +137,17 @@ final class RaftLoop {
 
   /**
    * Once the loop has ended: the request ids that never reached raft, parked or still in the
-   * inbox. Every other pending command left this node and may still commit.
+   * inbox. Every other pending command left this node and may still commit. The reads the loop
+   * still held fail with {@code readFailure}.
    */
-  Set<Long> neverProposed() {
+  Set<Long> neverProposed(RuntimeException readFailure) {
+    reads.failAll(readFailure);
     Set<Long> ids = proposals.unproposedIds();
     for (LoopInput input : inbox.drain()) {
       if (input instanceof LoopInput.Propose p) {
         ids.add(p.proposal().requestId());
+      } else if (input instanceof LoopInput.Read r) {
+        r.read().future().completeExceptionally(readFailure);
       }
     }
     return ids;

@@ -94,6 +94,21 @@ public final class RaftServer
       CommandApplier applier,
       StateSnapshotter snapshotter,
       ApplicationEventPublisher events) {
+    this(settings, storage, transport, applier, snapshotter, events, new StorageFailurePolicy.StayDown());
+  }
+
+  /**
+   * @param onStorageFailure what to do once a storage write failed, after the node stopped taking
+   *     part and refuses every call (see {@link StorageFailurePolicy})
+   */
+  public RaftServer(
+      RaftServerSettings settings,
+      RaftStorage storage,
+      RaftTransport transport,
+      CommandApplier applier,
+      StateSnapshotter snapshotter,
+      ApplicationEventPublisher events,
+      StorageFailurePolicy onStorageFailure) {
     this.settings = settings;
     this.storage = storage;
     this.transport = transport;
@@ -107,8 +122,15 @@ public final class RaftServer
         new ApplyLoop(settings, state, applier, snapshotter, pending, membership, raftEvents, inbox);
     this.persist =
         new PersistStage(
-            settings.nodeId(), storage, transport, state, metrics, inbox, apply,
-            settings.snapshotKeepEntries());
+            settings.nodeId(),
+            storage,
+            transport,
+            state,
+            metrics,
+            inbox,
+            apply,
+            settings.snapshotKeepEntries(),
+            new StorageFault(this, state, inbox, onStorageFailure));
     this.canSnapshot = snapshotter != null;
   }
 
@@ -180,7 +202,9 @@ public final class RaftServer
     if (!state.running()) {
       return;
     }
-    membership.handOverLeadership();
+    if (state.storageFailure() == null) {
+      membership.handOverLeadership();
+    }
     halt();
   }
 
@@ -204,10 +228,35 @@ public final class RaftServer
     state.leaderId(0);
     state.role(StateType.FOLLOWER);
     transport.stop();
-    // Joining the loop makes its state visible here. A loop that did not end in time is not read:
+    // The loop failed the waiting callers as it ended. One that did not end in time is not read:
     // then every command counts as one that may still commit.
-    pending.failAll(raftLoop.isAlive() ? Set.of() : loop.neverProposed());
+    if (raftLoop.isAlive()) {
+      pending.failAll(Set.of());
+    }
     log.info("raft node {} stopped", settings.nodeId());
+  }
+
+  /**
+   * After a storage write failed (see {@link StorageFault}): waits for the raft loop to end (which
+   * fails the commands and reads waiting on it). The transport and the apply thread keep running
+   * (the apply thread only applies entries whose write succeeded); inbound messages are refused.
+   */
+  synchronized void abandonAfterStorageFailure() {
+    join(raftLoop);
+    state.leaderId(0);
+    state.role(StateType.FOLLOWER);
+    if (raftLoop.isAlive()) {
+      // The loop fails the waiting callers as it ends; one that did not end in time is not read.
+      pending.failAll(
+          Set.of(),
+          "raft node " + Long.toUnsignedString(settings.nodeId()) + " stopped after a storage failure ("
+              + state.storageFailure() + ")");
+    }
+  }
+
+  /** Why a storage write of this node failed, if one did: the node then serves nothing. */
+  public Optional<String> storageFailure() {
+    return Optional.ofNullable(state.storageFailure());
   }
 
   private static void join(Thread t) {
@@ -245,8 +294,8 @@ public final class RaftServer
   /** Like {@link #submit(ByteString)}, with {@code timeout} instead of the configured one. */
   @Override
   public CompletableFuture<Object> submit(ByteString command, Duration timeout) {
-    if (!state.running()) {
-      return LoopInbox.notRunning();
+    if (!state.serving()) {
+      return CompletableFuture.failedFuture(state.notServing());
     }
     long id = state.nextRequestId();
     CompletableFuture<Object> f = pending.register(id, System.nanoTime() + timeout.toNanos());
@@ -258,15 +307,27 @@ public final class RaftServer
   /**
    * Completes once a read at {@code consistency} may be served from this node's state: for {@link
    * ReadConsistency#LOCAL} at once, otherwise when this node has applied the leader's confirmed
-   * commit index. Concurrent reads share one read-index round.
+   * commit index. Concurrent reads share one read-index round. Fails with {@link
+   * NodeStoppedException} at every consistency while the node does not run or its storage failed,
+   * also when the storage fails while the read waits.
    */
   @Override
   public CompletableFuture<Void> readBarrier(ReadConsistency consistency) {
+    if (!state.serving()) {
+      return CompletableFuture.failedFuture(state.notServing());
+    }
     if (consistency == ReadConsistency.LOCAL) {
       return CompletableFuture.completedFuture(null);
     }
     long deadline = System.nanoTime() + settings.commandTimeout().toNanos();
-    return inbox.ask(reply -> new LoopInput.Read(new Reads.PendingRead(reply, consistency, deadline)));
+    CompletableFuture<Void> confirmed =
+        inbox.ask(reply -> new LoopInput.Read(new Reads.PendingRead(reply, consistency, deadline)));
+    // A read confirmed before a storage failure completes on the apply thread afterwards.
+    return confirmed.thenCompose(
+        v ->
+            state.serving()
+                ? CompletableFuture.<Void>completedFuture(null)
+                : CompletableFuture.<Void>failedFuture(state.notServing()));
   }
 
   /** Whether the calling thread is the apply thread, i.e. inside a {@link CommandApplier} call. */
@@ -294,7 +355,7 @@ public final class RaftServer
 
   @Override
   public boolean receive(Message message) {
-    if (!state.running()) {
+    if (!state.serving()) {
       return false;
     }
     inbox.put(new LoopInput.Step(message));

@@ -138,6 +138,14 @@ final class Reads {
         });
   }
 
+  /** Fails every read not yet handed to the apply thread; once the loop has ended. */
+  void failAll(RuntimeException failure) {
+    toIssue.forEach(r -> r.future().completeExceptionally(failure));
+    toIssue.clear();
+    inFlight.values().forEach(b -> b.reads().forEach(r -> r.future().completeExceptionally(failure)));
+    inFlight.clear();
+  }
+
   /**
    * Renews this node's lease when {@code batch} was a heartbeat round (not a lease read) that it
    * started as leader, with no leadership transfer under way, and that a quorum acknowledged in

@@ -60,6 +60,14 @@ public class RaftStorageProperties implements Validator {
    */
   private int tailCacheEntries = JdbcStorage.DEFAULT_TAIL_CACHE_ENTRIES;
 
+  /**
+   * What the application does once a storage write failed (disk full, I/O error), after the node
+   * stopped taking part and refuses every command and read: stop the application with exit code
+   * 74, so that its supervisor restarts it from what was stored, or stay down until restarted by
+   * hand.
+   */
+  private OnFailure onFailure = OnFailure.STOP_APPLICATION;
+
   private final Jdbc jdbc = new Jdbc();
 
   public @Nullable Path getDataDir() {
@@ -92,6 +100,14 @@ public class RaftStorageProperties implements Validator {
 
   public void setTailCacheEntries(int tailCacheEntries) {
     this.tailCacheEntries = tailCacheEntries;
+  }
+
+  public OnFailure getOnFailure() {
+    return onFailure;
+  }
+
+  public void setOnFailure(OnFailure onFailure) {
+    this.onFailure = onFailure;
   }
 
   public Jdbc getJdbc() {
@@ -217,5 +233,15 @@ public class RaftStorageProperties implements Validator {
     public void setLegacyLogClusterId(@Nullable String legacyLogClusterId) {
       this.legacyLogClusterId = legacyLogClusterId;
     }
+  }
+
+  /** What the application does after a storage write failed. */
+  public enum OnFailure {
+
+    /** Close the application context and exit the JVM with code 74 (EX_IOERR). */
+    STOP_APPLICATION,
+
+    /** Keep the application running with the node down (health DOWN) until it is restarted. */
+    STAY_DOWN
   }
 }
