@@ -85,7 +85,8 @@ public final class RaftAutoConfiguration {
         raft,
         p.getCommandTimeout(),
         p.getSnapshot().getEntries(),
-        p.getSnapshot().getKeepEntries());
+        p.getSnapshot().getKeepEntries(),
+        p.getIdempotencyKeys());
   }
 
   private static long bytes(DataSize size) {
