@@ -1,5 +1,6 @@
 package dev.raftboot.demo;
 
+import dev.raftboot.spring.api.IdempotencyKey;
 import dev.raftboot.spring.api.RaftMember;
 import dev.raftboot.spring.api.RaftOperations;
 import dev.raftboot.spring.api.ReadConsistency;
@@ -22,6 +23,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -57,11 +59,23 @@ class KeyValueController {
 
   record CasRequest(String expected, String value) {}
 
+  /**
+   * The header with which a client names one write, so that retrying it after a 504 applies it at
+   * most once: the retry gets the first write's answer.
+   */
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
   @PutMapping("/kv/{key}")
-  Map<String, Object> put(@PathVariable String key, @RequestBody String value) {
+  Map<String, Object> put(
+      @PathVariable String key,
+      @RequestBody String value,
+      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey) {
     checkKey(key);
     checkValue(value);
-    String previous = store.put(key, value);
+    String previous;
+    try (var scope = keyScope(idempotencyKey)) {
+      previous = store.put(key, value);
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("key", key);
     body.put("value", value);
@@ -90,9 +104,15 @@ class KeyValueController {
   }
 
   @DeleteMapping("/kv/{key}")
-  ResponseEntity<?> delete(@PathVariable String key) {
+  ResponseEntity<?> delete(
+      @PathVariable String key,
+      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey) {
     checkKey(key);
-    if (!store.delete(key)) {
+    boolean deleted;
+    try (var scope = keyScope(idempotencyKey)) {
+      deleted = store.delete(key);
+    }
+    if (!deleted) {
       return ApiErrors.error(HttpStatus.NOT_FOUND, "no such key: " + key);
     }
     return ResponseEntity.ok(Map.of("key", key, "deleted", true));
@@ -144,6 +164,11 @@ class KeyValueController {
       Thread.currentThread().interrupt();
       throw new ReadTimeoutException("interrupted");
     }
+  }
+
+  /** The scope of the client's key, or null (try-with-resources skips it) without one. */
+  private static IdempotencyKey.Scope keyScope(String idempotencyKey) {
+    return idempotencyKey == null ? null : IdempotencyKey.use(idempotencyKey);
   }
 
   private static void checkKey(String key) {

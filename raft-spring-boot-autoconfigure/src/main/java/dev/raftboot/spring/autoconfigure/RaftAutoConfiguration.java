@@ -114,7 +114,8 @@ public final class RaftAutoConfiguration {
         raft,
         p.getCommandTimeout(),
         snapshot.getEntries(),
-        snapshot.getKeepEntries());
+        snapshot.getKeepEntries(),
+        p.getIdempotencyKeys());
   }
 
   private static long bytes(DataSize size) {

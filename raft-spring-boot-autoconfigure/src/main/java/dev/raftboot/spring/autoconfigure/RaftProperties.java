@@ -23,6 +23,9 @@ import org.springframework.validation.Validator;
 @ConfigurationProperties("raft")
 public class RaftProperties implements Validator {
 
+  /** The most idempotency keys that may be remembered: each costs memory on every node. */
+  static final int MAX_IDEMPOTENCY_KEYS = 1_000_000;
+
   /** Whether to run a raft node in this application. */
   private boolean enabled = true;
 
@@ -109,6 +112,13 @@ public class RaftProperties implements Validator {
    * timeout.
    */
   private Duration commandTimeout = Duration.ofSeconds(5);
+
+  /**
+   * How many idempotency keys of commands (IdempotencyKey) the replicated state remembers, oldest
+   * forgotten first: a retry with a remembered key is not applied again. Carried in each keyed
+   * command, so nodes never disagree; set the same value on every node.
+   */
+  private int idempotencyKeys = 10000;
 
   public boolean isEnabled() {
     return enabled;
@@ -244,6 +254,14 @@ public class RaftProperties implements Validator {
 
   public void setCommandTimeout(Duration commandTimeout) {
     this.commandTimeout = commandTimeout;
+  }
+
+  public int getIdempotencyKeys() {
+    return idempotencyKeys;
+  }
+
+  public void setIdempotencyKeys(int idempotencyKeys) {
+    this.idempotencyKeys = idempotencyKeys;
   }
 
   @Override

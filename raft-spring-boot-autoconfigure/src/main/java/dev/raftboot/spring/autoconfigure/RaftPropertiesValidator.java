@@ -112,6 +112,14 @@ public final class RaftPropertiesValidator {
   private static void ticks(RaftProperties p, Errors errors) {
     positive(errors, "tickInterval", "raft.tick-interval", p.getTickInterval(), "100ms");
     positive(errors, "commandTimeout", "raft.command-timeout", p.getCommandTimeout(), "5s");
+    if (p.getIdempotencyKeys() < 1 || p.getIdempotencyKeys() > RaftProperties.MAX_IDEMPOTENCY_KEYS) {
+      errors.rejectValue(
+          "idempotencyKeys",
+          "raft.idempotency-keys.range",
+          "raft.idempotency-keys must be 1 to " + RaftProperties.MAX_IDEMPOTENCY_KEYS
+              + " (how many keys of retried commands the replicated state remembers), not "
+              + p.getIdempotencyKeys());
+    }
     if (p.getHeartbeatTick() <= 0) {
       errors.rejectValue(
           "heartbeatTick",

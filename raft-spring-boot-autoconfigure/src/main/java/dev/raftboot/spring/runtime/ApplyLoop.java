@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The apply loop: the one thread that applies committed entries to the application's state, in
  * log order. It invokes the {@link CommandApplier} once per command (skipping copies, see {@link
- * AppliedRequests}) and hands the outcome to the caller waiting on this node, takes the conf
+ * AppliedRequests}, and retries under an idempotency key, see {@link IdempotencyTable}) and hands the outcome to the caller waiting on this node, takes the conf
  * changes into the address book, completes reads once their confirmed index is applied, and
  * snapshots and restores the state through the {@link StateSnapshotter}: every {@code
  * snapshotEntries} applied entries, on request, and when the raft loop installed a leader's
@@ -40,6 +40,7 @@ final class ApplyLoop {
   private final RaftEvents events;
   private final LoopInbox inbox;
   private final AppliedRequests appliedRequests = new AppliedRequests();
+  private final IdempotencyTable idempotencyKeys = new IdempotencyTable();
   /** Reads waiting for their confirmed index to be applied, by that index. */
   private final TreeMap<Long, List<CompletableFuture<Void>>> readWaiters = new TreeMap<>();
   private long lastSnapshotIndex;
@@ -157,13 +158,22 @@ final class ApplyLoop {
     if (env == null) {
       return;
     }
-    if (appliedRequests.firstApplication(env.origin(), env.requestId())) {
-      applyCommand(env);
-    } else {
+    if (!appliedRequests.firstApplication(env.origin(), env.requestId())) {
       state.duplicatesSkipped.incrementAndGet();
       log.debug(
           "raft node {} skips entry {}: request {} of node {} was applied already",
           settings.nodeId(), e.getIndex(), env.requestId(), env.origin());
+    } else if (!env.hasKey()) {
+      applyCommand(env);
+    } else if (idempotencyKeys.check(e.getIndex(), env) instanceof IdempotencyTable.Skip skip) {
+      state.duplicatesSkipped.incrementAndGet();
+      log.debug(
+          "raft node {} skips entry {}: idempotency key '{}' was applied already",
+          settings.nodeId(), e.getIndex(), env.idempotencyKey());
+      settle(env, skip.result(), skip.error());
+    } else {
+      Outcome outcome = applyCommand(env);
+      idempotencyKeys.applied(e.getIndex(), env, outcome.result(), outcome.error());
     }
   }
 
@@ -184,7 +194,10 @@ final class ApplyLoop {
     }
   }
 
-  private void applyCommand(CommandEnvelope env) {
+  /** What applying one command gave: its return value, or what it threw. */
+  private record Outcome(Object result, Throwable error) {}
+
+  private Outcome applyCommand(CommandEnvelope env) {
     Object result = null;
     Throwable error = null;
     applying = true;
@@ -200,6 +213,12 @@ final class ApplyLoop {
     } finally {
       applying = false;
     }
+    settle(env, result, error);
+    return new Outcome(result, error);
+  }
+
+  /** Hands the outcome to the caller of {@code env}, if it waits on this node. */
+  private void settle(CommandEnvelope env, Object result, Throwable error) {
     if (env.origin() == settings.nodeId() && pending.settle(env.requestId(), result, error)) {
       state.proposalsCommitted.incrementAndGet();
     }
@@ -214,8 +233,8 @@ final class ApplyLoop {
   // --- snapshots ----------------------------------------------------------------------------------
 
   /**
-   * Replaces the application's state, the applied request ids and the address book with what
-   * {@code snap} holds. Called on the apply thread, and by start before the threads run.
+   * Replaces the application's state, the applied request ids, the idempotency keys and the
+   * address book with what {@code snap} holds. Called on the apply thread, and by start before the threads run.
    */
   void restore(Snapshot snap) {
     SnapshotEnvelope env = SnapshotEnvelope.decode(snap.getData());
@@ -228,6 +247,7 @@ final class ApplyLoop {
       }
     }
     appliedRequests.restore(env.appliedRequests());
+    idempotencyKeys.restore(env.idempotencyKeys());
     membership.restore(env.addresses());
     state.appliedIndex(snap.getMetadata().getIndex());
     lastSnapshotIndex = state.appliedIndex();
@@ -254,7 +274,11 @@ final class ApplyLoop {
     applying = true;
     try {
       data =
-          new SnapshotEnvelope(state.addresses(), snapshotter.snapshot(), appliedRequests.copy())
+          new SnapshotEnvelope(
+                  state.addresses(),
+                  snapshotter.snapshot(),
+                  appliedRequests.copy(),
+                  idempotencyKeys.copy())
               .encode();
     } finally {
       applying = false;

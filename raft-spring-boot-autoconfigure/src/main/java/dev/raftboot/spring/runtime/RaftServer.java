@@ -11,6 +11,7 @@ import dev.raftboot.StateType;
 import dev.raftboot.Status;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.Snapshot;
+import dev.raftboot.spring.api.IdempotencyKey;
 import dev.raftboot.spring.api.NodeStoppedException;
 import dev.raftboot.spring.api.PeerProgress;
 import dev.raftboot.spring.api.RaftMember;
@@ -284,7 +285,8 @@ public final class RaftServer
 
   /**
    * Replicates {@code command} and completes with what the {@link CommandApplier} returned for it
-   * on this node (or exceptionally with what it threw), once it is applied here.
+   * on this node (or exceptionally with what it threw), once it is applied here. The command
+   * carries the calling thread's {@link IdempotencyKey}, if a scope is open.
    */
   @Override
   public CompletableFuture<Object> submit(ByteString command) {
@@ -299,7 +301,15 @@ public final class RaftServer
     }
     long id = state.nextRequestId();
     CompletableFuture<Object> f = pending.register(id, System.nanoTime() + timeout.toNanos());
-    ByteString data = new CommandEnvelope(id, settings.nodeId(), command).encode();
+    String key = IdempotencyKey.current().orElse(null);
+    ByteString data =
+        new CommandEnvelope(
+                id,
+                settings.nodeId(),
+                command,
+                key,
+                key == null ? 0 : settings.idempotencyKeys())
+            .encode();
     inbox.put(new LoopInput.Propose(new Proposal.Command(id, data)));
     return f;
   }

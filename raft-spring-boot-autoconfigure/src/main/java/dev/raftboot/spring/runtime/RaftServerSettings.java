@@ -19,6 +19,8 @@ import java.util.Map;
  * @param commandTimeout how long a command or read may take before it fails
  * @param snapshotEntries take a snapshot after this many applied entries (0: never)
  * @param snapshotKeepEntries entries kept in the log behind a snapshot, for slow followers
+ * @param idempotencyKeys how many idempotency keys the replicated state remembers; written into
+ *     each keyed command this node proposes (see {@link dev.raftboot.spring.api.IdempotencyKey})
  */
 public record RaftServerSettings(
     long nodeId,
@@ -29,4 +31,39 @@ public record RaftServerSettings(
     Config raft,
     Duration commandTimeout,
     long snapshotEntries,
-    long snapshotKeepEntries) {}
+    long snapshotKeepEntries,
+    int idempotencyKeys) {
+
+  /** The default of {@code raft.idempotency-keys}. */
+  public static final int DEFAULT_IDEMPOTENCY_KEYS = 10_000;
+
+  public RaftServerSettings {
+    if (idempotencyKeys < 1) {
+      throw new IllegalArgumentException("idempotencyKeys must be at least 1, not " + idempotencyKeys);
+    }
+  }
+
+  /** Settings that remember the default number of idempotency keys. */
+  public RaftServerSettings(
+      long nodeId,
+      String clusterId,
+      Map<Long, URI> peers,
+      boolean join,
+      Duration tickInterval,
+      Config raft,
+      Duration commandTimeout,
+      long snapshotEntries,
+      long snapshotKeepEntries) {
+    this(
+        nodeId,
+        clusterId,
+        peers,
+        join,
+        tickInterval,
+        raft,
+        commandTimeout,
+        snapshotEntries,
+        snapshotKeepEntries,
+        DEFAULT_IDEMPOTENCY_KEYS);
+  }
+}

@@ -17,13 +17,22 @@ import java.util.TreeMap;
  * recently applied per origin node (so that a node restored from the snapshot recognises a
  * duplicated proposal exactly as the nodes that applied the log did). Protobuf encoded: repeated
  * field 1 {1: id, 2: url}, field 2 the application's bytes, repeated field 3 {1: origin, 2: packed
- * fixed64 request ids, oldest first}. Snapshots written before field 3 existed decode with no
- * applied ids.
+ * fixed64 request ids, oldest first}, repeated field 4 {1: idempotency key, 2: log index of its
+ * first application, 3: fixed64 command fingerprint}, oldest first (see {@link IdempotencyTable}).
+ * Snapshots written before field 3 or 4 existed decode with no applied ids or no keys.
  */
-record SnapshotEnvelope(Map<Long, URI> addresses, ByteString state, Map<Long, List<Long>> appliedRequests) {
+record SnapshotEnvelope(
+    Map<Long, URI> addresses,
+    ByteString state,
+    Map<Long, List<Long>> appliedRequests,
+    List<IdempotencyTable.Remembered> idempotencyKeys) {
 
   SnapshotEnvelope(Map<Long, URI> addresses, ByteString state) {
-    this(addresses, state, Map.of());
+    this(addresses, state, Map.of(), List.of());
+  }
+
+  SnapshotEnvelope(Map<Long, URI> addresses, ByteString state, Map<Long, List<Long>> appliedRequests) {
+    this(addresses, state, appliedRequests, List.of());
   }
 
   ByteString encode() {
@@ -56,6 +65,17 @@ record SnapshotEnvelope(Map<Long, URI> addresses, ByteString state, Map<Long, Li
           out.writeFixed64NoTag(id);
         }
       }
+      for (IdempotencyTable.Remembered r : idempotencyKeys) {
+        int len =
+            CodedOutputStream.computeStringSize(1, r.key())
+                + CodedOutputStream.computeUInt64Size(2, r.index())
+                + CodedOutputStream.computeFixed64Size(3, r.fingerprint());
+        out.writeTag(4, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(len);
+        out.writeString(1, r.key());
+        out.writeUInt64(2, r.index());
+        out.writeFixed64(3, r.fingerprint());
+      }
       out.flush();
       return ByteString.copyFrom(bytes.toByteArray());
     } catch (IOException e) {
@@ -69,6 +89,7 @@ record SnapshotEnvelope(Map<Long, URI> addresses, ByteString state, Map<Long, Li
       Map<Long, URI> addresses = new TreeMap<>();
       ByteString state = ByteString.EMPTY;
       Map<Long, List<Long>> applied = new TreeMap<>();
+      List<IdempotencyTable.Remembered> keys = new ArrayList<>();
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
         if (tag >>> 3 == 1) {
           CodedInputStream peer = in.readBytes().newCodedInput();
@@ -107,13 +128,34 @@ record SnapshotEnvelope(Map<Long, URI> addresses, ByteString state, Map<Long, Li
           if (id != 0) {
             applied.put(id, List.copyOf(ids));
           }
+        } else if (tag >>> 3 == 4) {
+          keys.add(rememberedKey(in.readBytes().newCodedInput()));
         } else {
           in.skipField(tag);
         }
       }
-      return new SnapshotEnvelope(addresses, state, applied);
+      return new SnapshotEnvelope(addresses, state, applied, List.copyOf(keys));
     } catch (IOException e) {
       throw new IllegalArgumentException("snapshot is not a raftboot snapshot: " + e.getMessage(), e);
     }
+  }
+
+  private static IdempotencyTable.Remembered rememberedKey(CodedInputStream in) throws IOException {
+    String key = null;
+    long index = 0;
+    long fingerprint = 0;
+    for (int t = in.readTag(); t != 0; t = in.readTag()) {
+      switch (t >>> 3) {
+        case 1 -> key = in.readStringRequireUtf8();
+        case 2 -> index = in.readUInt64();
+        case 3 -> fingerprint = in.readFixed64();
+        default -> in.skipField(t);
+      }
+    }
+    if (key == null) {
+      // Skipping it would let every node restored from this snapshot apply a retry again.
+      throw new IOException("an idempotency key without its key");
+    }
+    return new IdempotencyTable.Remembered(key, index, fingerprint);
   }
 }

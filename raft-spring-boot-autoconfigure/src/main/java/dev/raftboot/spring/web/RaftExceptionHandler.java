@@ -1,5 +1,6 @@
 package dev.raftboot.spring.web;
 
+import dev.raftboot.spring.api.AlreadyAppliedException;
 import dev.raftboot.spring.api.NoLeaderException;
 import dev.raftboot.spring.api.NodeStoppedException;
 import dev.raftboot.spring.api.OutcomeUnknownException;
@@ -30,7 +31,11 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  *       read was not served; a read changes nothing, so it is safe to retry.
  *   <li>every {@link OutcomeUnknownException} (a timeout, an interrupted caller, a node that
  *       stopped after the command had left it): 504, outcome {@code unknown}. The command may have
- *       been applied, or may still be: retry only if it is idempotent, or read the state first.
+ *       been applied, or may still be: retry only if it is idempotent (or carries an idempotency
+ *       key), or read the state first.
+ *   <li>{@link AlreadyAppliedException}: 409, outcome {@code applied}. A retry under an
+ *       idempotency key whose first application's result this node no longer knows: the command
+ *       was applied once, the retry was not; read the state instead of retrying.
  * </ul>
  *
  * {@code InvalidCommandException} (not applied, but a programming or configuration error that a
@@ -85,6 +90,18 @@ public class RaftExceptionHandler {
                 + " idempotent, or read the state first.",
             "unknown");
     return ResponseEntity.status(HttpStatus.GATEWAY_TIMEOUT).body(problem);
+  }
+
+  @ExceptionHandler(AlreadyAppliedException.class)
+  ResponseEntity<ProblemDetail> alreadyApplied(AlreadyAppliedException e) {
+    ProblemDetail problem =
+        problem(
+            HttpStatus.CONFLICT,
+            "Applied before",
+            e.getMessage() + ". Do not retry: read the state to see the effect.",
+            "applied");
+    problem.setProperty("firstIndex", e.firstIndex());
+    return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
   }
 
   private ProblemDetail problem(HttpStatus status, String title, String detail, String outcome) {
