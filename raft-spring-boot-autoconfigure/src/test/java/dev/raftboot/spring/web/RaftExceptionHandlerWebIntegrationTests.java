@@ -2,6 +2,7 @@ package dev.raftboot.spring.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.raftboot.spring.api.AlreadyAppliedException;
 import dev.raftboot.spring.api.ReplicatedCallInterruptedException;
 import dev.raftboot.spring.api.CommandTimeoutException;
 import dev.raftboot.spring.api.NoLeaderException;
@@ -132,6 +133,17 @@ class RaftExceptionHandlerWebIntegrationTests {
   }
 
   @Test
+  void aRetryWhoseFirstOutcomeIsNoLongerKnownIsAppliedBeforeNotRetryable() throws Exception {
+    HttpResponse<String> response = get("/fail/already-applied");
+    assertThat(response.statusCode()).isEqualTo(409);
+    assertThat(response.headers().firstValue("Retry-After")).isEmpty();
+    JsonNode body = json.readTree(response.body());
+    assertThat(body.get("outcome").asString()).isEqualTo("applied");
+    assertThat(body.get("firstIndex").asLong()).isEqualTo(42);
+    assertThat(body.get("detail").asString()).contains("client-7:req-1").contains("Do not retry");
+  }
+
+  @Test
   void otherExceptionsAreLeftToSpring() throws Exception {
     assertThat(get("/fail/other").statusCode()).isEqualTo(500);
   }
@@ -190,6 +202,11 @@ class RaftExceptionHandlerWebIntegrationTests {
     @GetMapping("/fail/interrupted")
     String interrupted() {
       throw new ReplicatedCallInterruptedException("interrupted", new InterruptedException());
+    }
+
+    @GetMapping("/fail/already-applied")
+    String alreadyApplied() {
+      throw new AlreadyAppliedException("client-7:req-1", 42);
     }
 
     @GetMapping("/fail/other")
