@@ -3,6 +3,7 @@ package dev.raftboot.spring.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.raftboot.ForwardingStorage;
 import dev.raftboot.InitialState;
 import dev.raftboot.MemoryStorage;
 import dev.raftboot.RaftUtil;
@@ -127,8 +128,17 @@ class PersistStageGroupCommitTests {
   }
 
   /** Memory storage whose first save waits until the test lets it finish, as a slow sync. */
-  private final class SlowStorage implements RaftStorage {
-    private final MemoryStorage mem = new MemoryStorage();
+  private final class SlowStorage extends ForwardingStorage implements RaftStorage {
+    private final MemoryStorage mem;
+
+    SlowStorage() {
+      this(new MemoryStorage());
+    }
+
+    private SlowStorage(MemoryStorage mem) {
+      super(mem);
+      this.mem = mem;
+    }
 
     @Override
     public void save(HardState hs, List<Entry> entries, Snapshot snapshot, boolean sync) {
@@ -154,34 +164,5 @@ class PersistStageGroupCommitTests {
       mem.compact(compactIndex);
     }
 
-    @Override
-    public InitialState initialState() {
-      return mem.initialState();
-    }
-
-    @Override
-    public List<Entry> entries(long lo, long hi, long maxSize) {
-      return mem.entries(lo, hi, maxSize);
-    }
-
-    @Override
-    public long term(long i) {
-      return mem.term(i);
-    }
-
-    @Override
-    public long lastIndex() {
-      return mem.lastIndex();
-    }
-
-    @Override
-    public long firstIndex() {
-      return mem.firstIndex();
-    }
-
-    @Override
-    public Snapshot snapshot() {
-      return mem.snapshot();
-    }
   }
 }

@@ -3,6 +3,7 @@ package dev.raftboot.spring.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.raftboot.ForwardingStorage;
 import dev.raftboot.Config;
 import dev.raftboot.InitialState;
 import dev.raftboot.MemoryStorage;
@@ -140,14 +141,20 @@ class AckDurabilityTests {
    * returned. With {@code syncLate} it is a broken storage: a save's data counts as synced only
    * once the next save returns, as with a disk that acknowledges before it writes.
    */
-  static final class SyncRecordingStorage implements RaftStorage {
-    private final MemoryStorage mem = new MemoryStorage();
+  static final class SyncRecordingStorage extends ForwardingStorage implements RaftStorage {
+    private final MemoryStorage mem;
     private final boolean syncLate;
     private final Map<Long, Long> syncedTerms = new ConcurrentHashMap<>();
     private volatile HardState syncedHardState = HardState.getDefaultInstance();
     private Runnable notYetSynced = () -> {};
 
     SyncRecordingStorage(boolean syncLate) {
+      this(new MemoryStorage(), syncLate);
+    }
+
+    private SyncRecordingStorage(MemoryStorage mem, boolean syncLate) {
+      super(mem);
+      this.mem = mem;
       this.syncLate = syncLate;
     }
 
@@ -215,34 +222,5 @@ class AckDurabilityTests {
       mem.compact(compactIndex);
     }
 
-    @Override
-    public InitialState initialState() {
-      return mem.initialState();
-    }
-
-    @Override
-    public List<Entry> entries(long lo, long hi, long maxSize) {
-      return mem.entries(lo, hi, maxSize);
-    }
-
-    @Override
-    public long term(long i) {
-      return mem.term(i);
-    }
-
-    @Override
-    public long lastIndex() {
-      return mem.lastIndex();
-    }
-
-    @Override
-    public long firstIndex() {
-      return mem.firstIndex();
-    }
-
-    @Override
-    public Snapshot snapshot() {
-      return mem.snapshot();
-    }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.raftboot.ForwardingStorage;
 import dev.raftboot.InitialState;
 import dev.raftboot.StateType;
 import dev.raftboot.raftpb.ConfState;
@@ -210,12 +211,13 @@ class StorageFailureTest {
   }
 
   /** JDBC storage whose writes can be made to fail as on a full disk. */
-  static final class FailingStorage implements RaftStorage {
+  static final class FailingStorage extends ForwardingStorage implements RaftStorage {
     final AtomicBoolean failWrites = new AtomicBoolean();
     final AtomicBoolean failSnapshots = new AtomicBoolean();
     private final JdbcStorage delegate;
 
     FailingStorage(JdbcStorage delegate) {
+      super(delegate);
       this.delegate = delegate;
     }
 
@@ -242,36 +244,6 @@ class StorageFailureTest {
     public void compact(long compactIndex) {
       maybeFail(failWrites);
       delegate.compact(compactIndex);
-    }
-
-    @Override
-    public InitialState initialState() {
-      return delegate.initialState();
-    }
-
-    @Override
-    public List<Entry> entries(long lo, long hi, long maxSize) {
-      return delegate.entries(lo, hi, maxSize);
-    }
-
-    @Override
-    public long term(long i) {
-      return delegate.term(i);
-    }
-
-    @Override
-    public long lastIndex() {
-      return delegate.lastIndex();
-    }
-
-    @Override
-    public long firstIndex() {
-      return delegate.firstIndex();
-    }
-
-    @Override
-    public Snapshot snapshot() {
-      return delegate.snapshot();
     }
   }
 }
