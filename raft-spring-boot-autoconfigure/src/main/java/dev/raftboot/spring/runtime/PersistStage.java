@@ -150,6 +150,8 @@ final class PersistStage {
               || (g.hardState != null
                   && (g.hardState.getTerm() != written.getTerm()
                       || g.hardState.getVote() != written.getVote()));
+      long last = g.entries.isEmpty() ? 0 : g.entries.get(g.entries.size() - 1).getIndex();
+      StageEvent.emit(StageEvent.Stage.PERSIST_START, nodeId, last, 0);
       long start = System.nanoTime();
       // Only the commit index moved: it need not wait for the disk (etcd's MustSync).
       storage.save(
@@ -158,6 +160,7 @@ final class PersistStage {
           g.snapshot == null ? Snapshot.getDefaultInstance() : g.snapshot,
           sync);
       metrics.persisted(System.nanoTime() - start);
+      StageEvent.emit(StageEvent.Stage.PERSIST_END, nodeId, last, 0);
       if (g.hardState != null) {
         written = g.hardState;
         state.hardState(written.getTerm(), written.getCommit());
@@ -180,6 +183,7 @@ final class PersistStage {
       } else if (m.getTo() == nodeId) {
         toSelf.add(m);
       } else {
+        StageEvent.message(StageEvent.Stage.SEND, nodeId, m);
         transport.send(m);
       }
     }
