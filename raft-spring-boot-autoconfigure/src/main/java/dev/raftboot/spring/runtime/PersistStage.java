@@ -50,6 +50,13 @@ final class PersistStage {
   private final long snapshotKeepEntries;
   /** The hard state last written; a write that changes its term or vote must be synced. */
   private HardState written;
+  /**
+   * The last {@code MsgStorageAppendResp} handed to the loop, by any group. A write without
+   * entries of its own (only the commit index moved) repeats the response of the write still in
+   * progress; once that one was released, the copy would mark nothing stable, and raft-core would
+   * log that the entry is missing from its unstable log.
+   */
+  private Message lastStorageResp;
   private final StorageFault fault;
 
   PersistStage(
@@ -170,11 +177,10 @@ final class PersistStage {
       apply.offer(new ApplyInput.InstallSnapshot(g.snapshot));
     }
     List<Message> toSelf = new ArrayList<>();
-    Message lastStorageResp = null;
     for (Message m : g.responses) {
       if (m.getType() == MessageType.MsgStorageAppendResp) {
-        // Appends without entries of their own repeat the pending one's response; stepping the
-        // copy again would change nothing.
+        // A copy (same term, last entry and snapshot) of a response already stepped: stepping it
+        // again would change nothing, as etcd's raft ignores an entry that is stable already.
         if (m.equals(lastStorageResp)) {
           continue;
         }
