@@ -176,14 +176,20 @@ final class RaftLoop {
     } else if (rd.hasSnapshot()) {
       inbound.appended(rd.snapshot().getMetadata().getIndex());
     }
+    // Committed entries first: they are durable here already (raft-core hands out no others in
+    // this mode), and their callers wait for nothing else, so the apply thread starts on them
+    // while this thread hands over the write and the messages of the same Ready.
+    for (Message m : rd.messages()) {
+      if (m.getTo() == RaftUtil.LOCAL_APPLY_THREAD) {
+        committed(m);
+      }
+    }
     // Asynchronous storage writes: the messages that promise durability are not among these;
     // they ride in the MsgStorageAppend and leave only once the persist stage has written it.
     for (Message m : rd.messages()) {
       if (m.getTo() == RaftUtil.LOCAL_APPEND_THREAD) {
         persist.offer(new PersistInput.Append(m));
-      } else if (m.getTo() == RaftUtil.LOCAL_APPLY_THREAD) {
-        committed(m);
-      } else {
+      } else if (m.getTo() != RaftUtil.LOCAL_APPLY_THREAD) {
         if (m.getType() == MessageType.MsgSnap) {
           state.snapshotsSent.incrementAndGet();
         }

@@ -12,9 +12,9 @@ import jdk.jfr.StackTrace;
 /**
  * A JFR event at one hand-off on the path of a replicated command, for tracing where a put spends
  * its time (raft-bench's {@code PutTrace} reads them). Off unless a recording enables {@value
- * #NAME}; then each hand-off costs one allocation and a flag check, which the JIT removes while
- * tracing is off. Each event carries {@link System#nanoTime()}, which on Linux is one clock for
- * all processes of a host, so that events of the three nodes of a local cluster can be ordered.
+ * #NAME}; off, a hand-off costs a flag check (the event does not escape, so the JIT drops its
+ * allocation). Each event carries {@link System#nanoTime()}, which on Linux is one clock for all
+ * processes of a host, so that events of the three nodes of a local cluster can be ordered.
  */
 @Name(StageEvent.NAME)
 @Label("Raft stage")
