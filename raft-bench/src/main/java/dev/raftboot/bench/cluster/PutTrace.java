@@ -22,8 +22,9 @@ import jdk.jfr.consumer.RecordingFile;
  * that made the quorum).
  *
  * <pre>
- * java -cp raft-bench/target/classes:$(cat raft-bench/target/classpath.txt) \
- *   dev.raftboot.bench.cluster.PutTrace [--warmup S] [--measure S] [--out DIR] [--server-opts "..."] [-- server args]
+ * mvn -B -o -q -pl raft-bench -am package -DskipTests
+ * java -cp "raft-bench/target/classes:raft-bench/target/lib/*" dev.raftboot.bench.cluster.PutTrace \
+ *   [--warmup 5] [--measure 10] [--out raft-bench/target/put-trace] [--server-opts "..."] [-- server args]
  * </pre>
  *
  * <p>{@code --trace FILE...} instead reads recordings of an earlier run (e.g. {@code
