@@ -72,6 +72,9 @@ final class PutServlet extends HttpServlet {
           try {
             if (error == null) {
               r.setStatus(HttpServletResponse.SC_NO_CONTENT);
+              // Written here, by the thread that completed the put: complete() alone would leave
+              // the write to a container thread it wakes, one more hand-off before the client.
+              r.flushBuffer();
             } else {
               int status =
                   error instanceof NoLeaderException

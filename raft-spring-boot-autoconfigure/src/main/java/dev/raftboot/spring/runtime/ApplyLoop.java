@@ -219,8 +219,13 @@ final class ApplyLoop {
 
   /** Hands the outcome to the caller of {@code env}, if it waits on this node. */
   private void settle(CommandEnvelope env, Object result, Throwable error) {
-    if (env.origin() == settings.nodeId() && pending.settle(env.requestId(), result, error)) {
+    if (env.origin() != settings.nodeId()) {
+      return;
+    }
+    StageEvent.emit(StageEvent.Stage.APPLIED, settings.nodeId(), 0, env.requestId());
+    if (pending.settle(env.requestId(), result, error)) {
       state.proposalsCommitted.incrementAndGet();
+      StageEvent.emit(StageEvent.Stage.COMPLETED, settings.nodeId(), 0, env.requestId());
     }
   }
 

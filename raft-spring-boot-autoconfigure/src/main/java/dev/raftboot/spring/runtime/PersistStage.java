@@ -50,6 +50,13 @@ final class PersistStage {
   private final long snapshotKeepEntries;
   /** The hard state last written; a write that changes its term or vote must be synced. */
   private HardState written;
+  /**
+   * The last {@code MsgStorageAppendResp} handed to the loop, by any group. A write without
+   * entries of its own (only the commit index moved) repeats the response of the write still in
+   * progress; once that one was released, the copy would mark nothing stable, and raft-core would
+   * log that the entry is missing from its unstable log.
+   */
+  private Message lastStorageResp;
   private final StorageFault fault;
 
   PersistStage(
@@ -150,6 +157,8 @@ final class PersistStage {
               || (g.hardState != null
                   && (g.hardState.getTerm() != written.getTerm()
                       || g.hardState.getVote() != written.getVote()));
+      long last = g.entries.isEmpty() ? 0 : g.entries.get(g.entries.size() - 1).getIndex();
+      StageEvent.emit(StageEvent.Stage.PERSIST_START, nodeId, last, 0);
       long start = System.nanoTime();
       // Only the commit index moved: it need not wait for the disk (etcd's MustSync).
       storage.save(
@@ -158,6 +167,7 @@ final class PersistStage {
           g.snapshot == null ? Snapshot.getDefaultInstance() : g.snapshot,
           sync);
       metrics.persisted(System.nanoTime() - start);
+      StageEvent.emit(StageEvent.Stage.PERSIST_END, nodeId, last, 0);
       if (g.hardState != null) {
         written = g.hardState;
         state.hardState(written.getTerm(), written.getCommit());
@@ -167,11 +177,10 @@ final class PersistStage {
       apply.offer(new ApplyInput.InstallSnapshot(g.snapshot));
     }
     List<Message> toSelf = new ArrayList<>();
-    Message lastStorageResp = null;
     for (Message m : g.responses) {
       if (m.getType() == MessageType.MsgStorageAppendResp) {
-        // Appends without entries of their own repeat the pending one's response; stepping the
-        // copy again would change nothing.
+        // A copy (same term, last entry and snapshot) of a response already stepped: stepping it
+        // again would change nothing, as etcd's raft ignores an entry that is stable already.
         if (m.equals(lastStorageResp)) {
           continue;
         }
@@ -180,6 +189,7 @@ final class PersistStage {
       } else if (m.getTo() == nodeId) {
         toSelf.add(m);
       } else {
+        StageEvent.message(StageEvent.Stage.SEND, nodeId, m);
         transport.send(m);
       }
     }

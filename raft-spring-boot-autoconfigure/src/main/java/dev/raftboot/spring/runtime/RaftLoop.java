@@ -172,20 +172,28 @@ final class RaftLoop {
     }
     if (!rd.entries().isEmpty()) {
       inbound.appended(rd.entries().get(rd.entries().size() - 1).getIndex());
+      traceEntries(rd.entries());
     } else if (rd.hasSnapshot()) {
       inbound.appended(rd.snapshot().getMetadata().getIndex());
+    }
+    // Committed entries first: they are durable here already (raft-core hands out no others in
+    // this mode), and their callers wait for nothing else, so the apply thread starts on them
+    // while this thread hands over the write and the messages of the same Ready.
+    for (Message m : rd.messages()) {
+      if (m.getTo() == RaftUtil.LOCAL_APPLY_THREAD) {
+        committed(m);
+      }
     }
     // Asynchronous storage writes: the messages that promise durability are not among these;
     // they ride in the MsgStorageAppend and leave only once the persist stage has written it.
     for (Message m : rd.messages()) {
       if (m.getTo() == RaftUtil.LOCAL_APPEND_THREAD) {
         persist.offer(new PersistInput.Append(m));
-      } else if (m.getTo() == RaftUtil.LOCAL_APPLY_THREAD) {
-        committed(m);
-      } else {
+      } else if (m.getTo() != RaftUtil.LOCAL_APPLY_THREAD) {
         if (m.getType() == MessageType.MsgSnap) {
           state.snapshotsSent.incrementAndGet();
         }
+        StageEvent.message(StageEvent.Stage.SEND, state.nodeId(), m);
         transport.send(m);
       }
     }
@@ -205,10 +213,40 @@ final class RaftLoop {
     for (Entry e : ents) {
       confStates.add(applyConfChangeIfAny(e));
     }
+    StageEvent.emit(StageEvent.Stage.COMMIT, state.nodeId(), ents.get(ents.size() - 1).getIndex(), 0);
     apply.offer(new ApplyInput.Committed(ents, confStates));
     for (Message resp : storageApply.getResponsesList()) {
       stepLocal(resp);
     }
+  }
+
+  /** Traces a Ready's new entries and, on the node that proposed them, which command each holds. */
+  private void traceEntries(List<Entry> ents) {
+    if (!StageEvent.tracing()) {
+      return;
+    }
+    long node = state.nodeId();
+    StageEvent.emit(StageEvent.Stage.READY, node, ents.get(ents.size() - 1).getIndex(), 0);
+    for (Entry e : ents) {
+      if (e.getType() == EntryType.EntryNormal && !e.getData().isEmpty()) {
+        try {
+          CommandEnvelope env = CommandEnvelope.decode(e.getData());
+          if (env.origin() == node) {
+            StageEvent.emit(StageEvent.Stage.ENTRY, node, e.getIndex(), env.requestId());
+          }
+        } catch (IllegalArgumentException notACommand) {
+          // Nothing to trace; the apply loop reports it.
+        }
+      }
+    }
+  }
+
+  private static long lastIndex(List<Message> responses) {
+    long index = 0;
+    for (Message m : responses) {
+      index = Math.max(index, m.getIndex());
+    }
+    return index;
   }
 
   private void stepLocal(Message m) {
@@ -239,6 +277,7 @@ final class RaftLoop {
    */
   void handle(LoopInput input) {
     if (input instanceof LoopInput.Propose p) {
+      StageEvent.emit(StageEvent.Stage.PROPOSE, state.nodeId(), 0, p.proposal().requestId());
       proposals.add(p.proposal());
     } else if (input instanceof LoopInput.Read r) {
       reads.add(r.read());
@@ -261,6 +300,7 @@ final class RaftLoop {
           });
     } else if (input instanceof LoopInput.Persisted p) {
       p.responses().forEach(this::stepLocal);
+      StageEvent.emit(StageEvent.Stage.PERSISTED, state.nodeId(), lastIndex(p.responses()), 0);
     } else if (input instanceof LoopInput.SnapshotTaken t) {
       persist.offer(new PersistInput.StoreSnapshot(t));
     } else if (!(input instanceof LoopInput.Wake)) {
@@ -273,6 +313,7 @@ final class RaftLoop {
     if (!inbound.admits(m)) {
       return;
     }
+    StageEvent.message(StageEvent.Stage.STEP, state.nodeId(), m);
     try {
       rawNode.step(m);
     } catch (RaftException e) {

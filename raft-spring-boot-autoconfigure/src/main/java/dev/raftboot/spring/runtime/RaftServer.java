@@ -310,6 +310,7 @@ public final class RaftServer
                 key,
                 key == null ? 0 : settings.idempotencyKeys())
             .encode();
+    StageEvent.emit(StageEvent.Stage.SUBMIT, settings.nodeId(), 0, id);
     inbox.put(new LoopInput.Propose(new Proposal.Command(id, data)));
     return f;
   }
@@ -368,6 +369,7 @@ public final class RaftServer
     if (!state.serving()) {
       return false;
     }
+    StageEvent.message(StageEvent.Stage.RECEIVE, settings.nodeId(), message);
     inbox.put(new LoopInput.Step(message));
     return true;
   }

@@ -66,6 +66,8 @@ class PersistStageGroupCommitTests {
     }
     stage.offer(new PersistInput.Append(append(2, 3, 3, 4)));
     stage.offer(new PersistInput.Append(append(2, 5, 5)));
+    // The commit index moved meanwhile: a write of the hard state alone repeats the last response.
+    stage.offer(new PersistInput.Append(commitOnly(2, 5)));
     releaseFirstSave.countDown();
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -81,8 +83,10 @@ class PersistStageGroupCommitTests {
             "sent 8", "sent 4", "sent 5");
     List<LoopInput> toLoop = inbox.drain();
     assertThat(toLoop).hasSize(2).allMatch(in -> in instanceof LoopInput.Persisted);
-    // The repeated MsgStorageAppendResp of a group is delivered once.
-    assertThat(((LoopInput.Persisted) toLoop.get(1)).responses()).hasSize(1);
+    // Each append's MsgStorageAppendResp once, in order: the repeated one of the last is dropped.
+    assertThat(((LoopInput.Persisted) toLoop.get(1)).responses())
+        .extracting(Message::getIndex)
+        .containsExactly(2L, 3L, 4L, 5L, 6L, 7L, 8L, 4L, 5L);
   }
 
   /**
@@ -105,10 +109,26 @@ class PersistStageGroupCommitTests {
     m.addResponses(
         Message.newBuilder().setType(MessageType.MsgAppResp).setFrom(1).setTo(2).setTerm(term)
             .setIndex(to));
-    m.addResponses(
-        Message.newBuilder().setType(MessageType.MsgStorageAppendResp).setTo(1)
-            .setFrom(RaftUtil.LOCAL_APPEND_THREAD).setTerm(2).setIndex(5).setLogTerm(2));
+    m.addResponses(storageAppendResp(term, to));
     return m.build();
+  }
+
+  /** The write of a Ready that only moved the commit index while entries up to {@code last} are written. */
+  private static Message commitOnly(long term, long last) {
+    return Message.newBuilder()
+        .setType(MessageType.MsgStorageAppend)
+        .setTo(RaftUtil.LOCAL_APPEND_THREAD)
+        .setFrom(1)
+        .setTerm(term)
+        .setVote(2)
+        .setCommit(last)
+        .addResponses(storageAppendResp(term, last))
+        .build();
+  }
+
+  private static Message storageAppendResp(long term, long last) {
+    return Message.newBuilder().setType(MessageType.MsgStorageAppendResp).setTo(1)
+        .setFrom(RaftUtil.LOCAL_APPEND_THREAD).setTerm(term).setIndex(last).setLogTerm(term).build();
   }
 
   private final class RecordingTransport implements RaftTransport {
