@@ -114,6 +114,13 @@ public class RaftProperties implements Validator {
   private Duration commandTimeout = Duration.ofSeconds(5);
 
   /**
+   * The format in which this node writes replicated method calls to the log: 2 (compact, with a
+   * checksum) or 1 (what versions before format 2 write). Every node reads both; nodes of an older
+   * version read only 1, so keep 1 until every node of the cluster has been upgraded.
+   */
+  private int commandFormatVersion = 2;
+
+  /**
    * How many idempotency keys of commands (IdempotencyKey) the replicated state remembers, oldest
    * forgotten first: a retry with a remembered key is not applied again. Carried in each keyed
    * command, so nodes never disagree; set the same value on every node.
@@ -246,6 +253,14 @@ public class RaftProperties implements Validator {
 
   public void setMaxCommittedSizePerReady(@Nullable DataSize maxCommittedSizePerReady) {
     this.maxCommittedSizePerReady = maxCommittedSizePerReady;
+  }
+
+  public int getCommandFormatVersion() {
+    return commandFormatVersion;
+  }
+
+  public void setCommandFormatVersion(int commandFormatVersion) {
+    this.commandFormatVersion = commandFormatVersion;
   }
 
   public Duration getCommandTimeout() {

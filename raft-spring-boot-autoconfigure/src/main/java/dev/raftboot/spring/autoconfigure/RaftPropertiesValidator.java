@@ -112,6 +112,13 @@ public final class RaftPropertiesValidator {
   private static void ticks(RaftProperties p, Errors errors) {
     positive(errors, "tickInterval", "raft.tick-interval", p.getTickInterval(), "100ms");
     positive(errors, "commandTimeout", "raft.command-timeout", p.getCommandTimeout(), "5s");
+    if (p.getCommandFormatVersion() != 1 && p.getCommandFormatVersion() != 2) {
+      errors.rejectValue(
+          "commandFormatVersion",
+          "raft.command-format-version.range",
+          "raft.command-format-version must be 1 or 2 (the format of replicated calls in the"
+              + " log), not " + p.getCommandFormatVersion());
+    }
     if (p.getIdempotencyKeys() < 1 || p.getIdempotencyKeys() > RaftProperties.MAX_IDEMPOTENCY_KEYS) {
       errors.rejectValue(
           "idempotencyKeys",

@@ -57,7 +57,8 @@ public final class ReplicatedCommandAutoConfiguration {
   @ConditionalOnMissingBean
   ReplicatedCallDispatcher replicatedCallDispatcher(
       ObjectProvider<ReplicatedLog> log, CommandCodec codec, RaftProperties properties) {
-    return new ReplicatedCallDispatcher(log::getObject, codec, properties.getCommandTimeout());
+    return new ReplicatedCallDispatcher(
+        log::getObject, codec, properties.getCommandTimeout(), properties.getCommandFormatVersion());
   }
 
   @Bean

@@ -1,9 +1,8 @@
 package dev.raftboot.spring.command;
 
 import java.lang.reflect.Type;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
@@ -15,7 +14,9 @@ import tools.jackson.databind.json.JsonMapper;
  * numbers); declare the concrete type instead.
  *
  * <p>Use the application's {@link JsonMapper} bean so that its modules and settings apply, and keep
- * that configuration the same on every node.
+ * that configuration the same on every node. The runtime calls {@link #bind} once per parameter,
+ * which resolves the type and builds its reader and writer once; {@link #encode} and {@link
+ * #decode} do that work on every call.
  */
 public final class JsonCommandCodec implements CommandCodec {
 
@@ -23,9 +24,6 @@ public final class JsonCommandCodec implements CommandCodec {
   public static final String ID = "json";
 
   private final JsonMapper mapper;
-  // Building a writer or reader resolves the type each time; the parameter types are few and fixed.
-  private final Map<Type, ObjectWriter> writers = new ConcurrentHashMap<>();
-  private final Map<Type, ObjectReader> readers = new ConcurrentHashMap<>();
 
   /** A codec with a default {@link JsonMapper}. */
   public JsonCommandCodec() {
@@ -43,13 +41,30 @@ public final class JsonCommandCodec implements CommandCodec {
 
   @Override
   public byte[] encode(@Nullable Object value, Type type) {
-    return writers.computeIfAbsent(type, t -> mapper.writerFor(mapper.constructType(t)))
-        .writeValueAsBytes(value);
+    return bind(type).encode(value);
   }
 
   @Override
   public @Nullable Object decode(byte[] data, Type type) {
-    return readers.computeIfAbsent(type, t -> mapper.readerFor(mapper.constructType(t)))
-        .readValue(data);
+    return bind(type).decode(data);
+  }
+
+  @Override
+  public Binding bind(Type type) {
+    JavaType javaType = mapper.constructType(type);
+    return new JsonBinding(mapper.writerFor(javaType), mapper.readerFor(javaType));
+  }
+
+  private record JsonBinding(ObjectWriter writer, ObjectReader reader) implements Binding {
+
+    @Override
+    public byte[] encode(@Nullable Object value) {
+      return writer.writeValueAsBytes(value);
+    }
+
+    @Override
+    public @Nullable Object decode(byte[] data) {
+      return reader.readValue(data);
+    }
   }
 }

@@ -42,6 +42,7 @@ public final class ReplicatedCallDispatcher {
   private final CommandCodec codec;
   private final Duration defaultTimeout;
   private final Executor executor;
+  private final int formatVersion;
   private volatile @Nullable ReplicatedLog log;
 
   /**
@@ -51,29 +52,49 @@ public final class ReplicatedCallDispatcher {
    * @param defaultTimeout how long a command waits to be applied, and a query for its read
    *     barrier, unless the annotation says otherwise
    * @param executor completes the futures handed to callers and runs asynchronous queries
+   * @param formatVersion the command format written to the log, 1 or 2 (see the package
+   *     documentation); every node reads both, but a node of a version before format 2 reads only
+   *     1, so write 1 until every node of the cluster runs a version that reads 2
    */
   public ReplicatedCallDispatcher(
       Supplier<? extends ReplicatedLog> log,
       CommandCodec codec,
       Duration defaultTimeout,
-      Executor executor) {
+      Executor executor,
+      int formatVersion) {
     if (defaultTimeout.isNegative() || defaultTimeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive: " + defaultTimeout);
+    }
+    if (formatVersion != MethodCall.FORMAT_1 && formatVersion != MethodCall.FORMAT_2) {
+      throw new IllegalArgumentException(
+          "command format version must be " + MethodCall.FORMAT_1 + " or " + MethodCall.FORMAT_2
+              + ", not " + formatVersion);
     }
     this.logSupplier = log;
     this.codec = codec;
     this.defaultTimeout = defaultTimeout;
     this.executor = executor;
+    this.formatVersion = formatVersion;
   }
 
   /**
-   * A dispatcher that completes callers' futures on a shared pool of daemon threads that are
-   * reused while busy and end after a minute idle. Not {@link CompletableFuture}'s default: on a
-   * machine with fewer than three cores that starts a new thread for every completion.
+   * A dispatcher that writes command format {@code formatVersion} and completes callers' futures
+   * on a shared pool of daemon threads that are reused while busy and end after a minute idle. Not
+   * {@link CompletableFuture}'s default: on a machine with fewer than three cores that starts a new
+   * thread for every completion.
    */
   public ReplicatedCallDispatcher(
+      Supplier<? extends ReplicatedLog> log,
+      CommandCodec codec,
+      Duration defaultTimeout,
+      int formatVersion) {
+    this(log, codec, defaultTimeout, CallbackPool.EXECUTOR, formatVersion);
+  }
+
+  /** Like {@link #ReplicatedCallDispatcher(Supplier, CommandCodec, Duration, int)}, writing format 2. */
+  public ReplicatedCallDispatcher(
       Supplier<? extends ReplicatedLog> log, CommandCodec codec, Duration defaultTimeout) {
-    this(log, codec, defaultTimeout, CallbackPool.EXECUTOR);
+    this(log, codec, defaultTimeout, MethodCall.FORMAT_2);
   }
 
   /** Holder, so that the pool's threads exist only once a dispatcher uses it. */
@@ -119,7 +140,7 @@ public final class ReplicatedCallDispatcher {
 
   private @Nullable Object command(ReplicatedLog log, ReplicatedMethod m, @Nullable Object[] args)
       throws Throwable {
-    ByteString call = MethodCall.encode(m, args, codec);
+    ByteString call = MethodCall.encode(m, args, codec, formatVersion);
     Duration timeout = m.timeout() != null ? m.timeout() : defaultTimeout;
     CompletableFuture<Object> applied = log.submit(call, timeout);
     long waitNanos = timeout.plus(VERDICT_GRACE).toNanos();

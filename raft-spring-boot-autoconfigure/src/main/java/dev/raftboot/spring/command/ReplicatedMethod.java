@@ -10,6 +10,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +34,9 @@ import org.springframework.util.StringUtils;
  * bean's class when the bean was created.
  *
  * @param beanName the bean's name, which identifies it on every node
- * @param id the method's stable id: declaring class, name and parameter types
+ * @param id the method's stable id: declaring class, name and parameter types (command format 1)
+ * @param shortId the method's id in command format 2: name and parameter types without packages,
+ *     unique among the bean's commands
  * @param method the most specific method on the bean's class
  * @param command whether it is a command (else a query)
  * @param parameterTypes the generic parameter types, resolved against the bean's class
@@ -42,6 +45,8 @@ import org.springframework.util.StringUtils;
  * @param invoker invokes the method, resolved once here so that applying a command needs no
  *     reflective lookup: {@code (Object target, Object[] args) -> Object}, throwing what the method
  *     throws
+ * @param argumentKinds how command format 2 writes each argument
+ * @param codecBindings the codec bound to each parameter type
  * @param prototypes the protobuf message classes met in this method's arguments so far, by class
  *     name, so that each is looked up once
  * @param async whether it returns a future
@@ -51,11 +56,14 @@ import org.springframework.util.StringUtils;
 record ReplicatedMethod(
     String beanName,
     String id,
+    String shortId,
     Method method,
     boolean command,
     Type[] parameterTypes,
     Class<?>[] argumentClasses,
     MethodHandle invoker,
+    ArgumentKind[] argumentKinds,
+    CodecBindings codecBindings,
     Map<String, MessageLite> prototypes,
     boolean async,
     @Nullable Duration timeout,
@@ -75,10 +83,30 @@ record ReplicatedMethod(
   }
 
   /**
+   * {@code put(String,int)}: the erased parameter types without their packages (a nested class as
+   * {@code Outer$Inner}). It stays the same across nodes and restarts as long as the method's name
+   * and parameter types do; unlike {@link #idOf} it does not change when the method moves to
+   * another class of the bean's hierarchy.
+   */
+  static String shortIdOf(Method method) {
+    return method.getName()
+        + Arrays.stream(method.getParameterTypes())
+            .map(ReplicatedMethod::withoutPackage)
+            .collect(Collectors.joining(",", "(", ")"));
+  }
+
+  private static String withoutPackage(Class<?> type) {
+    String name = type.getTypeName();
+    String pkg = type.getPackageName();
+    return !pkg.isEmpty() && name.startsWith(pkg + ".") ? name.substring(pkg.length() + 1) : name;
+  }
+
+  /**
    * Finds the annotated methods of {@code beanClass}, keyed by the most specific method.
    *
    * @param resolver resolves placeholders in annotation attributes
-   * @throws IllegalStateException when a method cannot be replicated
+   * @throws IllegalStateException when a method cannot be replicated, or two commands have the
+   *     same {@linkplain #shortIdOf short id}
    */
   static Map<Method, ReplicatedMethod> findAll(
       String beanName, Class<?> beanClass, UnaryOperator<String> resolver) {
@@ -87,6 +115,16 @@ record ReplicatedMethod(
             beanClass,
             (MethodIntrospector.MetadataLookup<ReplicatedMethod>)
                 m -> of(beanName, beanClass, m, resolver));
+    Map<String, ReplicatedMethod> byShortId = new HashMap<>();
+    for (ReplicatedMethod m : found.values()) {
+      ReplicatedMethod other = m.command() ? byShortId.putIfAbsent(m.shortId(), m) : null;
+      if (other != null) {
+        throw new IllegalStateException(
+            "bean '" + beanName + "': replicated commands " + other.id() + " and " + m.id()
+                + " have the same id in the log, " + m.shortId()
+                + "; rename one (their parameter types differ only in their packages)");
+      }
+    }
     return new LinkedHashMap<>(found);
   }
 
@@ -136,11 +174,14 @@ record ReplicatedMethod(
     return new ReplicatedMethod(
         beanName,
         idOf(method),
+        shortIdOf(method),
         method,
         command != null,
         resolved,
         argumentClasses(method),
         invoker(method, where),
+        Arrays.stream(method.getParameterTypes()).map(ArgumentKind::of).toArray(ArgumentKind[]::new),
+        new CodecBindings(resolved),
         new ConcurrentHashMap<>(),
         async,
         timeout,

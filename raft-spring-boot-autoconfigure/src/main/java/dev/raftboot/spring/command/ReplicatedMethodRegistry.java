@@ -2,6 +2,7 @@ package dev.raftboot.spring.command;
 
 import dev.raftboot.spring.api.InvalidCommandException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,22 +41,31 @@ public final class ReplicatedMethodRegistry implements BeanFactoryAware {
     return r == null ? Set.of() : new TreeSet<>(r.commands().keySet());
   }
 
+  /**
+   * @throws IllegalStateException when two commands have the same short id ({@link
+   *     ReplicatedMethod#findAll} refuses such beans first)
+   */
   void register(String beanName, Supplier<Object> target, Collection<ReplicatedMethod> methods) {
-    Map<String, ReplicatedMethod> commands =
-        methods.stream()
-            .filter(ReplicatedMethod::command)
-            .collect(Collectors.toUnmodifiableMap(ReplicatedMethod::id, m -> m));
+    List<ReplicatedMethod> commands = methods.stream().filter(ReplicatedMethod::command).toList();
     if (!commands.isEmpty()) {
-      beans.put(beanName, new Registration(target, commands));
+      beans.put(
+          beanName,
+          new Registration(
+              target,
+              commands.stream().collect(Collectors.toUnmodifiableMap(ReplicatedMethod::id, m -> m)),
+              commands.stream()
+                  .collect(Collectors.toUnmodifiableMap(ReplicatedMethod::shortId, m -> m))));
     }
   }
 
   /**
    * The command {@code methodId} of bean {@code beanName}, with the instance to invoke it on.
    *
+   * @param formatVersion the command format the id comes from: 1 names methods by {@link
+   *     ReplicatedMethod#id()}, 2 by {@link ReplicatedMethod#shortId()}
    * @throws InvalidCommandException when there is no such bean or command on this node
    */
-  Resolved resolve(String beanName, String methodId) {
+  Resolved resolve(String beanName, String methodId, int formatVersion) {
     Registration r = beans.get(beanName);
     BeanFactory bf = beanFactory;
     if (r == null && bf != null && bf.containsBean(beanName)) {
@@ -71,7 +81,8 @@ public final class ReplicatedMethodRegistry implements BeanFactoryAware {
       throw new InvalidCommandException(
           "no bean '" + beanName + "' with replicated commands for " + methodId);
     }
-    ReplicatedMethod m = r.commands().get(methodId);
+    ReplicatedMethod m =
+        (formatVersion == 1 ? r.commands() : r.commandsByShortId()).get(methodId);
     if (m == null) {
       throw new InvalidCommandException(
           "bean '" + beanName + "' has no replicated command " + methodId);
@@ -82,5 +93,8 @@ public final class ReplicatedMethodRegistry implements BeanFactoryAware {
   /** A command method and where its bean's instance comes from. */
   record Resolved(ReplicatedMethod method, Supplier<Object> target) {}
 
-  private record Registration(Supplier<Object> target, Map<String, ReplicatedMethod> commands) {}
+  private record Registration(
+      Supplier<Object> target,
+      Map<String, ReplicatedMethod> commands,
+      Map<String, ReplicatedMethod> commandsByShortId) {}
 }

@@ -53,6 +53,7 @@ class RaftPropertiesTests {
     assertThat(p.getMaxUncommittedSize()).isNull();
     assertThat(p.getMaxCommittedSizePerReady()).isNull();
     assertThat(p.getCommandTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(p.getCommandFormatVersion()).isEqualTo(2);
     assertThat(storage.getDataDir()).isNull();
     assertThat(storage.getUseApplicationDatasource()).isNull();
     assertThat(storage.isAllowInMemory()).isFalse();
@@ -83,6 +84,7 @@ class RaftPropertiesTests {
             "raft.max-uncommitted-size=1GB",
             "raft.max-committed-size-per-ready=4MB",
             "raft.command-timeout=10s",
+            "raft.command-format-version=1",
             "raft.storage.data-dir=/var/lib/raft",
             "raft.storage.use-application-datasource=false",
             "raft.storage.tail-cache-entries=99",
@@ -109,6 +111,7 @@ class RaftPropertiesTests {
               assertThat(p.getClusterId()).isEqualTo("orders");
               assertThat(p.getTickInterval()).isEqualTo(Duration.ofMillis(50));
               assertThat(p.getReadOnly()).isEqualTo(ReadOnlyOption.LEASE_BASED);
+              assertThat(p.getCommandFormatVersion()).isEqualTo(1);
               assertThat(p.getMaxUncommittedSize()).isEqualTo(DataSize.ofGigabytes(1));
               assertThat(storage.getDataDir()).isEqualTo(Path.of("/var/lib/raft"));
               assertThat(storage.getUseApplicationDatasource()).isFalse();
@@ -168,6 +171,8 @@ raft.heartbeat-tick=0                              | raft.heartbeat-tick must be
 raft.tick-interval=0                               | raft.tick-interval must be a positive duration, such as 100ms
 raft.tick-interval=-5ms                            | raft.tick-interval must be a positive duration
 raft.command-timeout=0s                            | raft.command-timeout must be a positive duration
+raft.command-format-version=3                      | raft.command-format-version must be 1 or 2
+raft.command-format-version=0                      | raft.command-format-version must be 1 or 2
 raft.transport.connect-timeout=0                   | raft.transport.connect-timeout must be a positive duration
 raft.transport.request-timeout=-1s                 | raft.transport.request-timeout must be a positive duration
 raft.max-size-per-msg=0                            | raft.max-size-per-msg must be a positive size

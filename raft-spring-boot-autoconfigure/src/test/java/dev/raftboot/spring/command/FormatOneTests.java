@@ -47,7 +47,8 @@ class FormatOneTests {
   void theWriterStillProducesTheseBytes() {
     // Guards the captured constants: while arguments are JSON, the current writer must agree.
     Node node = new Node();
-    assertThat(MethodCall.encode(node.put(), new Object[] {"key-1", "välue"}, new JsonCommandCodec()))
+    assertThat(MethodCall.encode(
+            node.put(), new Object[] {"key-1", "välue"}, new JsonCommandCodec(), MethodCall.FORMAT_1))
         .isEqualTo(bytes(PUT));
   }
 

@@ -333,7 +333,7 @@ class ReplicatedCommandTests {
           assertInvalid(
               origin.submit(call("ledger", depositId, types, new OtherCodec(), "a", 1L)),
               "was encoded with codec 'other', this node uses 'json'");
-          assertInvalid(origin.submit(formatVersion(2)), "format version 2 is not supported");
+          assertInvalid(origin.submit(formatVersion(3)), "format version 3 is not supported");
           assertInvalid(
               origin.submit(ByteString.copyFrom(new byte[] {(byte) 0xff, (byte) 0xff})),
               "not a replicated method call");
@@ -361,10 +361,11 @@ class ReplicatedCommandTests {
     Method any = Object.class.getMethod("toString");
     ReplicatedMethod m =
         new ReplicatedMethod(
-            bean, methodId, any, true, types, new Class<?>[0], MethodHandles.constant(Object.class, null),
+            bean, methodId, methodId, any, true, types, new Class<?>[0],
+            MethodHandles.constant(Object.class, null), new ArgumentKind[0], new CodecBindings(types),
             new java.util.HashMap<>(),
             false, null, ReadConsistency.LINEARIZABLE);
-    return MethodCall.encode(m, args, codec);
+    return MethodCall.encode(m, args, codec, MethodCall.FORMAT_1);
   }
 
   private static ByteString formatVersion(int version) throws IOException {
