@@ -40,7 +40,8 @@ import java.util.stream.Stream;
  * System properties: {@code saves} (saves per case, default 2000; batches of 256 use a tenth),
  * {@code databases} (default {@code h2,postgresql,mariadb}), {@code postgresUrl}, {@code
  * mariadbUrl} (the test servers of the storage tests by default), {@code sizeEntries} (entries
- * written for the H2 size measurement, default 50000).
+ * written for the H2 size measurement, default 50000), {@code h2Settings} (appended to the H2 URL
+ * to try settings, e.g. {@code ;RETENTION_TIME=0}).
  */
 public final class StorageBench {
 
@@ -54,7 +55,10 @@ public final class StorageBench {
     int saves = Integer.getInteger("saves", 2000);
     int sizeEntries = Integer.getInteger("sizeEntries", 50_000);
     List<String> databases =
-        List.of(System.getProperty("databases", "h2,postgresql,mariadb").split(","));
+        List.of(System.getProperty("databases", "h2,postgresql,mariadb").split(",")).stream()
+            .map(String::trim)
+            .filter(d -> !d.isEmpty())
+            .toList();
     System.out.printf(
         Locale.ROOT,
         "JdbcStorage.save, synced, hard state in every save, %d-byte entries, %d cores%n",
@@ -70,7 +74,7 @@ public final class StorageBench {
         "CPU us/entry",
         "ms/save");
     for (String database : databases) {
-      switch (database.trim()) {
+      switch (database) {
         case "h2" -> {
           Path dir = Files.createTempDirectory("raft-storage-bench");
           try (HikariDataSource ds = h2(dir)) {
@@ -106,7 +110,11 @@ public final class StorageBench {
   /** The pool the starter builds for its own H2 file database (RaftStorageDataSources). */
   static HikariDataSource h2(Path dir) {
     HikariDataSource ds = new HikariDataSource();
-    ds.setJdbcUrl("jdbc:h2:file:" + dir.resolve("raft").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE");
+    ds.setJdbcUrl(
+        "jdbc:h2:file:"
+            + dir.resolve("raft").toAbsolutePath()
+            + ";DB_CLOSE_ON_EXIT=FALSE"
+            + System.getProperty("h2Settings", ""));
     ds.setUsername("sa");
     ds.setPassword("");
     ds.setMaximumPoolSize(4);
