@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  * System properties: {@code saves} (saves per case, default 2000; batches of 256 use a tenth),
  * {@code databases} (default {@code h2,postgresql,mariadb}), {@code postgresUrl}, {@code
  * mariadbUrl} (the test servers of the storage tests by default), {@code sizeEntries} (entries
- * written for the H2 size measurement, default 50000), {@code h2Settings} (appended to the H2 URL
+ * written for the H2 size measurement, default 50000; 0 skips it), {@code h2Settings} (appended to the H2 URL
  * to try settings, e.g. {@code ;RETENTION_TIME=0}).
  */
 public final class StorageBench {
@@ -97,6 +97,9 @@ public final class StorageBench {
                 saves);
         default -> throw new IllegalArgumentException("unknown database " + database);
       }
+    }
+    if (sizeEntries <= 0) {
+      return;
     }
     System.out.printf(Locale.ROOT, "%nH2 file size after %d entries%n", sizeEntries);
     System.out.printf(Locale.ROOT, "%-6s %-22s %12s %12s%n", "batch", "compaction", "file bytes", "bytes/entry");
