@@ -45,8 +45,8 @@ final class LogTables {
   private static final String ROW_LAST = "COALESCE(last_idx, idx)";
   /**
    * The row holding index {@code ?}: rows start at most {@link EntryRuns#MAX_ENTRIES} - 1 below
-   * the indexes they hold, and that bound keeps the search a short index range on every database
-   * (none of them turns a MAX or ORDER BY ... DESC with a lower bound into a single index probe).
+   * the indexes they hold, and that lower bound keeps the search a short index range (H2 2.4
+   * answers a MAX(idx) or ORDER BY idx DESC below an index by scanning every row below it).
    * Parameters after the node: lowest start - 1, index.
    */
   private static final String SELECT_ROW_AT =
