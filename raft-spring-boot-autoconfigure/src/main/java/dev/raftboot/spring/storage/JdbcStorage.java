@@ -33,10 +33,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Three tables keyed by {@code (cluster_id, node_id)}, so several nodes and several clusters
  * may share one database and a node never reads a log written under another cluster id: {@code
- * raft_cluster_log} with one row per entry plus one row at the compaction point whose term raft
- * still needs ({@code firstIndex() - 1}, the "dummy" entry of etcd's MemoryStorage), {@code
+ * raft_cluster_log} with the entries plus one row at the compaction point whose term raft still
+ * needs ({@code firstIndex() - 1}, the "dummy" entry of etcd's MemoryStorage), {@code
  * raft_cluster_hard_state} and {@code raft_cluster_snapshot} (the latest snapshot; its conf state
  * is the one {@link #initialState()} returns). {@link JdbcStorageSchema} creates them.
+ *
+ * <p>The entries of one save go into one run row (up to 1024 entries or about a megabyte each,
+ * more rows beyond that), so that the cost of a save hardly grows with its entries; a save of one
+ * entry writes an entry row, as every row was before runs. Both kinds are read, so a log written
+ * by an older version opens as it is. Replacing a suffix that starts inside a run, and compacting
+ * to an index inside one, rewrite that run's remaining entries as a new row.
  *
  * <p>A node that opens an empty log first looks for another log of its node id: one in the tables
  * of raftboot 0.1, which had no cluster id, is never taken silently (see {@link
@@ -52,9 +58,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Integrity</h2>
  *
- * <p>Every log and snapshot row carries a CRC32C of its values, verified whenever it is read from
- * the database; a mismatch throws {@link StorageCorruptionException}, and the node stops rather
- * than use the log. Rows written before the column existed are read unverified.
+ * <p>Every log and snapshot row carries a CRC32C of its values (of a run row: of its whole framed
+ * entries), verified whenever it is read from the database; a mismatch throws {@link
+ * StorageCorruptionException}, and the node stops rather than use the log. Entry rows written
+ * before the column existed are read unverified; a run row without one is refused.
  *
  * <h2>Caching</h2>
  *
@@ -527,7 +534,7 @@ public final class JdbcStorage implements RaftStorage {
               + Long.toUnsignedString(nodeId)
               + " has gaps: "
               + bounds.count()
-              + " rows between index "
+              + " entries between index "
               + min
               + " and "
               + max);

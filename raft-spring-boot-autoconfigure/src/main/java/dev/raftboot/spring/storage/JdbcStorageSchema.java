@@ -75,14 +75,24 @@ public final class JdbcStorageSchema {
     }
   }
 
+  /** Columns added after the first release: table, column, type. */
+  private static final String[][] ADDED_COLUMNS = {
+    {"raft_cluster_log", "checksum", "INTEGER"},
+    {"raft_cluster_snapshot", "checksum", "INTEGER"},
+    {"raft_cluster_log", "last_idx", "BIGINT"},
+  };
+
   /**
-   * Adds the nullable {@code checksum} column to log and snapshot tables created before it
-   * existed; their old rows stay readable, unverified. A database that refuses the change stops
-   * the storage with the statement the operator can run instead.
+   * Adds the nullable columns that tables created by older versions lack: {@code checksum} (their
+   * old rows stay readable, unverified) and {@code last_idx} (their rows are entry rows, which is
+   * what NULL there means). A database that refuses the change stops the storage with the
+   * statement the operator can run instead.
    */
-  static void addChecksumColumns(Connection c) throws SQLException {
-    for (String table : new String[] {"raft_cluster_log", "raft_cluster_snapshot"}) {
-      if (hasColumn(c, table, "checksum")) {
+  static void addMissingColumns(Connection c) throws SQLException {
+    for (String[] added : ADDED_COLUMNS) {
+      String table = added[0];
+      String column = added[1];
+      if (hasColumn(c, table, column)) {
         continue;
       }
       // Throws, with the storage's "do the tables exist?" hint, when the table itself is missing.
@@ -90,7 +100,7 @@ public final class JdbcStorageSchema {
           ResultSet rs = st.executeQuery("SELECT idx FROM " + table + " WHERE 1 = 0")) {
         rs.next();
       }
-      String alter = "ALTER TABLE " + table + " ADD COLUMN checksum INTEGER";
+      String alter = "ALTER TABLE " + table + " ADD COLUMN " + column + " " + added[2];
       try (Statement st = c.createStatement()) {
         st.execute(alter);
         if (!c.getAutoCommit()) {
@@ -98,11 +108,13 @@ public final class JdbcStorageSchema {
         }
       } catch (SQLException e) {
         // Another node sharing the database may have added it at the same moment.
-        if (!hasColumn(c, table, "checksum")) {
+        if (!hasColumn(c, table, column)) {
           throw new JdbcStorageException(
               "The table "
                   + table
-                  + " has no checksum column and it could not be added ("
+                  + " has no "
+                  + column
+                  + " column and it could not be added ("
                   + e.getMessage()
                   + "); run "
                   + alter
@@ -111,10 +123,7 @@ public final class JdbcStorageSchema {
         }
       }
       System.getLogger(JdbcStorage.class.getName())
-          .log(
-              System.Logger.Level.INFO,
-              "Added the checksum column to {0}; its existing rows are read unverified",
-              table);
+          .log(System.Logger.Level.INFO, "Added the {0} column to {1}", column, table);
     }
   }
 

@@ -32,24 +32,33 @@ final class LogTables {
   static final String SNAPSHOT_TABLE = "raft_cluster_snapshot";
 
   private static final String NODE = " WHERE cluster_id = ? AND node_id = ?";
-  private static final String INSERT_ENTRY =
-      "INSERT INTO raft_cluster_log (cluster_id, node_id, idx, term, type, data, checksum)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+  private static final String INSERT_ROW =
+      "INSERT INTO raft_cluster_log"
+          + " (cluster_id, node_id, idx, last_idx, term, type, data, checksum)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String DELETE_LOG = "DELETE FROM raft_cluster_log" + NODE;
   private static final String DELETE_FROM = DELETE_LOG + " AND idx >= ?";
   private static final String DELETE_BELOW = DELETE_LOG + " AND idx < ?";
-  /** Parameters: checksum, cluster_id, node_id, idx. */
-  private static final String CLEAR_ENTRY =
-      "UPDATE raft_cluster_log SET type = NULL, data = NULL, checksum = ?"
-          + " WHERE cluster_id = ? AND node_id = ? AND idx = ?";
-  private static final String SELECT_TERM =
-      "SELECT idx, term, type, data, checksum FROM raft_cluster_log" + NODE + " AND idx = ?";
-  private static final String SELECT_BOUNDS =
-      "SELECT MIN(idx), MAX(idx), COUNT(*) FROM raft_cluster_log" + NODE;
+  private static final String DELETE_ROW = DELETE_LOG + " AND idx = ?";
+  private static final String ROW_COLUMNS = "SELECT idx, last_idx, term, type, data, checksum";
+  /** The last index a row holds: its own for an entry row, last_idx for a run row. */
+  private static final String ROW_LAST = "COALESCE(last_idx, idx)";
+  /**
+   * The row holding index {@code ?}: rows start at most {@link EntryRuns#MAX_ENTRIES} - 1 below
+   * the indexes they hold, and that lower bound keeps the search a short index range (H2 2.4
+   * answers a MAX(idx) or ORDER BY idx DESC below an index by scanning every row below it).
+   * Parameters after the node: lowest start - 1, index.
+   */
+  private static final String SELECT_ROW_AT =
+      ROW_COLUMNS + " FROM raft_cluster_log" + NODE + " AND idx > ? AND idx <= ? ORDER BY idx DESC";
+  /** The rows holding indexes in [lo, hi); parameters: lowest start - 1, hi, lo, limit. */
   private static final String SELECT_RANGE =
-      "SELECT idx, term, type, data, checksum FROM raft_cluster_log" + NODE
-          + " AND idx >= ? AND idx < ?"
+      ROW_COLUMNS + " FROM raft_cluster_log" + NODE
+          + " AND idx > ? AND idx < ? AND " + ROW_LAST + " >= ?"
           + " ORDER BY idx";
+  private static final String SELECT_BOUNDS =
+      "SELECT MIN(idx), MAX(" + ROW_LAST + "), SUM(" + ROW_LAST + " - idx + 1)"
+          + " FROM raft_cluster_log" + NODE;
   private static final String SELECT_HARD_STATE =
       "SELECT term, vote, commit_idx FROM raft_cluster_hard_state" + NODE;
   private static final String SELECT_SNAPSHOT =
@@ -61,9 +70,12 @@ final class LogTables {
           + " AND cluster_id <> ? ORDER BY cluster_id";
 
   /** Rows fetched by the first query of a range read; later pages grow up to the maximum. */
-  private static final int FIRST_PAGE_ROWS = 16;
+  private static final int FIRST_PAGE_ROWS = 4;
 
   private static final int MAX_PAGE_ROWS = 1024;
+
+  /** Pages after one that held a run row grow only to this, since each row may hold a megabyte. */
+  private static final int MAX_PAGE_RUN_ROWS = 16;
 
   private final DataSource dataSource;
   private final String clusterId;
@@ -86,8 +98,8 @@ final class LogTables {
 
   /**
    * Finds out on {@code connection} which database this is and what its commits need to be
-   * durable (refusing an unsynced one when {@code requireSync}), and adds the checksum columns to
-   * tables created before they existed.
+   * durable (refusing an unsynced one when {@code requireSync}), and adds the columns that tables
+   * created by older versions lack.
    */
   static LogTables open(
       DataSource dataSource,
@@ -97,7 +109,7 @@ final class LogTables {
       boolean requireSync)
       throws SQLException {
     SqlDialect dialect = SqlDialect.of(connection.getMetaData());
-    JdbcStorageSchema.addChecksumColumns(connection);
+    JdbcStorageSchema.addMissingColumns(connection);
     CommitDurability durability = CommitDurability.inspect(dialect, connection, requireSync);
     return new LogTables(dataSource, clusterId, nodeId, dialect, durability);
   }
@@ -166,7 +178,10 @@ final class LogTables {
     }
   }
 
-  /** Lowest and highest index and the number of log rows; null for a log without rows. */
+  /**
+   * Lowest and highest index and the number of entries the log rows hold; null for a log without
+   * rows.
+   */
   @Nullable Bounds bounds(Connection c) throws SQLException {
     try (PreparedStatement ps = prepare(c, SELECT_BOUNDS);
         ResultSet rs = ps.executeQuery()) {
@@ -189,13 +204,25 @@ final class LogTables {
   }
 
   long term(Connection c, long index) throws SQLException {
-    try (PreparedStatement ps = prepare(c, SELECT_TERM)) {
-      ps.setLong(3, index);
+    Row row = rowAt(c, index);
+    if (row == null) {
+      throw missing(index);
+    }
+    return row.entry(index).getTerm();
+  }
+
+  /** The row holding {@code index}, or null when none does. */
+  private @Nullable Row rowAt(Connection c, long index) throws SQLException {
+    try (PreparedStatement ps = prepare(c, SELECT_ROW_AT + dialect.limit())) {
+      ps.setLong(3, index - EntryRuns.MAX_ENTRIES);
+      ps.setLong(4, index);
+      ps.setInt(5, 1);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          throw missing(index);
+          return null;
         }
-        return entry(rs).getTerm();
+        Row row = row(rs);
+        return row.last() >= index ? row : null;
       }
     }
   }
@@ -218,49 +245,85 @@ final class LogTables {
       throws SQLException {
     long next = lo;
     int pageRows = FIRST_PAGE_ROWS;
-    List<Entry> page = new ArrayList<>();
+    List<Row> page = new ArrayList<>();
     while (next < hi) {
       page.clear();
       selectPage(c, next, hi, pageRows, page);
-      if (page.isEmpty()) {
-        throw missing(next);
-      }
-      for (Entry e : page) {
-        if (e.getIndex() != next) {
+      long before = next;
+      int maxRows = MAX_PAGE_ROWS;
+      for (Row row : page) {
+        if (row.last() > row.first()) {
+          maxRows = MAX_PAGE_RUN_ROWS;
+        }
+        if (row.first() > next) {
           throw missing(next);
         }
-        if (!accept.test(e)) {
-          return false;
+        for (Entry e : row.entries()) {
+          if (e.getIndex() < next) {
+            continue;
+          }
+          if (e.getIndex() >= hi) {
+            return true;
+          }
+          if (!accept.test(e)) {
+            return false;
+          }
+          next++;
         }
-        next++;
       }
-      pageRows = Math.min(MAX_PAGE_ROWS, pageRows * 4);
+      if (next == before) {
+        throw missing(next);
+      }
+      pageRows = Math.min(maxRows, pageRows * 4);
     }
     return true;
   }
 
-  private void selectPage(Connection c, long lo, long hi, int limit, List<Entry> out)
+  private void selectPage(Connection c, long lo, long hi, int limit, List<Row> out)
       throws SQLException {
     try (PreparedStatement ps = prepare(c, SELECT_RANGE + dialect.limit())) {
-      ps.setLong(3, lo);
+      ps.setLong(3, lo - EntryRuns.MAX_ENTRIES);
       ps.setLong(4, hi);
-      ps.setInt(5, limit);
+      ps.setLong(5, lo);
+      ps.setInt(6, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(entry(rs));
+          out.add(row(rs));
         }
       }
     }
   }
 
-  /** The entry in the current row (idx, term, type, data, checksum), its checksum verified. */
-  private Entry entry(ResultSet rs) throws SQLException {
+  /**
+   * The current row (idx, last_idx, term, type, data, checksum), its checksum verified. A run row
+   * without a checksum is refused: runs were never written without one, so the column was cleared.
+   */
+  private Row row(ResultSet rs) throws SQLException {
     long index = rs.getLong(1);
-    long term = rs.getLong(2);
-    int typeNumber = rs.getInt(3);
+    long last = rs.getLong(2);
+    if (rs.wasNull()) {
+      return new Row(index, index, List.of(entry(rs, index)));
+    }
+    long term = rs.getLong(3);
+    byte[] data = rs.getBytes(5);
+    int stored = rs.getInt(6);
+    if (rs.wasNull() || data == null || stored != RowChecksum.run(index, last, term, data)) {
+      throw new StorageCorruptionException(clusterId, nodeId, LOG_TABLE, index);
+    }
+    List<Entry> run = EntryRuns.decode(index, last, data);
+    if (run == null || run.get(0).getTerm() != term) {
+      throw new StorageCorruptionException(clusterId, nodeId, LOG_TABLE, index);
+    }
+    return new Row(index, last, run);
+  }
+
+  /** The entry of an entry row (one entry, or the dummy), its checksum verified. */
+  private Entry entry(ResultSet rs, long index) throws SQLException {
+    long term = rs.getLong(3);
+    int typeNumber = rs.getInt(4);
     Integer type = rs.wasNull() ? null : typeNumber;
-    byte[] data = rs.getBytes(4);
-    verify(LOG_TABLE, index, rs, 5, RowChecksum.entry(index, term, type, data));
+    byte[] data = rs.getBytes(5);
+    verify(LOG_TABLE, index, rs, 6, RowChecksum.entry(index, term, type, data));
     Entry.Builder e = Entry.newBuilder().setIndex(index).setTerm(term);
     if (type != null) {
       EntryType t = EntryType.forNumber(type);
@@ -308,22 +371,28 @@ final class LogTables {
   // Writes
 
   /**
-   * Writes {@code change} in one transaction: the snapshot replacing every log row, or the rows
-   * from {@code deleteFrom} deleted; then the dummy row and the entries in one batch; then the hard
-   * state. Returns once committed, and on disk if {@code sync}.
+   * Writes {@code change} in one transaction: the snapshot replacing every log row, or the entries
+   * from {@code deleteFrom} deleted (a run row holding entries on both sides is rewritten with the
+   * ones below); then the dummy row and the entries in one batch; then the hard state. Returns
+   * once committed, and on disk if {@code sync}.
    */
   void write(LogChange change, boolean sync) {
     inTransaction(
         sync,
         c -> {
+          List<Entry> entries = change.entries();
           if (change.snapshot() != null) {
             delete(c, DELETE_LOG, -1);
             upsertSnapshot(c, change.snapshot());
           } else if (change.deleteFrom() > 0) {
-            delete(c, DELETE_FROM, change.deleteFrom());
+            List<Entry> kept = deleteFrom(c, change.deleteFrom());
+            if (!kept.isEmpty()) {
+              entries = new ArrayList<>(kept);
+              entries.addAll(change.entries());
+            }
           }
-          if (change.dummy() != null || !change.entries().isEmpty()) {
-            insertEntries(c, change.dummy(), change.entries());
+          if (change.dummy() != null || !entries.isEmpty()) {
+            insertEntries(c, change.dummy(), entries);
           }
           if (change.hardState() != null) {
             upsertHardState(c, change.hardState());
@@ -337,22 +406,36 @@ final class LogTables {
   }
 
   /**
-   * Deletes the rows below {@code compactIndex} and turns the row at it (of term {@code term})
-   * into the dummy row.
+   * Deletes the entries up to {@code compactIndex} and writes the dummy row (of term {@code term})
+   * at it; the entries above it that shared a run row with it are written back as a new run.
    */
   void compact(long compactIndex, long term) {
     inTransaction(
         true,
         c -> {
-          delete(c, DELETE_BELOW, compactIndex);
-          try (PreparedStatement ps = c.prepareStatement(CLEAR_ENTRY)) {
-            ps.setInt(1, RowChecksum.entry(compactIndex, term, null, null));
-            ps.setString(2, clusterId);
-            ps.setLong(3, nodeId);
-            ps.setLong(4, compactIndex);
-            ps.executeUpdate();
+          Row row = rowAt(c, compactIndex);
+          if (row == null) {
+            throw missing(compactIndex);
           }
+          delete(c, DELETE_BELOW, row.first() + 1);
+          List<Entry> above = row.from(compactIndex + 1);
+          insertEntries(c, new Dummy(compactIndex, term), above);
         });
+  }
+
+  /**
+   * Deletes the entries from {@code index} on; returns the entries below it that shared a run row
+   * with {@code index} and were deleted with it, for the caller to write back.
+   */
+  private List<Entry> deleteFrom(Connection c, long index) throws SQLException {
+    Row row = rowAt(c, index);
+    List<Entry> kept = List.of();
+    if (row != null && row.first() < index) {
+      kept = row.entries().subList(0, (int) (index - row.first()));
+      delete(c, DELETE_ROW, row.first());
+    }
+    delete(c, DELETE_FROM, index);
+    return kept;
   }
 
   /** Moves this node's log out of the tables of raftboot 0.1 into this cluster. */
@@ -369,36 +452,62 @@ final class LogTables {
     }
   }
 
-  /** One JDBC batch: the dummy row if given, then the entries. */
+  /**
+   * One JDBC batch: the dummy row if given, then the consecutive {@code entries} as runs (see
+   * {@link EntryRuns#split}), a run of one entry as an entry row.
+   */
   private void insertEntries(Connection c, @Nullable Dummy dummy, List<Entry> entries)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(INSERT_ENTRY)) {
+    List<List<Entry>> runs = EntryRuns.split(entries);
+    try (PreparedStatement ps = c.prepareStatement(INSERT_ROW)) {
       if (dummy != null) {
-        bindNode(ps);
-        ps.setLong(3, dummy.index());
-        ps.setLong(4, dummy.term());
-        ps.setNull(5, Types.SMALLINT);
-        ps.setNull(6, Types.VARBINARY);
-        ps.setInt(7, RowChecksum.entry(dummy.index(), dummy.term(), null, null));
-        ps.addBatch();
+        bindEntryRow(ps, dummy.index(), dummy.term(), null, null);
       }
-      for (Entry e : entries) {
-        bindNode(ps);
-        ps.setLong(3, e.getIndex());
-        ps.setLong(4, e.getTerm());
-        Integer type = e.hasType() ? e.getType().getNumber() : null;
-        byte[] data = e.hasData() ? e.getData().toByteArray() : null;
-        if (type != null) {
-          ps.setShort(5, type.shortValue());
+      for (List<Entry> run : runs) {
+        Entry e = run.get(0);
+        if (run.size() == 1) {
+          bindEntryRow(
+              ps,
+              e.getIndex(),
+              e.getTerm(),
+              e.hasType() ? e.getType().getNumber() : null,
+              e.hasData() ? e.getData().toByteArray() : null);
         } else {
-          ps.setNull(5, Types.SMALLINT);
+          bindRunRow(ps, e.getIndex(), run.get(run.size() - 1).getIndex(), e.getTerm(), run);
         }
-        ps.setBytes(6, data);
-        ps.setInt(7, RowChecksum.entry(e.getIndex(), e.getTerm(), type, data));
-        ps.addBatch();
       }
       ps.executeBatch();
     }
+  }
+
+  private void bindEntryRow(
+      PreparedStatement ps, long index, long term, @Nullable Integer type, byte @Nullable [] data)
+      throws SQLException {
+    bindNode(ps);
+    ps.setLong(3, index);
+    ps.setNull(4, Types.BIGINT);
+    ps.setLong(5, term);
+    if (type != null) {
+      ps.setShort(6, type.shortValue());
+    } else {
+      ps.setNull(6, Types.SMALLINT);
+    }
+    ps.setBytes(7, data);
+    ps.setInt(8, RowChecksum.entry(index, term, type, data));
+    ps.addBatch();
+  }
+
+  private void bindRunRow(PreparedStatement ps, long first, long last, long term, List<Entry> run)
+      throws SQLException {
+    byte[] data = EntryRuns.encode(run);
+    bindNode(ps);
+    ps.setLong(3, first);
+    ps.setLong(4, last);
+    ps.setLong(5, term);
+    ps.setNull(6, Types.SMALLINT);
+    ps.setBytes(7, data);
+    ps.setInt(8, RowChecksum.run(first, last, term, data));
+    ps.addBatch();
   }
 
   private void upsertHardState(Connection c, HardState hs) throws SQLException {
@@ -507,6 +616,19 @@ final class LogTables {
 
   /** The rows of a log: lowest and highest index and how many there are. */
   record Bounds(long min, long max, long count) {}
+
+  /** A log row: an entry row (the dummy, or one entry) or a run row, and the entries it holds. */
+  private record Row(long first, long last, List<Entry> entries) {
+
+    Entry entry(long index) {
+      return entries.get((int) (index - first));
+    }
+
+    /** The entries from {@code index} (within or just above the row) to the row's end. */
+    List<Entry> from(long index) {
+      return entries.subList((int) (index - first), entries.size());
+    }
+  }
 
   /** The row at the compaction point, whose term raft still needs. */
   record Dummy(long index, long term) {}

@@ -11,6 +11,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class RowChecksum {
 
+  /** "RAFTRUN1" in ASCII. */
+  private static final long RUN_MARKER = 0x5241465452554e31L;
+
   private RowChecksum() {}
 
   /** The checksum of a log row; {@code type} and {@code data} are null for the dummy row. */
@@ -19,6 +22,21 @@ final class RowChecksum {
     putLong(crc, index);
     putLong(crc, term);
     putLong(crc, type == null ? -1 : type);
+    putBytes(crc, data);
+    return (int) crc.getValue();
+  }
+
+  /**
+   * The checksum of a run row, holding entries {@code first..last} (of which {@code term} is the
+   * first one's) framed in {@code data}. A marker goes first, so that a run row's values do not
+   * sum as they would in an entry row.
+   */
+  static int run(long first, long last, long term, byte[] data) {
+    CRC32C crc = new CRC32C();
+    putLong(crc, RUN_MARKER);
+    putLong(crc, first);
+    putLong(crc, last);
+    putLong(crc, term);
     putBytes(crc, data);
     return (int) crc.getValue();
   }

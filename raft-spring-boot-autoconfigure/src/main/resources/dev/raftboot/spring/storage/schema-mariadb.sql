@@ -8,12 +8,14 @@
 -- alone. Those tables are not created any more; a node that finds its id there refuses to start
 -- until raft.storage.jdbc.legacy-log-cluster-id says which cluster that log belongs to.
 
--- The raft log. Besides the entries it keeps one row at the compaction point (the entry just
--- below the first readable index) whose term raft still needs for matching; that row has NULL
--- type and data. A NULL type or data column means the field was absent from the entry.
--- checksum is the CRC32C of the row's values (see JdbcStorage), verified at every read; rows of
--- tables created before the column existed have NULL there and are read unverified. JdbcStorage
--- adds the column to such tables at start.
+-- The raft log. An entry row (last_idx NULL) holds the entry idx; a NULL type or data column means
+-- the field was absent from the entry. A run row holds the entries idx..last_idx (at most 1024),
+-- written by one save: term is the first one's, type is NULL and data frames the entries (see
+-- JdbcStorage). Besides the entries the log keeps one entry row at the compaction point (the entry
+-- just below the first readable index) whose term raft still needs for matching; that row has
+-- NULL type and data. checksum is the CRC32C of the row's values, verified at every read; entry
+-- rows of tables created before the column existed have NULL there and are read unverified.
+-- JdbcStorage adds the checksum and last_idx columns to tables created without them at start.
 CREATE TABLE IF NOT EXISTS raft_cluster_log (
   cluster_id VARCHAR(255) CHARACTER SET ascii NOT NULL,
   node_id BIGINT NOT NULL,
@@ -22,6 +24,7 @@ CREATE TABLE IF NOT EXISTS raft_cluster_log (
   type SMALLINT,
   data LONGBLOB,
   checksum INTEGER,
+  last_idx BIGINT,
   PRIMARY KEY (cluster_id, node_id, idx)
 ) ENGINE=InnoDB;
 

@@ -143,17 +143,23 @@ abstract class JdbcStorageContractTests {
     TestDatabases.runSql(dataSource(), sql);
   }
 
+  /** Six entries saved one by one, so that each has an entry row of its own. */
   private JdbcStorage sixEntries() {
     JdbcStorage storage = open();
-    appendEntries(
-        storage,
+    for (Entry e : sixEntryList()) {
+      appendEntries(storage, e);
+    }
+    return storage;
+  }
+
+  private static List<Entry> sixEntryList() {
+    return List.of(
         entry(1, 1, "a"),
         entry(2, 1, "b"),
         entry(3, 1, "c"),
         entry(4, 2, "d"),
         entry(5, 2, "e"),
         entry(6, 2, "f"));
-    return storage;
   }
 
   @Test
@@ -223,7 +229,10 @@ abstract class JdbcStorageContractTests {
   @Test
   void rowsWithoutAChecksumAreReadUnverified() {
     JdbcStorage storage = threeFourFive();
-    appendEntries(storage, entry(6, 5, "x"), entry(7, 5, "y"), entry(8, 5, "z"));
+    // one save per entry: entry rows, the only kind older versions wrote without a checksum
+    appendEntries(storage, entry(6, 5, "x"));
+    appendEntries(storage, entry(7, 5, "y"));
+    appendEntries(storage, entry(8, 5, "z"));
     String node = " WHERE cluster_id = 'raft' AND node_id = " + nodeId;
     execute("UPDATE raft_cluster_log SET checksum = NULL" + node);
     execute("UPDATE raft_cluster_snapshot SET checksum = NULL" + node);
@@ -233,6 +242,240 @@ abstract class JdbcStorageContractTests {
     assertThat(reopened.entries(6, 9, -1)).hasSize(3);
     assertThat(reopened.entries(6, 7, -1).get(0).getData().toStringUtf8()).isEqualTo("y");
     assertThat(reopened.snapshot().getMetadata().getIndex()).isEqualTo(3);
+  }
+
+  // --- run rows --------------------------------------------------------------------------------
+
+  /** The (idx, last_idx) of this node's log rows in order; last_idx is null for an entry row. */
+  private List<List<Long>> rows() {
+    List<List<Long>> rows = new ArrayList<>();
+    try (java.sql.Connection c = dataSource().getConnection();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT idx, last_idx FROM raft_cluster_log WHERE cluster_id = 'raft'"
+                    + " AND node_id = ? ORDER BY idx")) {
+      ps.setLong(1, nodeId);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long idx = rs.getLong(1);
+          long last = rs.getLong(2);
+          rows.add(rs.wasNull() ? java.util.Arrays.asList(idx, null) : List.of(idx, last));
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return rows;
+  }
+
+  private static List<Long> entryRow(long index) {
+    return java.util.Arrays.asList(index, null);
+  }
+
+  /** Entries {@code from..to} of term {@code term} with data naming index and term. */
+  private static List<Entry> run(long from, long to, long term) {
+    List<Entry> entries = new ArrayList<>();
+    for (long i = from; i <= to; i++) {
+      entries.add(entry(i, term, i + "@" + term));
+    }
+    return entries;
+  }
+
+  private void save(JdbcStorage storage, List<Entry> entries) {
+    storage.save(hardState(1, 1, 0), entries, Snapshot.getDefaultInstance());
+  }
+
+  /** What a restarted node without a tail cache reads back: every entry and term from the database. */
+  private void assertLogIs(long dummyIndex, long dummyTerm, List<Entry> expected) {
+    JdbcStorage reopened = open(0);
+    long last = dummyIndex + expected.size();
+    assertThat(reopened.firstIndex()).isEqualTo(dummyIndex + 1);
+    assertThat(reopened.lastIndex()).isEqualTo(last);
+    assertThat(reopened.term(dummyIndex)).isEqualTo(dummyTerm);
+    for (int i = 0; i < expected.size(); i++) {
+      Entry e = expected.get(i);
+      assertThat(reopened.term(e.getIndex())).as("term(%d)", e.getIndex()).isEqualTo(e.getTerm());
+      assertThat(reopened.entries(e.getIndex(), last + 1, Long.MAX_VALUE))
+          .as("entries from %d", e.getIndex())
+          .isEqualTo(expected.subList(i, expected.size()));
+    }
+  }
+
+  @Test
+  void oneSaveOfManyEntriesIsOneRunRow() {
+    JdbcStorage storage = open();
+    List<Entry> entries = run(1, 256, 1);
+    save(storage, entries);
+    assertThat(rows()).containsExactly(entryRow(0), List.of(1L, 256L));
+    assertThat(storage.entries(1, 257, Long.MAX_VALUE)).isEqualTo(entries);
+    assertLogIs(0, 0, entries);
+  }
+
+  @Test
+  void entriesWithAbsentFieldsComeBackFromARunUnchanged() {
+    JdbcStorage storage = open();
+    List<Entry> entries =
+        List.of(
+            entry(1, 1),
+            Entry.newBuilder().setIndex(2).setTerm(1).setType(EntryType.EntryConfChange).build(),
+            Entry.newBuilder().setIndex(3).setTerm(2).setData(ByteString.EMPTY).build(),
+            entry(4, 2, "d"));
+    save(storage, entries);
+    assertThat(rows()).hasSize(2);
+    JdbcStorage reopened = open(0);
+    List<Entry> read = reopened.entries(1, 5, Long.MAX_VALUE);
+    assertThat(read).isEqualTo(entries);
+    assertThat(read.get(0).hasType()).isFalse();
+    assertThat(read.get(2).hasData()).isTrue();
+    assertThat(read.get(1).hasData()).isFalse();
+  }
+
+  @Test
+  void aSaveBeyondTheRunLimitIsSplitIntoRuns() {
+    JdbcStorage storage = open();
+    List<Entry> entries = run(1, 2 * EntryRuns.MAX_ENTRIES + 1, 1);
+    save(storage, entries);
+    long m = EntryRuns.MAX_ENTRIES;
+    assertThat(rows())
+        .containsExactly(
+            entryRow(0), List.of(1L, m), List.of(m + 1, 2 * m), entryRow(2 * m + 1));
+    JdbcStorage reopened = open(0);
+    assertThat(reopened.entries(m - 1, m + 3, Long.MAX_VALUE))
+        .isEqualTo(entries.subList((int) m - 2, (int) m + 2));
+    assertThat(reopened.entries(1, 2 * m + 2, Long.MAX_VALUE)).isEqualTo(entries);
+    assertThat(reopened.term(2 * m)).isEqualTo(1);
+  }
+
+  @Test
+  void aSuffixReplacedInsideARunKeepsTheRunsPrefix() {
+    JdbcStorage storage = open();
+    save(storage, run(1, 10, 1));
+    save(storage, run(6, 8, 2));
+    List<Entry> expected = new ArrayList<>(run(1, 5, 1));
+    expected.addAll(run(6, 8, 2));
+    assertThat(storage.entries(1, 9, Long.MAX_VALUE)).isEqualTo(expected);
+    assertThat(rows()).containsExactly(entryRow(0), List.of(1L, 8L));
+    assertLogIs(0, 0, expected);
+  }
+
+  @Test
+  void aSuffixReplacedAtARunsFirstEntryDropsTheWholeRun() {
+    JdbcStorage storage = open();
+    save(storage, run(1, 3, 1));
+    save(storage, run(4, 9, 1));
+    save(storage, run(4, 5, 3));
+    List<Entry> expected = new ArrayList<>(run(1, 3, 1));
+    expected.addAll(run(4, 5, 3));
+    assertThat(rows()).containsExactly(entryRow(0), List.of(1L, 3L), List.of(4L, 5L));
+    assertLogIs(0, 0, expected);
+  }
+
+  @Test
+  void aRunCutDownToOneEntryBecomesAnEntryRow() {
+    JdbcStorage storage = open();
+    save(storage, run(1, 6, 1));
+    save(storage, List.of(entry(2, 2, "new")));
+    assertThat(rows()).containsExactly(entryRow(0), List.of(1L, 2L));
+    assertLogIs(0, 0, List.of(entry(1, 1, "1@1"), entry(2, 2, "new")));
+    storage.compact(1);
+    assertThat(rows()).containsExactly(entryRow(1), entryRow(2));
+    assertLogIs(1, 1, List.of(entry(2, 2, "new")));
+  }
+
+  @Test
+  void compactionInsideARunKeepsTheEntriesAboveIt() {
+    JdbcStorage storage = open();
+    save(storage, run(1, 10, 1));
+    save(storage, run(11, 20, 2));
+    storage.compact(4);
+    assertThat(rows()).containsExactly(entryRow(4), List.of(5L, 10L), List.of(11L, 20L));
+    List<Entry> expected = new ArrayList<>(run(5, 10, 1));
+    expected.addAll(run(11, 20, 2));
+    assertLogIs(4, 1, expected);
+    JdbcStorage reopened = open(0);
+    reopened.compact(19);
+    assertThat(rows()).containsExactly(entryRow(19), entryRow(20));
+    assertLogIs(19, 2, run(20, 20, 2));
+    open(0).compact(20);
+    assertThat(rows()).containsExactly(entryRow(20));
+    assertLogIs(20, 2, List.of());
+  }
+
+  @Test
+  void compactionAtARunsLastEntryDropsTheRun() {
+    JdbcStorage storage = open();
+    save(storage, run(1, 5, 1));
+    save(storage, run(6, 9, 1));
+    storage.compact(5);
+    assertThat(rows()).containsExactly(entryRow(5), List.of(6L, 9L));
+    assertLogIs(5, 1, run(6, 9, 1));
+  }
+
+  @Test
+  void entryRowsAndRunRowsMix() {
+    JdbcStorage storage = open();
+    List<Entry> expected = new ArrayList<>();
+    for (Entry e : run(1, 3, 1)) {
+      appendEntries(storage, e); // entry rows, as a log written one entry per save, or by 0.2
+    }
+    expected.addAll(run(1, 3, 1));
+    save(storage, run(4, 9, 1));
+    expected.addAll(run(4, 9, 1));
+    save(storage, run(10, 10, 1));
+    expected.addAll(run(10, 10, 1));
+    save(storage, run(11, 14, 1));
+    expected.addAll(run(11, 14, 1));
+    assertThat(rows())
+        .containsExactly(
+            entryRow(0), entryRow(1), entryRow(2), entryRow(3), List.of(4L, 9L), entryRow(10),
+            List.of(11L, 14L));
+    assertLogIs(0, 0, expected);
+    open(0).compact(2);
+    assertLogIs(2, 1, expected.subList(2, expected.size()));
+    JdbcStorage reopened = open(0);
+    save(reopened, run(7, 12, 2));
+    List<Entry> replaced = new ArrayList<>(expected.subList(2, 6));
+    replaced.addAll(run(7, 12, 2));
+    assertLogIs(2, 1, replaced);
+    open(0).compact(8);
+    assertLogIs(8, 2, replaced.subList(6, replaced.size()));
+  }
+
+  @Test
+  void aChangedRunIsRefusedWhenReadAndAtStart() {
+    JdbcStorage storage = open(SMALL_CACHE);
+    save(storage, sixEntryList());
+    flipBit("raft_cluster_log", "data", " AND idx = 1");
+    assertThat(storage.entries(4, 7, -1)).hasSize(3);
+    assertThatThrownBy(() -> storage.entries(2, 3, -1))
+        .isInstanceOfSatisfying(
+            StorageCorruptionException.class, e -> assertThat(e.getIndex()).isEqualTo(1));
+    assertThatThrownBy(() -> storage.term(2)).isInstanceOf(StorageCorruptionException.class);
+    assertThatThrownBy(this::open).isInstanceOf(StorageCorruptionException.class);
+  }
+
+  @Test
+  void aRunWithAChangedRangeIsRefused() {
+    JdbcStorage storage = open(0);
+    save(storage, sixEntryList());
+    save(storage, run(7, 8, 3));
+    execute(
+        "UPDATE raft_cluster_log SET last_idx = 5 WHERE cluster_id = 'raft' AND node_id = "
+            + nodeId
+            + " AND idx = 1");
+    assertThatThrownBy(() -> storage.term(3)).isInstanceOf(StorageCorruptionException.class);
+  }
+
+  @Test
+  void aRunWithoutAChecksumIsRefused() {
+    JdbcStorage storage = open(0);
+    save(storage, sixEntryList());
+    execute(
+        "UPDATE raft_cluster_log SET checksum = NULL WHERE cluster_id = 'raft' AND node_id = "
+            + nodeId
+            + " AND idx = 1");
+    assertThatThrownBy(() -> storage.entries(1, 2, -1))
+        .isInstanceOf(StorageCorruptionException.class);
   }
 
   // --- a new node ------------------------------------------------------------------------------
