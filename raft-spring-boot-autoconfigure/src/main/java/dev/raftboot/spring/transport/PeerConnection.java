@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -45,6 +46,7 @@ final class PeerConnection implements AutoCloseable {
   private final @Nullable SSLContext sslContext;
   private final @Nullable SSLParameters sslParameters;
   private final byte[] head;
+  private final AtomicLong opened;
   // Written by the sender thread; close() may come from another thread to unblock a read.
   private volatile @Nullable Streams streams;
 
@@ -55,6 +57,7 @@ final class PeerConnection implements AutoCloseable {
    * @param headers headers sent with every request, in order
    * @param sslContext for {@code https} URIs
    * @param sslParameters protocols and ciphers for {@code https}, or null for the context's
+   * @param opened counts the connections this opens
    */
   PeerConnection(
       URI uri,
@@ -62,8 +65,10 @@ final class PeerConnection implements AutoCloseable {
       Duration connectTimeout,
       Duration requestTimeout,
       @Nullable SSLContext sslContext,
-      @Nullable SSLParameters sslParameters) {
+      @Nullable SSLParameters sslParameters,
+      AtomicLong opened) {
     this.uri = uri;
+    this.opened = opened;
     this.connectTimeout = connectTimeout;
     this.requestTimeout = requestTimeout;
     this.sslContext = sslContext;
@@ -156,6 +161,7 @@ final class PeerConnection implements AutoCloseable {
             new BufferedInputStream(s.getInputStream(), 8192),
             new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
     streams = st;
+    opened.incrementAndGet();
     return st;
   }
 

@@ -171,7 +171,8 @@ final class PeerSender implements Runnable {
           client.connectTimeout().orElse(HttpTransportSettings.DEFAULT_CONNECT_TIMEOUT),
           context.settings().requestTimeout(),
           tls ? client.sslContext() : null,
-          tls ? client.sslParameters() : null);
+          tls ? client.sslParameters() : null,
+          counters.connectionsOpened);
       connection = c;
       connectionUri = uri;
     }

@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -112,7 +113,7 @@ class PeerConnectionTests {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Raft-From", "1");
     headers.put("Raft-To", "2");
-    return new PeerConnection(uri, headers, Duration.ofSeconds(1), requestTimeout, null, null);
+    return new PeerConnection(uri, headers, Duration.ofSeconds(1), requestTimeout, null, null, new AtomicLong());
   }
 
   @Test
@@ -184,7 +185,7 @@ class PeerConnectionTests {
     URI uri = URI.create("http://127.0.0.1:1/raft/messages");
     Map<String, String> headers = Map.of("Raft-Cluster-Id", "a\r\nX-Injected: b");
     assertThatThrownBy(
-            () -> new PeerConnection(uri, headers, Duration.ofSeconds(1), Duration.ofSeconds(1), null, null))
+            () -> new PeerConnection(uri, headers, Duration.ofSeconds(1), Duration.ofSeconds(1), null, null, new AtomicLong()))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }
