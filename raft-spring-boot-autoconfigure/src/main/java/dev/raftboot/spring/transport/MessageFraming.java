@@ -3,6 +3,7 @@ package dev.raftboot.spring.transport;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.Snapshot;
 import java.io.ByteArrayInputStream;
@@ -105,7 +106,8 @@ final class MessageFraming {
    *     the body is not a sequence of length-delimited messages
    */
   static List<Message> decode(byte[] body) throws IOException {
-    CodedInputStream in = CodedInputStream.newInstance(body);
+    // Only a stream over a buffer protobuf regards as immutable aliases it.
+    CodedInputStream in = UnsafeByteOperations.unsafeWrap(body).newCodedInput();
     in.enableAliasing(true);
     List<Message> out = new ArrayList<>();
     while (!in.isAtEnd()) {
