@@ -39,7 +39,13 @@ final class MessageFraming {
   /** Encodes {@code messages[from, to)}, whose framed sizes add up to {@code totalSize}. */
   static byte[] encode(List<Message> messages, int from, int to, int totalSize) {
     byte[] body = new byte[totalSize];
-    CodedOutputStream out = CodedOutputStream.newInstance(body);
+    encode(messages, from, to, body, 0, totalSize);
+    return body;
+  }
+
+  /** Encodes {@code messages[from, to)} into exactly {@code into[offset, offset + totalSize)}. */
+  static void encode(List<Message> messages, int from, int to, byte[] into, int offset, int totalSize) {
+    CodedOutputStream out = CodedOutputStream.newInstance(into, offset, totalSize);
     try {
       for (int i = from; i < to; i++) {
         Message m = messages.get(i);
@@ -50,7 +56,6 @@ final class MessageFraming {
     } catch (IOException e) {
       throw new IllegalStateException("message sizes changed while encoding", e);
     }
-    return body;
   }
 
   /**
