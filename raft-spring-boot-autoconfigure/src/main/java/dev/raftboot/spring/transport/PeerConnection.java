@@ -22,8 +22,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One keep-alive HTTP/1.1 connection to a peer for {@code POST}s of message batches, used by the
  * peer's single sender thread. A blocking socket written and read by that thread: each request
- * is one array ({@link #request}) written with one call, then the reads of its response, with none of the thread hand-offs of the JDK
- * {@code HttpClient}, which roughly halves the time of a small request on loopback.
+ * is one array ({@link #request}) written with one call, then the reads of its response, with
+ * none of the thread hand-offs of the JDK {@code HttpClient}, which roughly halves the time of a
+ * small request on loopback.
  *
  * <p>Not thread-safe. The connection is opened on the first request and again after any failure
  * or a response that closes it. Over {@code https} the peer's certificate is verified against the
