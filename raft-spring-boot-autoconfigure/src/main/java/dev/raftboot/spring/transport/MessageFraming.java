@@ -1,15 +1,19 @@
 package dev.raftboot.spring.transport;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.Snapshot;
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -20,6 +24,9 @@ final class MessageFraming {
 
   private static final int MESSAGE_SNAPSHOT_FIELD = Message.SNAPSHOT_FIELD_NUMBER;
   private static final int SNAPSHOT_DATA_FIELD = Snapshot.DATA_FIELD_NUMBER;
+  /** What a declared body length reserves before its bytes arrive. */
+  static final int UNTRUSTED_ALLOCATION = 64 * 1024;
+  private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
   private MessageFraming() {}
 
@@ -32,7 +39,13 @@ final class MessageFraming {
   /** Encodes {@code messages[from, to)}, whose framed sizes add up to {@code totalSize}. */
   static byte[] encode(List<Message> messages, int from, int to, int totalSize) {
     byte[] body = new byte[totalSize];
-    CodedOutputStream out = CodedOutputStream.newInstance(body);
+    encode(messages, from, to, body, 0, totalSize);
+    return body;
+  }
+
+  /** Encodes {@code messages[from, to)} into exactly {@code into[offset, offset + totalSize)}. */
+  static void encode(List<Message> messages, int from, int to, byte[] into, int offset, int totalSize) {
+    CodedOutputStream out = CodedOutputStream.newInstance(into, offset, totalSize);
     try {
       for (int i = from; i < to; i++) {
         Message m = messages.get(i);
@@ -43,7 +56,6 @@ final class MessageFraming {
     } catch (IOException e) {
       throw new IllegalStateException("message sizes changed while encoding", e);
     }
-    return body;
   }
 
   /**
@@ -91,38 +103,65 @@ final class MessageFraming {
   record StreamedBody(long length, java.util.function.Supplier<InputStream> opener) {}
 
   /**
-   * Reads every message of a body. Returns what was read; throws {@link TooLargeException} as soon
-   * as more than the limit was read and {@link java.io.IOException} (usually {@link
-   * com.google.protobuf.InvalidProtocolBufferException}) when the body does not parse.
+   * Decodes every message of a body. The messages' {@code bytes} fields (entry data, snapshot
+   * data, contexts) share {@code body} instead of being copied out of it, so {@code body} must
+   * never change afterwards.
+   *
+   * @throws IOException (usually {@link com.google.protobuf.InvalidProtocolBufferException}) when
+   *     the body is not a sequence of length-delimited messages
    */
-  static List<Message> decode(InputStream body, long limit) throws IOException {
-    LimitedInputStream in = new LimitedInputStream(body, limit);
+  static List<Message> decode(byte[] body) throws IOException {
+    // Only a stream over a buffer protobuf regards as immutable aliases it.
+    CodedInputStream in = UnsafeByteOperations.unsafeWrap(body).newCodedInput();
+    in.enableAliasing(true);
     List<Message> out = new ArrayList<>();
-    try {
-      while (true) {
-        Message m = Message.parseDelimitedFrom(in);
-        if (m == null) {
-          return out;
-        }
-        out.add(m);
+    while (!in.isAtEnd()) {
+      int length = in.readRawVarint32();
+      int left = body.length - in.getTotalBytesRead();
+      if (length < 0 || length > left) {
+        throw new EOFException(
+            "message " + out.size() + " claims " + Integer.toUnsignedString(length) + " bytes, the body has " + left + " left");
       }
-    } catch (IOException e) {
-      // protobuf wraps what the stream threw: report the limit, not a parse error.
-      if (in.exceeded) {
-        throw new TooLargeException(limit);
-      }
-      throw e;
+      int outer = in.pushLimit(length);
+      out.add(Message.parser().parseFrom(in));
+      // An end-group tag stops the parser before the message's end: not a message then.
+      in.checkLastTagWas(0);
+      in.popLimit(outer);
     }
+    return out;
   }
 
   /**
    * Reads a whole body, at most {@code limit} bytes: a request is authenticated over its bytes
-   * before any of them is parsed.
+   * before any of them is parsed. With a declared length the bytes are read straight into one
+   * array of that length, which grows from {@link #UNTRUSTED_ALLOCATION} only as bytes arrive, so
+   * that a length claimed by an unauthenticated sender reserves no memory it does not send.
    *
+   * @param declared the {@code Content-Length}, at most {@code limit}, or -1 when there is none
    * @throws TooLargeException as soon as more than the limit was read
+   * @throws EOFException if the body ends before its declared length
    */
-  static byte[] readBody(InputStream body, long limit) throws IOException {
-    return new LimitedInputStream(body, limit).readAllBytes();
+  static byte[] readBody(InputStream body, long declared, long limit) throws IOException {
+    if (declared < 0) {
+      return new LimitedInputStream(body, limit).readAllBytes();
+    }
+    if (declared > limit || declared > MAX_ARRAY_LENGTH) {
+      throw new TooLargeException(Math.min(limit, MAX_ARRAY_LENGTH));
+    }
+    int length = (int) declared;
+    byte[] bytes = new byte[Math.min(length, UNTRUSTED_ALLOCATION)];
+    int read = 0;
+    while (read < length) {
+      if (read == bytes.length) {
+        bytes = Arrays.copyOf(bytes, (int) Math.min(length, 2L * bytes.length));
+      }
+      int n = body.read(bytes, read, bytes.length - read);
+      if (n < 0) {
+        throw new EOFException("body ended after " + read + " of its " + length + " bytes");
+      }
+      read += n;
+    }
+    return bytes;
   }
 
   /** The body was larger than the limit; thrown while reading, before the rest is read. */
@@ -138,7 +177,6 @@ final class MessageFraming {
   private static final class LimitedInputStream extends FilterInputStream {
     private final long limit;
     private long count;
-    boolean exceeded;
 
     LimitedInputStream(InputStream in, long limit) {
       super(in);
@@ -179,7 +217,6 @@ final class MessageFraming {
     private void count(long n) throws TooLargeException {
       count += n;
       if (count > limit) {
-        exceeded = true;
         throw new TooLargeException(limit);
       }
     }

@@ -34,6 +34,8 @@ public final class PeerAuthenticator {
 
   private static final String ALGORITHM = "HmacSHA256";
   private static final String VERSION = "v1=";
+  /** Characters of every request signature: the version and 32 bytes in base64. */
+  static final int SIGNATURE_LENGTH = VERSION.length() + 44;
 
   private final @Nullable SecretKeySpec key;
 
@@ -116,6 +118,13 @@ public final class PeerAuthenticator {
   /** SHA-256 of {@code bytes}, as a signature covers the body. */
   public static byte[] sha256(byte[] bytes) {
     return sha256().digest(bytes);
+  }
+
+  /** SHA-256 of {@code bytes[offset, offset + length)}. */
+  static byte[] sha256(byte[] bytes, int offset, int length) {
+    MessageDigest d = sha256();
+    d.update(bytes, offset, length);
+    return d.digest();
   }
 
   static byte[] sha256(InputStream in) throws IOException {

@@ -15,6 +15,7 @@ final class PeerCounters {
   final AtomicLong requestsFailed = new AtomicLong();
   final AtomicLong snapshotsSent = new AtomicLong();
   final AtomicLong snapshotsFailed = new AtomicLong();
+  final AtomicLong connectionsOpened = new AtomicLong();
 
   void sent(long messages, long bytes) {
     messagesSent.addAndGet(messages);
@@ -35,6 +36,7 @@ final class PeerCounters {
         requestsSent.get(),
         requestsFailed.get(),
         snapshotsSent.get(),
-        snapshotsFailed.get());
+        snapshotsFailed.get(),
+        connectionsOpened.get());
   }
 }

@@ -2,7 +2,6 @@ package dev.raftboot.spring.transport;
 
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -141,7 +140,7 @@ final class PeerEndpoint {
       authenticate(headers, ids, snapshot ? RaftHeaders.SNAPSHOT_OPERATION : RaftHeaders.MESSAGES_OPERATION, bytes);
       checkCluster(ids);
       checkPeers(ids);
-      List<Message> messages = decode(bytes, snapshot);
+      List<Message> messages = decode(bytes);
       check(messages, ids.from(), snapshot);
       for (Message m : messages) {
         if (!receiver.receive(m)) {
@@ -239,7 +238,7 @@ final class PeerEndpoint {
       throw tooLarge(limit);
     }
     try {
-      return MessageFraming.readBody(body, limit);
+      return MessageFraming.readBody(body, declared, limit);
     } catch (MessageFraming.TooLargeException e) {
       throw tooLarge(limit);
     } catch (IOException e) {
@@ -247,9 +246,9 @@ final class PeerEndpoint {
     }
   }
 
-  private List<Message> decode(byte[] body, boolean snapshot) {
+  private static List<Message> decode(byte[] body) {
     try {
-      return MessageFraming.decode(new ByteArrayInputStream(body), limit(snapshot));
+      return MessageFraming.decode(body);
     } catch (IOException e) {
       throw new Refusal(
           BAD_REQUEST,

@@ -171,7 +171,8 @@ final class PeerSender implements Runnable {
           client.connectTimeout().orElse(HttpTransportSettings.DEFAULT_CONNECT_TIMEOUT),
           context.settings().requestTimeout(),
           tls ? client.sslContext() : null,
-          tls ? client.sslParameters() : null);
+          tls ? client.sslParameters() : null,
+          counters.connectionsOpened);
       connection = c;
       connectionUri = uri;
     }
@@ -243,10 +244,19 @@ final class PeerSender implements Runnable {
       if (uri == null) {
         failure = "unusable peer URL " + base;
       } else {
-        byte[] body = MessageFraming.encode(pending, i, end, Math.toIntExact(size));
         try {
-          String signature = sign(RaftHeaders.MESSAGES_OPERATION, PeerAuthenticator.sha256(body));
-          failure = postMessages(connectionTo(uri), body, signature);
+          PeerConnection connection = connectionTo(uri);
+          boolean signed = context.authenticator().enabled();
+          PeerConnection.Request request =
+              connection.request(Math.toIntExact(size), signed ? PeerAuthenticator.SIGNATURE_LENGTH : 0);
+          // Encoded once, in place, and hashed there: the body is never copied.
+          MessageFraming.encode(pending, i, end, request.bytes(), request.bodyOffset(), request.bodyLength());
+          String signature =
+              sign(RaftHeaders.MESSAGES_OPERATION, PeerAuthenticator.sha256(request.bytes(), request.bodyOffset(), request.bodyLength()));
+          if (signature != null) {
+            request.sign(signature);
+          }
+          failure = postMessages(connection, request);
         } catch (RuntimeException e) {
           // E.g. a header value that cannot be sent.
           failure = e.toString();
@@ -369,11 +379,11 @@ final class PeerSender implements Runnable {
   }
 
   /** Posts a batch on {@code connection}; null on 2xx, otherwise what went wrong. */
-  private static @Nullable String postMessages(PeerConnection connection, byte[] body, @Nullable String signature) {
+  private static @Nullable String postMessages(PeerConnection connection, PeerConnection.Request request) {
     for (int attempt = 0; ; attempt++) {
       boolean reused = connection.isOpen();
       try {
-        return connection.post(body, signature);
+        return connection.post(request);
       } catch (SocketTimeoutException e) {
         return "no response within the request timeout (" + e.getMessage() + ")";
       } catch (IOException e) {

@@ -12,6 +12,8 @@ package dev.raftboot.spring.transport;
  * @param requestsFailed requests that failed (I/O error, timeout, non-2xx)
  * @param snapshotsSent snapshots the peer accepted
  * @param snapshotsFailed snapshots that could not be delivered
+ * @param connectionsOpened connections the batch sender opened (snapshots use their own client):
+ *     one, plus one after every failure or every answer that closed the connection
  */
 public record PeerStats(
     long messagesSent,
@@ -21,9 +23,10 @@ public record PeerStats(
     long requestsSent,
     long requestsFailed,
     long snapshotsSent,
-    long snapshotsFailed)
+    long snapshotsFailed,
+    long connectionsOpened)
     implements PeerTraffic {
 
   /** No traffic yet. */
-  public static final PeerStats NONE = new PeerStats(0, 0, 0, 0, 0, 0, 0, 0);
+  public static final PeerStats NONE = new PeerStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

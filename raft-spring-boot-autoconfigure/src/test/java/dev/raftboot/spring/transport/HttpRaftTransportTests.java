@@ -342,6 +342,34 @@ class HttpRaftTransportTests {
     assertThat(connector.getProperty("tcpNoDelay")).isEqualTo(true);
   }
 
+  @Test
+  void keepsOneConnectionForMoreRequestsThanTomcatsDefaultKeepAliveLimit() {
+    // The starter makes server.tomcat.max-keep-alive-requests unlimited (PeerApp is a real Boot
+    // application, so it gets that default as a user's would).
+    HttpRaftTransport t = start(SETTINGS, Map.of(2L, app2.url()));
+
+    sendOneRequestEach(t, 2, 250);
+
+    assertThat(t.peerStats(2).requestsSent()).isEqualTo(250);
+    assertThat(t.peerStats(2).connectionsOpened()).isEqualTo(1);
+    assertThat(t.peerStats(2).requestsFailed()).isZero();
+  }
+
+  @Test
+  void opensANewConnectionWithoutFailingWhenThePeerLimitsRequestsPerConnection() {
+    RecordingReceiver limitedNode = new RecordingReceiver(2, CLUSTER, Set.of(1L, 2L, 3L));
+    try (PeerApp limited = PeerApp.start(limitedNode, SETTINGS, "server.tomcat.max-keep-alive-requests=100")) {
+      HttpRaftTransport t = start(SETTINGS, Map.of(2L, limited.url()));
+
+      sendOneRequestEach(t, 2, 250);
+
+      // Tomcat answers the 100th and 200th request with Connection: close.
+      assertThat(t.peerStats(2).connectionsOpened()).isEqualTo(3);
+      assertThat(t.peerStats(2).requestsFailed()).isZero();
+      assertThat(indexes(limitedNode.received)).isEqualTo(range(1, 250));
+    }
+  }
+
   /** Prints the loopback latency of a one-message batch; measures, asserts nothing about time. */
   @Test
   void measuresTheLoopbackRoundTripOfASmallBatch() {
@@ -371,6 +399,19 @@ class HttpRaftTransportTests {
   }
 
   // --- helpers ------------------------------------------------------------------------------------
+
+  /** Sends {@code count} appends one at a time, each after the previous one was answered. */
+  private static void sendOneRequestEach(HttpRaftTransport t, long to, int count) {
+    for (int i = 1; i <= count; i++) {
+      long sent = i;
+      t.send(app(to, i));
+      await()
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(1))
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> t.peerStats(to).requestsSent() == sent);
+    }
+  }
 
   private HttpRaftTransport start(HttpTransportSettings settings, Map<Long, URI> peers) {
     HttpRaftTransport t = new HttpRaftTransport(CLUSTER, settings, (SslBundle) null);

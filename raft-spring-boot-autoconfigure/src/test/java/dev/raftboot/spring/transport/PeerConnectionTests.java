@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -107,12 +108,45 @@ class PeerConnectionTests {
     return null;
   }
 
+  /** Posts {@code body} the way the sender does: laid out in one request, signed in place. */
+  private static String post(PeerConnection c, byte[] body, String signature) throws IOException {
+    PeerConnection.Request r = c.request(body.length, signature == null ? 0 : signature.length());
+    System.arraycopy(body, 0, r.bytes(), r.bodyOffset(), body.length);
+    if (signature != null) {
+      r.sign(signature);
+    }
+    return c.post(r);
+  }
+
   private PeerConnection connection(Duration requestTimeout) {
     URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/raft/messages");
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Raft-From", "1");
     headers.put("Raft-To", "2");
-    return new PeerConnection(uri, headers, Duration.ofSeconds(1), requestTimeout, null, null);
+    return new PeerConnection(uri, headers, Duration.ofSeconds(1), requestTimeout, null, null, new AtomicLong());
+  }
+
+  @Test
+  void signsOnlyInTheRoomMadeForTheSignature() {
+    PeerConnection c = connection(Duration.ofSeconds(5));
+    PeerConnection.Request unsigned = c.request(1, 0);
+    PeerConnection.Request signed = c.request(1, PeerAuthenticator.SIGNATURE_LENGTH);
+
+    assertThatThrownBy(() -> unsigned.sign("v1=x")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> signed.sign("v1=short")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> signed.sign("\r\n".repeat(PeerAuthenticator.SIGNATURE_LENGTH / 2) + "x"))
+        .isInstanceOf(IllegalArgumentException.class);
+    // Room left empty would send a blank header: refused before anything is written.
+    assertThatThrownBy(() -> c.post(signed)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(connections.get()).isZero();
+  }
+
+  @Test
+  void makesRoomForExactlyTheSignaturesTheAuthenticatorMakes() {
+    String signature =
+        new PeerAuthenticator("secret", "c1").signRequest("c1", 1, 2, RaftHeaders.MESSAGES_OPERATION, new byte[32]);
+
+    assertThat(signature).hasSize(PeerAuthenticator.SIGNATURE_LENGTH);
   }
 
   @Test
@@ -120,8 +154,8 @@ class PeerConnectionTests {
     script.add("HTTP/1.1 204 No Content\r\n\r\n");
     script.add("HTTP/1.1 204 No Content\r\n\r\n");
     try (PeerConnection c = connection(Duration.ofSeconds(5))) {
-      assertThat(c.post("first".getBytes(StandardCharsets.UTF_8), null)).isNull();
-      assertThat(c.post("second".getBytes(StandardCharsets.UTF_8), "v1=c2lnbmVk")).isNull();
+      assertThat(post(c, "first".getBytes(StandardCharsets.UTF_8), null)).isNull();
+      assertThat(post(c, "second".getBytes(StandardCharsets.UTF_8), "v1=c2lnbmVk")).isNull();
     }
     assertThat(connections.get()).isEqualTo(1);
     assertThat(requests.get(0))
@@ -141,9 +175,9 @@ class PeerConnectionTests {
         "HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbad \r\n4;x=y\r\nbody\r\n0\r\n\r\n");
     script.add("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     try (PeerConnection c = connection(Duration.ofSeconds(5))) {
-      assertThat(c.post(new byte[1], null)).isEqualTo("HTTP 403 not member");
-      assertThat(c.post(new byte[1], null)).isEqualTo("HTTP 400 bad body");
-      assertThat(c.post(new byte[1], null)).isNull();
+      assertThat(post(c, new byte[1], null)).isEqualTo("HTTP 403 not member");
+      assertThat(post(c, new byte[1], null)).isEqualTo("HTTP 400 bad body");
+      assertThat(post(c, new byte[1], null)).isNull();
     }
     assertThat(connections.get()).isEqualTo(1);
   }
@@ -153,9 +187,9 @@ class PeerConnectionTests {
     script.add("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
     script.add("HTTP/1.1 204 No Content\r\n\r\n");
     try (PeerConnection c = connection(Duration.ofSeconds(5))) {
-      assertThat(c.post(new byte[1], null)).isNull();
+      assertThat(post(c, new byte[1], null)).isNull();
       assertThat(c.isOpen()).isFalse();
-      assertThat(c.post(new byte[1], null)).isNull();
+      assertThat(post(c, new byte[1], null)).isNull();
       assertThat(c.isOpen()).isTrue();
     }
     assertThat(connections.get()).isEqualTo(2);
@@ -165,7 +199,7 @@ class PeerConnectionTests {
   void timesOutWhenThePeerDoesNotAnswerAndClosesTheConnection() {
     script.add("SILENCE");
     PeerConnection c = connection(Duration.ofMillis(200));
-    assertThatThrownBy(() -> c.post(new byte[1], null)).isInstanceOf(SocketTimeoutException.class);
+    assertThatThrownBy(() -> post(c, new byte[1], null)).isInstanceOf(SocketTimeoutException.class);
     assertThat(c.isOpen()).isFalse();
   }
 
@@ -173,7 +207,7 @@ class PeerConnectionTests {
   void refusesAnAnswerThatIsNotHttp() {
     script.add("SSH-2.0-OpenSSH\r\n\r\n");
     PeerConnection c = connection(Duration.ofSeconds(5));
-    assertThatThrownBy(() -> c.post(new byte[1], null))
+    assertThatThrownBy(() -> post(c, new byte[1], null))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("not an HTTP/1.x response");
     assertThat(c.isOpen()).isFalse();
@@ -184,7 +218,7 @@ class PeerConnectionTests {
     URI uri = URI.create("http://127.0.0.1:1/raft/messages");
     Map<String, String> headers = Map.of("Raft-Cluster-Id", "a\r\nX-Injected: b");
     assertThatThrownBy(
-            () -> new PeerConnection(uri, headers, Duration.ofSeconds(1), Duration.ofSeconds(1), null, null))
+            () -> new PeerConnection(uri, headers, Duration.ofSeconds(1), Duration.ofSeconds(1), null, null, new AtomicLong()))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

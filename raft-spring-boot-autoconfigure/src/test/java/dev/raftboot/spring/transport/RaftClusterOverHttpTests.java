@@ -84,6 +84,92 @@ class RaftClusterOverHttpTests {
     assertThat(restarted.state.applied).isEqualTo(nodes.get(leader.nodeId()).state.applied);
   }
 
+  /**
+   * Runs closed-loop load at one and at 256 outstanding commands and prints the peer requests per
+   * committed command (a measurement under whatever load the machine has). Asserts what must hold
+   * whatever the timing: every command is applied on every node, and each sender kept its one
+   * connection through thousands of requests.
+   */
+  @Test
+  void keepsOneConnectionPerPeerUnderLoadAndCountsRequestsPerCommand() throws Exception {
+    startCluster(0);
+    RaftServer leader = awaitLeader();
+    int total = 0;
+    for (int[] level : new int[][] {{1, 300}, {256, 6000}}) {
+      Map<Long, PeerStats> before = stats();
+      Map<String, Long> typesBefore = receivedTypes();
+      runClosedLoop(leader, level[0], level[1], total);
+      Map<String, Long> types = receivedTypes();
+      types.replaceAll((type, n) -> n - typesBefore.getOrDefault(type, 0L));
+      total += level[1];
+      Map<Long, PeerStats> after = stats();
+      long requests = 0;
+      long messages = 0;
+      long bytes = 0;
+      for (String pair : after.keySet().stream().map(String::valueOf).toList()) {
+        long key = Long.parseLong(pair);
+        requests += after.get(key).requestsSent() - before.get(key).requestsSent();
+        messages += after.get(key).messagesSent() - before.get(key).messagesSent();
+        bytes += after.get(key).bytesSent() - before.get(key).bytesSent();
+      }
+      System.out.printf(
+          "C=%d: %d commands, %.2f peer requests, %.2f messages, %.0f bytes per committed command%n",
+          level[0], level[1], (double) requests / level[1], (double) messages / level[1], (double) bytes / level[1]);
+      System.out.printf("C=%d: messages received by type: %s%n", level[0], types);
+    }
+    int expected = total;
+    await().atMost(Duration.ofSeconds(30)).until(() -> nodes.values().stream().allMatch(n -> n.state.applied.size() == expected));
+    // Leader to followers and back; the followers hardly talk to each other.
+    Map<Long, PeerStats> busy = new java.util.TreeMap<>(stats());
+    busy.values().removeIf(s -> s.requestsSent() <= 100);
+    assertThat(busy).hasSize(4);
+    busy.forEach((sender, s) -> assertThat(s.connectionsOpened()).as("connections of sender %s", sender).isEqualTo(1));
+  }
+
+  private Map<String, Long> receivedTypes() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (long id : apps.keySet()) {
+      ((DelegatingReceiver) receiverOf(id)).received.forEach((type, n) -> out.merge(type.name(), n.sum(), Long::sum));
+    }
+    return out;
+  }
+
+  /** Every sender's counters, keyed {@code from * 10 + to}. */
+  private Map<Long, PeerStats> stats() {
+    Map<Long, PeerStats> out = new java.util.TreeMap<>();
+    nodes.forEach((id, n) -> n.transport.peerStats().forEach((peer, s) -> out.put(id * 10 + peer, s)));
+    return out;
+  }
+
+  /** {@code clients} callers, each submitting its next command when the previous one completed. */
+  private static void runClosedLoop(RaftServer leader, int clients, int commands, int firstNumber)
+      throws Exception {
+    java.util.concurrent.atomic.AtomicInteger issued = new java.util.concurrent.atomic.AtomicInteger();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
+    class Client {
+      void next() {
+        int n = issued.getAndIncrement();
+        if (n >= commands) {
+          return;
+        }
+        leader.submit(ByteString.copyFromUtf8("cmd-" + (firstNumber + n))).whenComplete((r, e) -> {
+          if (e != null) {
+            done.completeExceptionally(e);
+          } else if (completed.incrementAndGet() == commands) {
+            done.complete(null);
+          } else {
+            next();
+          }
+        });
+      }
+    }
+    for (int i = 0; i < clients; i++) {
+      new Client().next();
+    }
+    done.get(120, TimeUnit.SECONDS);
+  }
+
   // --- cluster ------------------------------------------------------------------------------------
 
   private void startCluster(long snapshotEntries) {
@@ -176,6 +262,8 @@ class RaftClusterOverHttpTests {
   /** Lets the web server start before the node it serves exists (its URL must be known first). */
   private static final class DelegatingReceiver implements RaftMessageReceiver {
     volatile RaftMessageReceiver target;
+    final Map<dev.raftboot.raftpb.MessageType, java.util.concurrent.atomic.LongAdder> received =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public long nodeId() {
@@ -198,6 +286,7 @@ class RaftClusterOverHttpTests {
     @Override
     public boolean receive(Message message) {
       RaftMessageReceiver t = target;
+      received.computeIfAbsent(message.getType(), k -> new java.util.concurrent.atomic.LongAdder()).increment();
       return t != null && t.receive(message);
     }
   }

@@ -356,6 +356,64 @@ class RaftPeerServletTests {
   }
 
   @Test
+  void acceptsABodyOfExactlyTheLimit() throws Exception {
+    Message m = appOfFramedSize(MAX_MESSAGE_SIZE);
+    byte[] body = frame(m);
+    assertThat(body).hasSize(MAX_MESSAGE_SIZE);
+
+    Response r = post("/raft/messages", headers(), body);
+
+    assertThat(r.status).as("status (body: %s)", r.body).isEqualTo(204);
+    assertThat(node.received).containsExactly(m);
+  }
+
+  @Test
+  void refusesABodyOneByteOverTheLimit() throws Exception {
+    byte[] body = frame(appOfFramedSize(MAX_MESSAGE_SIZE + 1));
+    assertThat(body).hasSize(MAX_MESSAGE_SIZE + 1);
+
+    assertRefused(post("/raft/messages", headers(), body), 413, "body is larger than 4096 bytes");
+  }
+
+  @Test
+  void acceptsAChunkedBodyOfExactlyTheLimitAndRefusesOneByteMore() throws Exception {
+    Message fits = appOfFramedSize(MAX_MESSAGE_SIZE);
+    byte[] over = frame(appOfFramedSize(MAX_MESSAGE_SIZE + 1));
+
+    Response r = postChunked("/raft/messages", frame(fits));
+    assertThat(r.status).as("status (body: %s)", r.body).isEqualTo(204);
+    assertThat(node.received).containsExactly(fits);
+    node.received.clear();
+
+    assertRefused(postChunked("/raft/messages", over), 413, "body is larger than 4096 bytes");
+  }
+
+  @Test
+  void refusesABodyThatEndsBeforeItsContentLength() throws Exception {
+    byte[] body = frame(app(1, 2));
+    Map<String, String> h = headers();
+    h.put(RaftHeaders.SIGNATURE, sign(TOKEN, h, "/raft/messages", body));
+    StringBuilder head = new StringBuilder("POST /raft/messages HTTP/1.1\r\nHost: localhost\r\n");
+    h.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+    head.append("Content-Length: ").append(body.length + 10).append("\r\n\r\n");
+
+    String answer;
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", app.port())) {
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write(head.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      s.getOutputStream().write(body);
+      s.getOutputStream().flush();
+      s.shutdownOutput(); // the sender went away 10 bytes short
+      answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    // Tomcat marks the exchange failed once the read fails and answers with its own 400 page.
+    assertThat(answer).startsWith("HTTP/1.1 400");
+    assertThat(node.received).isEmpty();
+    assertStillAccepts();
+  }
+
+  @Test
   void refusesASnapshotOverItsLimit() throws Exception {
     Message snap = snapshot(1, 2, MAX_SNAPSHOT_SIZE + 1);
 
@@ -514,6 +572,28 @@ class RaftPeerServletTests {
         .setTerm(1)
         .setIndex(nextIndex++)
         .build();
+  }
+
+  /** An append whose framed size is exactly {@code size}, padded with a context. */
+  private Message appOfFramedSize(int size) {
+    Message base = app(1, 2);
+    int padding = size - MessageFraming.framedSize(base);
+    for (int attempt = 0; attempt < 10; attempt++) {
+      Message m = base.toBuilder().setContext(ByteString.copyFrom(new byte[padding])).build();
+      int missing = size - MessageFraming.framedSize(m);
+      if (missing == 0) {
+        return m;
+      }
+      padding += missing;
+    }
+    throw new AssertionError("no append of framed size " + size);
+  }
+
+  /** Posts {@code body} signed, chunked (without Content-Length). */
+  private Response postChunked(String path, byte[] body) throws Exception {
+    Map<String, String> h = headers();
+    h.put(RaftHeaders.SIGNATURE, sign(TOKEN, h, path, body));
+    return send(request(path, h).POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build());
   }
 
   private Message bigApp(long from, long to, int contextBytes) {
