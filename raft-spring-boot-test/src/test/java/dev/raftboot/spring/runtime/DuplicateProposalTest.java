@@ -87,7 +87,7 @@ class DuplicateProposalTest {
     }
 
     for (long id : cluster.members().keySet()) {
-      assertThat(state(id).map).as("node %d", id).containsEntry("k", "b");
+      assertThat(state(id).local()).as("node %d", id).containsEntry("k", "b");
       assertThat(state(id).applied.getOrDefault("k=a", 0))
           .as("applications of k=a on node %d since it started", id)
           .isLessThanOrEqualTo(1);
@@ -122,7 +122,7 @@ class DuplicateProposalTest {
 
   private void awaitValue(long id, String key, String value) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!value.equals(state(id).map.get(key))) {
+    while (!value.equals(state(id).local().get(key))) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("node " + id + " never applied " + key + "=" + value);
       }
