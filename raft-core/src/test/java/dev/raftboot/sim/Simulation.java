@@ -274,7 +274,8 @@ public final class Simulation {
     this.spike = baseSpike;
     this.maxDelay = baseMaxDelay;
     this.checker = new Checker(opt.checks, nodes, history);
-    this.raftLogger = opt.verbose ? new RecordingLogger(this::traceRaftLine) : SilentLogger.INSTANCE;
+    this.raftLogger =
+        opt.verbose ? new RecordingLogger(this::traceRaftLine) : SilentLogger.INSTANCE;
   }
 
   private long pick(long... values) {

@@ -16,7 +16,7 @@ import java.util.List;
  * The one in-memory {@link RaftStorage} of the tests, on raft-core's {@link MemoryStorage}: a save
  * is "durable" when it returns, and nothing survives the instance. A test storage that records or
  * delays writes extends it and overrides {@link #save}, calling {@code super.save} for the write.
- * Thread-safe as {@link MemoryStorage} is; a save is not atomic against concurrent reads beyond that.
+ * Each call is thread-safe as {@link MemoryStorage}'s are; a save as a whole is not atomic.
  */
 public class MemoryRaftStorage extends ForwardingStorage implements RaftStorage {
 

@@ -264,7 +264,8 @@ class RaftServerClusterTest {
         Thread.sleep(20);
       }
     }
-    Map<String, String> reference = new TreeMap<>(members.values().iterator().next().state().local());
+    Map<String, String> reference =
+        new TreeMap<>(members.values().iterator().next().state().local());
     for (Member m : members.values()) {
       assertThat(new TreeMap<>(m.state().local())).isEqualTo(reference);
     }
