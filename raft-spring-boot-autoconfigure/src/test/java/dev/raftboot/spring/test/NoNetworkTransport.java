@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 
 /**
  * The one fake transport of the tests that need no network: it sends nothing, and shows each
- * message it is given to a consumer (on the raft loop thread) if the test wants to see them. Enough
+ * message it is given to a consumer (on the caller's thread) if the test wants to see them. Enough
  * for a single-node cluster, a node that never sees a leader, or a stage tested on its own. Cluster
  * tests live in raft-spring-boot-test, on the kit's in-memory network ({@link TappedTransport} taps
  * that one).

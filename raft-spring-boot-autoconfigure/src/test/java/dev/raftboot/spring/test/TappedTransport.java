@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * A transport that shows each outgoing message to a tap, on the raft loop thread, before another
+ * A transport that shows each outgoing message to a tap, on the caller's thread, before another
  * transport sends it: how a test checks or copies what a node sends on a real or in-memory network.
- * The tap must not block.
+ * The tap must not block, since the caller is the node's raft loop or persist thread.
  */
 public final class TappedTransport implements RaftTransport {
 
