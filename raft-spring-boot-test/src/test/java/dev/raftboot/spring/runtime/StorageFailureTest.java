@@ -142,11 +142,11 @@ class StorageFailureTest {
         () -> survivors.stream().allMatch(id -> servers.get(id).metrics().appliedIndex() >= commit),
         "survivors applied " + commit);
     for (long id : survivors) {
-      assertThat(states.get(id).map).containsAllEntriesOf(acked);
+      assertThat(states.get(id).local()).containsAllEntriesOf(acked);
     }
     // The failed node's state holds no write the survivors do not (it applied only stored entries).
-    Map<String, String> survivor = states.get(survivors.iterator().next()).map;
-    assertThat(survivor).containsAllEntriesOf(states.get(failing).map);
+    Map<String, String> survivor = states.get(survivors.iterator().next()).local();
+    assertThat(survivor).containsAllEntriesOf(states.get(failing).local());
   }
 
   @Test
