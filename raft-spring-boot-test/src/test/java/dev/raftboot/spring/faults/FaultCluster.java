@@ -36,8 +36,6 @@ final class FaultCluster implements AutoCloseable {
   private final Map<String, String> extraProperties;
   private final List<Class<?>> sources = new ArrayList<>(List.of(FaultNodeApplication.class));
   private final Map<Long, Node> nodes = new ConcurrentHashMap<>();
-  /** Writes applied twice by node incarnations that have stopped. */
-  private final List<String> appliedTwiceByStopped = new java.util.concurrent.CopyOnWriteArrayList<>();
   private @Nullable Long fakeReadBarrierNode;
   private @Nullable RaftTestCluster cluster;
 
@@ -137,21 +135,9 @@ final class FaultCluster implements AutoCloseable {
 
   /** Stops node {@code id} abruptly: no leadership transfer, in-flight calls fail. */
   synchronized void kill(long id) {
-    Node node = nodes.remove(id);
-    if (node == null) {
-      return;
+    if (nodes.remove(id) != null) {
+      cluster().crash(id);
     }
-    cluster().crash(id);
-    node.kv().appliedTwice().forEach(w -> appliedTwiceByStopped.add("node " + id + ": " + w));
-  }
-
-  /** Every write some node applied more than once (see {@link KvStore#appliedTwice()}). */
-  List<String> appliedTwice() {
-    List<String> out = new ArrayList<>(appliedTwiceByStopped);
-    for (Node n : running()) {
-      n.kv().appliedTwice().forEach(w -> out.add("node " + n.id() + ": " + w));
-    }
-    return out;
   }
 
   /** The running node {@code id}, if it is up. */

@@ -1,5 +1,7 @@
 package dev.raftboot.spring.faults;
 
+import dev.raftboot.spring.api.AlreadyAppliedException;
+import dev.raftboot.spring.api.IdempotencyKey;
 import dev.raftboot.spring.api.NotAppliedException;
 import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.testkit.linearizability.History;
@@ -16,6 +18,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * One client thread: runs random puts, deletes and compare-and-sets through the {@code
@@ -25,20 +28,28 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Outcomes: an answer is {@code ok} (a compare-and-set that did not match is {@code ok(false)});
  * a {@link NotAppliedException} is {@code failed}, as the runtime promises the command was not
- * applied (so the checker tests that promise); any other exception of a command is {@code
- * unknown}, since the command may have been proposed. A read
+ * applied (so the checker tests that promise); any other exception of a command leaves its outcome
+ * unknown, and the write is retried with its idempotency key until it has a definite one ({@link
+ * #write}); only a write whose retries ran out is recorded {@code unknown}. A read
  * that throws had no effect and is {@code failed}. LOCAL reads may be stale by design, so they are
  * not put in the checked history; their values are kept for a weaker check (no value that was never
  * written).
  */
 final class KvClient implements Runnable {
 
+  /** Attempts of one write before its outcome is left unknown. */
+  static final int MAX_ATTEMPTS = 40;
+
   /** Operation counts by kind and outcome, shared by the clients. */
   static final class Tally {
     final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
     void add(String what) {
-      counts.computeIfAbsent(what, k -> new LongAdder()).increment();
+      add(what, 1);
+    }
+
+    void add(String what, long n) {
+      counts.computeIfAbsent(what, k -> new LongAdder()).add(n);
     }
 
     Map<String, Long> snapshot() {
@@ -56,6 +67,9 @@ final class KvClient implements Runnable {
   private final Tally tally;
   /** Values LOCAL reads returned, by key (absent as ""). */
   private final Map<String, Set<String>> localReads;
+  /** The final outcome of every write the clients issued, by write id. */
+  private final Map<String, ApplyOnceCheck.Outcome> writes;
+  private final boolean retryKeys;
   private final Map<String, String> lastSeen = new HashMap<>();
   private volatile boolean stop;
   private int seq;
@@ -67,7 +81,9 @@ final class KvClient implements Runnable {
       History history,
       List<String> keys,
       Tally tally,
-      Map<String, Set<String>> localReads) {
+      Map<String, Set<String>> localReads,
+      Map<String, ApplyOnceCheck.Outcome> writes,
+      boolean retryKeys) {
     this.clientId = clientId;
     this.random = random;
     this.cluster = cluster;
@@ -75,6 +91,8 @@ final class KvClient implements Runnable {
     this.keys = keys;
     this.tally = tally;
     this.localReads = localReads;
+    this.writes = writes;
+    this.retryKeys = retryKeys;
   }
 
   void stop() {
@@ -102,37 +120,33 @@ final class KvClient implements Runnable {
     if (dice < 25) {
       String value = nextValue();
       long id = history.invoke(clientId, Operation.put(key, value));
-      try {
-        kv.put(key, value);
-        complete(id, "put", Result.ok());
+      Result r = write("put", value, kv, store -> {
+        store.put(value, key, value);
+        return Result.ok();
+      }, Result.ok());
+      history.complete(id, r);
+      if (r.isOk()) {
         lastSeen.put(key, value);
-      } catch (RuntimeException e) {
-        completeCommand(id, "put", e);
       }
     } else if (dice < 45) {
-      String expected = lastSeen.get(key);
-      if (random.nextInt(5) == 0) {
-        expected = random.nextBoolean() ? null : nextValueOf(random.nextInt(4) + 1);
-      }
+      String expected = random.nextInt(5) != 0 ? lastSeen.get(key)
+          : random.nextBoolean() ? null : nextValueOf(random.nextInt(4) + 1);
       String value = nextValue();
       long id = history.invoke(clientId, Operation.cas(key, expected, value));
-      try {
-        boolean swapped = kv.compareAndSet(key, expected, value);
-        complete(id, "cas", Result.ok(swapped));
-        if (swapped) {
-          lastSeen.put(key, value);
-        }
-      } catch (RuntimeException e) {
-        completeCommand(id, "cas", e);
+      Result r = write("cas", value, kv,
+          store -> Result.ok(store.compareAndSet(value, key, expected, value)), Result.unknown());
+      history.complete(id, r);
+      if (r.equals(Result.ok(true))) {
+        lastSeen.put(key, value);
       }
     } else if (dice < 50) {
+      String writeId = nextValue();
       long id = history.invoke(clientId, Operation.delete(key));
-      try {
-        boolean existed = kv.delete(key);
-        complete(id, "delete", Result.ok(existed));
+      Result r = write("delete", writeId, kv,
+          store -> Result.ok(store.delete(writeId, key)), Result.unknown());
+      history.complete(id, r);
+      if (r.isOk()) {
         lastSeen.remove(key);
-      } catch (RuntimeException e) {
-        completeCommand(id, "delete", e);
       }
     } else if (dice < 70) {
       checkedRead(kv, key, ReadConsistency.LINEARIZABLE);
@@ -172,16 +186,58 @@ final class KvClient implements Runnable {
     tally.add(what + ".ok");
   }
 
-  private void completeCommand(long id, String what, RuntimeException e) {
-    Throwable cause = unwrap(e);
-    tally.add("cause." + cause.getClass().getSimpleName());
-    if (cause instanceof NotAppliedException) {
-      history.complete(id, Result.failed());
-      tally.add(what + ".failed");
-    } else {
-      history.complete(id, Result.unknown());
-      tally.add(what + ".unknown");
+  /**
+   * Runs one write until it has a definite outcome: an answer, or a {@link NotAppliedException}
+   * before any attempt could have been applied. Any other failure leaves the outcome unknown, and
+   * the write is tried again, on a random running node, after a growing pause, under the same
+   * idempotency key (unless the run turned keys off), at most {@value #MAX_ATTEMPTS} times. A
+   * {@code NotAppliedException} after an unknown attempt says only that this attempt was not
+   * applied, so the retries go on. The history sees one operation, from the first attempt to the
+   * final answer: under the key, whichever attempt reached the log first took effect, inside that
+   * interval, and the others did nothing.
+   *
+   * @param alreadyApplied what to record when a retry hears {@link AlreadyAppliedException}: the
+   *     write took effect once, its return value is lost
+   */
+  private Result write(
+      String what, String writeId, KvStore first, Function<KvStore, Result> attempt, Result alreadyApplied) {
+    boolean maybeApplied = false;
+    KvStore kv = first;
+    for (int n = 1; ; n++) {
+      try (IdempotencyKey.Scope scope = retryKeys ? IdempotencyKey.use(writeId) : null) {
+        Result r = attempt.apply(kv);
+        return outcome(what, writeId, n, ApplyOnceCheck.Outcome.APPLIED, what + ".ok", r);
+      } catch (RuntimeException e) {
+        Throwable cause = unwrap(e);
+        tally.add("cause." + cause.getClass().getSimpleName());
+        if (cause instanceof AlreadyAppliedException) {
+          return outcome(what, writeId, n, ApplyOnceCheck.Outcome.APPLIED, what + ".ok", alreadyApplied);
+        }
+        if (cause instanceof NotAppliedException && !maybeApplied) {
+          return outcome(what, writeId, n, ApplyOnceCheck.Outcome.NOT_APPLIED, what + ".failed", Result.failed());
+        }
+        maybeApplied |= !(cause instanceof NotAppliedException);
+        if (n == MAX_ATTEMPTS) {
+          return outcome(what, writeId, n, ApplyOnceCheck.Outcome.UNKNOWN, what + ".unknown", Result.unknown());
+        }
+      }
+      pause(Math.min(1000, 20L << Math.min(n, 6)) + random.nextInt(20));
+      kv = cluster.randomRunning(random).map(FaultCluster.Node::kv).orElse(kv);
     }
+  }
+
+  private Result outcome(
+      String what, String writeId, int attempts, ApplyOnceCheck.Outcome outcome, String count, Result r) {
+    writes.put(writeId, outcome);
+    tally.add(count);
+    if (attempts > 1) {
+      tally.add("retried");
+      tally.add("retry.attempts", attempts - 1);
+      if (outcome != ApplyOnceCheck.Outcome.UNKNOWN) {
+        tally.add("retry.resolved");
+      }
+    }
+    return r;
   }
 
   static Throwable unwrap(Throwable t) {
