@@ -31,12 +31,15 @@ final class FaultRun {
   /**
    * @param retryKeys whether writes retried after an unknown outcome carry their idempotency key;
    *     {@code false} only to show that the apply-once check catches the duplicates
+   * @param commandTimeout {@code raft.command-timeout} of the nodes; a short one makes callers give
+   *     up on commands that still commit, the unknown outcomes the retries must resolve
    */
-  record Settings(long seed, Duration load, int nodes, int clients, int keys, boolean retryKeys) {
+  record Settings(
+      long seed, Duration load, int nodes, int clients, int keys, boolean retryKeys, Duration commandTimeout) {
 
     /**
-     * From system properties {@code faults.seed/seconds/nodes/clients/keys/retry-keys}, with
-     * defaults.
+     * From system properties {@code faults.seed/seconds/nodes/clients/keys/retry-keys} and {@code
+     * faults.command-timeout-ms} (default 1500), with defaults.
      */
     static Settings fromSystemProperties(long defaultSeed, double defaultSeconds) {
       String seed = System.getProperty("faults.seed");
@@ -49,7 +52,8 @@ final class FaultRun {
           Integer.getInteger("faults.nodes", 3),
           Integer.getInteger("faults.clients", 4),
           Integer.getInteger("faults.keys", 8),
-          !"false".equalsIgnoreCase(System.getProperty("faults.retry-keys", "true").trim()));
+          !"false".equalsIgnoreCase(System.getProperty("faults.retry-keys", "true").trim()),
+          Duration.ofMillis(Long.getLong("faults.command-timeout-ms", 1500)));
     }
   }
 
@@ -150,7 +154,8 @@ final class FaultRun {
     Map<String, Set<String>> localReads = new ConcurrentHashMap<>();
     Map<String, ApplyOnceCheck.Outcome> writes = new ConcurrentHashMap<>();
     try (FaultCluster cluster =
-        new FaultCluster(settings.nodes(), master.nextLong(), Map.of())) {
+        new FaultCluster(settings.nodes(), master.nextLong(),
+            Map.of("raft.command-timeout", settings.commandTimeout().toMillis() + "ms"))) {
       cluster.startAll();
       if (cluster.awaitLeader(Duration.ofSeconds(30)).isEmpty()) {
         throw new AssertionError("no leader elected within 30 s of starting the cluster");

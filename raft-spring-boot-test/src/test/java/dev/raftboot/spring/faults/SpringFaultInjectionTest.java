@@ -58,6 +58,9 @@ class SpringFaultInjectionTest {
         .as("faults injected")
         .isPositive();
     assertThat(report.tally().getOrDefault("put.ok", 0L)).as("acknowledged puts").isPositive();
+    assertThat(report.applyOnceProblems())
+        .as("each write applied once on every node (retry keys %s)", settings.retryKeys())
+        .isEmpty();
     assertThat(report.check().verdict())
         .as("linearizability of %d operations (seed %d)", report.history().size(), settings.seed())
         .isEqualTo(CheckResult.Verdict.LINEARIZABLE);
@@ -66,9 +69,6 @@ class SpringFaultInjectionTest {
         .as("final linearizable reads agree with every node's map")
         .isEmpty();
     assertThat(report.phantomLocalReads()).as("LOCAL reads of values never written").isEmpty();
-    assertThat(report.applyOnceProblems())
-        .as("each write applied once on every node (retry keys %s)", settings.retryKeys())
-        .isEmpty();
     assertThat(replay(report.historyFile()))
         .as("verdict of %s, checked again", report.historyFile())
         .isEqualTo(ReplayHistory.LINEARIZABLE);
