@@ -77,7 +77,24 @@ final class FaultCluster implements AutoCloseable {
   }
 
   void startAll() {
-    RaftTestCluster.Builder builder = RaftTestCluster.of(sources.toArray(Class<?>[]::new)).nodes(size);
+    RaftTestCluster.Builder builder =
+        configure(RaftTestCluster.of(sources.toArray(Class<?>[]::new)).nodes(size));
+    if (fakeReadBarrierNode != null) {
+      builder.property(FaultNodeApplication.FAKE_READ_BARRIER_NODE, fakeReadBarrierNode);
+    }
+    extraProperties.forEach(builder::property);
+    cluster = builder.start();
+    cluster.firewall().seed(seed);
+    for (long id : ids()) {
+      nodes.put(id, node(cluster.node(id)));
+    }
+  }
+
+  /**
+   * The settings of every fault-test node: no web server, quiet logs, fast ticks, a short command
+   * timeout and frequent snapshots (so lagging and new nodes catch up through one).
+   */
+  static RaftTestCluster.Builder configure(RaftTestCluster.Builder builder) {
     builder.property("spring.main.web-application-type", "none");
     builder.property("spring.main.banner-mode", "off");
     builder.property("spring.main.log-startup-info", "false");
@@ -91,15 +108,7 @@ final class FaultCluster implements AutoCloseable {
     builder.property("raft.command-timeout", "1500ms");
     builder.property("raft.snapshot.entries", "300");
     builder.property("raft.snapshot.keep-entries", "100");
-    if (fakeReadBarrierNode != null) {
-      builder.property(FaultNodeApplication.FAKE_READ_BARRIER_NODE, fakeReadBarrierNode);
-    }
-    extraProperties.forEach(builder::property);
-    cluster = builder.start();
-    cluster.firewall().seed(seed);
-    for (long id : ids()) {
-      nodes.put(id, node(cluster.node(id)));
-    }
+    return builder;
   }
 
   /** Starts node {@code id} again on its log. */

@@ -1,7 +1,5 @@
 package dev.raftboot.spring.faults;
 
-import dev.raftboot.spring.api.AlreadyAppliedException;
-import dev.raftboot.spring.api.IdempotencyKey;
 import dev.raftboot.spring.api.NotAppliedException;
 import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.testkit.linearizability.History;
@@ -18,7 +16,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
 
 /**
  * One client thread: runs random puts, deletes and compare-and-sets through the {@code
@@ -30,15 +27,13 @@ import java.util.function.Function;
  * a {@link NotAppliedException} is {@code failed}, as the runtime promises the command was not
  * applied (so the checker tests that promise); any other exception of a command leaves its outcome
  * unknown, and the write is retried with its idempotency key until it has a definite one ({@link
- * #write}); only a write whose retries ran out is recorded {@code unknown}. A read
+ * KeyedWrite}); only a write whose retries ran out is recorded {@code unknown}. A read
  * that throws had no effect and is {@code failed}. LOCAL reads may be stale by design, so they are
  * not put in the checked history; their values are kept for a weaker check (no value that was never
  * written).
  */
 final class KvClient implements Runnable {
 
-  /** Attempts of one write before its outcome is left unknown. */
-  static final int MAX_ATTEMPTS = 40;
 
   /** Operation counts by kind and outcome, shared by the clients. */
   static final class Tally {
@@ -67,9 +62,7 @@ final class KvClient implements Runnable {
   private final Tally tally;
   /** Values LOCAL reads returned, by key (absent as ""). */
   private final Map<String, Set<String>> localReads;
-  /** The final outcome of every write the clients issued, by write id. */
-  private final Map<String, ApplyOnceCheck.Outcome> writes;
-  private final boolean retryKeys;
+  private final KeyedWrite writes;
   private final Map<String, String> lastSeen = new HashMap<>();
   private volatile boolean stop;
   private int seq;
@@ -91,8 +84,8 @@ final class KvClient implements Runnable {
     this.keys = keys;
     this.tally = tally;
     this.localReads = localReads;
-    this.writes = writes;
-    this.retryKeys = retryKeys;
+    this.writes = new KeyedWrite(
+        random, () -> cluster.randomRunning(random).map(FaultCluster.Node::kv), retryKeys, tally, writes);
   }
 
   void stop() {
@@ -120,7 +113,7 @@ final class KvClient implements Runnable {
     if (dice < 25) {
       String value = nextValue();
       long id = history.invoke(clientId, Operation.put(key, value));
-      Result r = write("put", value, kv, store -> {
+      Result r = writes.run("put", value, kv, store -> {
         store.put(value, key, value);
         return Result.ok();
       }, Result.ok());
@@ -133,7 +126,7 @@ final class KvClient implements Runnable {
           : random.nextBoolean() ? null : nextValueOf(random.nextInt(4) + 1);
       String value = nextValue();
       long id = history.invoke(clientId, Operation.cas(key, expected, value));
-      Result r = write("cas", value, kv,
+      Result r = writes.run("cas", value, kv,
           store -> Result.ok(store.compareAndSet(value, key, expected, value)), Result.unknown());
       history.complete(id, r);
       if (r.equals(Result.ok(true))) {
@@ -142,7 +135,7 @@ final class KvClient implements Runnable {
     } else if (dice < 50) {
       String writeId = nextValue();
       long id = history.invoke(clientId, Operation.delete(key));
-      Result r = write("delete", writeId, kv,
+      Result r = writes.run("delete", writeId, kv,
           store -> Result.ok(store.delete(writeId, key)), Result.unknown());
       history.complete(id, r);
       if (r.isOk()) {
@@ -184,60 +177,6 @@ final class KvClient implements Runnable {
   private void complete(long id, String what, Result result) {
     history.complete(id, result);
     tally.add(what + ".ok");
-  }
-
-  /**
-   * Runs one write until it has a definite outcome: an answer, or a {@link NotAppliedException}
-   * before any attempt could have been applied. Any other failure leaves the outcome unknown, and
-   * the write is tried again, on a random running node, after a growing pause, under the same
-   * idempotency key (unless the run turned keys off), at most {@value #MAX_ATTEMPTS} times. A
-   * {@code NotAppliedException} after an unknown attempt says only that this attempt was not
-   * applied, so the retries go on. The history sees one operation, from the first attempt to the
-   * final answer: under the key, whichever attempt reached the log first took effect, inside that
-   * interval, and the others did nothing.
-   *
-   * @param alreadyApplied what to record when a retry hears {@link AlreadyAppliedException}: the
-   *     write took effect once, its return value is lost
-   */
-  private Result write(
-      String what, String writeId, KvStore first, Function<KvStore, Result> attempt, Result alreadyApplied) {
-    boolean maybeApplied = false;
-    KvStore kv = first;
-    for (int n = 1; ; n++) {
-      try (IdempotencyKey.Scope scope = retryKeys ? IdempotencyKey.use(writeId) : null) {
-        Result r = attempt.apply(kv);
-        return outcome(what, writeId, n, ApplyOnceCheck.Outcome.APPLIED, what + ".ok", r);
-      } catch (RuntimeException e) {
-        Throwable cause = unwrap(e);
-        tally.add("cause." + cause.getClass().getSimpleName());
-        if (cause instanceof AlreadyAppliedException) {
-          return outcome(what, writeId, n, ApplyOnceCheck.Outcome.APPLIED, what + ".ok", alreadyApplied);
-        }
-        if (cause instanceof NotAppliedException && !maybeApplied) {
-          return outcome(what, writeId, n, ApplyOnceCheck.Outcome.NOT_APPLIED, what + ".failed", Result.failed());
-        }
-        maybeApplied |= !(cause instanceof NotAppliedException);
-        if (n == MAX_ATTEMPTS) {
-          return outcome(what, writeId, n, ApplyOnceCheck.Outcome.UNKNOWN, what + ".unknown", Result.unknown());
-        }
-      }
-      pause(Math.min(1000, 20L << Math.min(n, 6)) + random.nextInt(20));
-      kv = cluster.randomRunning(random).map(FaultCluster.Node::kv).orElse(kv);
-    }
-  }
-
-  private Result outcome(
-      String what, String writeId, int attempts, ApplyOnceCheck.Outcome outcome, String count, Result r) {
-    writes.put(writeId, outcome);
-    tally.add(count);
-    if (attempts > 1) {
-      tally.add("retried");
-      tally.add("retry.attempts", attempts - 1);
-      if (outcome != ApplyOnceCheck.Outcome.UNKNOWN) {
-        tally.add("retry.resolved");
-      }
-    }
-    return r;
   }
 
   static Throwable unwrap(Throwable t) {

@@ -1,0 +1,245 @@
+package dev.raftboot.spring.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.raftboot.spring.api.PeerProgress;
+import dev.raftboot.spring.api.RaftOperations;
+import dev.raftboot.spring.api.RaftStatus;
+import dev.raftboot.spring.storage.StorageCorruptionException;
+import dev.raftboot.spring.testkit.Waits;
+import dev.raftboot.spring.testkit.cluster.RaftTestCluster;
+import dev.raftboot.spring.testkit.cluster.TestNode;
+import dev.raftboot.testkit.linearizability.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The procedure of "Rebuilding a node" in {@code src-docs/operations.md}, step by step through
+ * {@link RaftOperations}, while clients keep writing: a follower's stored entry is changed with
+ * plain SQL, the follower refuses to start on it ({@link StorageCorruptionException}), and it is
+ * replaced by a fresh member under a new id that catches up from its peers (through a snapshot, the
+ * log having been compacted). At the end the rebuilt node holds every acknowledged write, each
+ * applied once, and every node's state machine agrees ({@link ApplyOnceCheck}).
+ */
+class RebuildNodeTest {
+
+  private static final long REBUILT = 4;
+
+  private final Map<String, ApplyOnceCheck.Outcome> outcomes = new ConcurrentHashMap<>();
+  private final KvClient.Tally tally = new KvClient.Tally();
+  private final AtomicBoolean stop = new AtomicBoolean();
+
+  @Test
+  void aFollowerWithACorruptEntryIsRebuiltFromItsPeersUnderANewId() throws Exception {
+    try (RaftTestCluster cluster = FaultCluster.configure(RaftTestCluster.of(FaultNodeApplication.class).nodes(3))
+        .start()) {
+      long seed = new SplittableRandom().nextLong();
+      System.out.println("[rebuild] seed " + seed);
+      List<Thread> writers = startWriters(cluster, 3, new SplittableRandom(seed));
+      awaitAcknowledged(800);
+
+      // The damage: a follower's stored entry no longer matches its checksum.
+      TestNode leader = cluster.awaitLeader();
+      long damaged = cluster.running().stream().filter(n -> n != leader).findFirst().orElseThrow().id();
+      Path dataDir = cluster.node(damaged).dataDir();
+      cluster.crash(damaged);
+      long row = changeTermOfLastEntryRow(dataDir, damaged);
+      assertThatThrownBy(() -> cluster.restart(damaged))
+          .as("node %d starting on its changed row %d", damaged, row)
+          .hasRootCauseInstanceOf(StorageCorruptionException.class)
+          .rootCause()
+          .hasMessageContaining("node " + damaged)
+          .hasMessageContaining("does not match its checksum")
+          .hasMessageContaining("rebuild it from its peers");
+      assertThat(cluster.node(damaged).isRunning()).as("the damaged node serves and votes no more").isFalse();
+      long before = acknowledged();
+      awaitAcknowledged(before + 100); // the two others still commit
+
+      // 1. The other voters form a quorum and have a leader.
+      RaftOperations healthy = cluster.awaitLeader().bean(RaftOperations.class);
+      assertThat(healthy.leader()).isPresent();
+      assertThat(healthy.status().voters()).containsExactlyInAnyOrder(1L, 2L, 3L);
+      // 2. The damaged node is stopped; remove it from a healthy member.
+      complete(() -> cluster.awaitLeader().bean(RaftOperations.class).remove(damaged), "removing " + damaged);
+      awaitEverywhere(cluster, s -> !s.voters().contains(damaged), "node " + damaged + " removed");
+      cluster.remove(damaged);
+      // 3. Delete its storage: with the embedded H2, the files raft.* under raft.storage.data-dir.
+      List<Path> files;
+      try (Stream<Path> list = Files.list(dataDir)) {
+        files = list.filter(p -> p.getFileName().toString().startsWith("raft.")).toList();
+      }
+      assertThat(files).contains(dataDir.resolve("raft.mv.db"));
+      for (Path file : files) {
+        Files.delete(file);
+      }
+      // 4. Start it empty with raft.join=true under a new id, add it as a learner, wait until it
+      // has caught up, promote it.
+      RaftStatus leaderStatus = cluster.awaitLeader().bean(RaftOperations.class).status();
+      assertThat(leaderStatus.firstIndex()).as("the leader compacted its log").isGreaterThan(1);
+      TestNode rebuilt = cluster.startJoining(REBUILT);
+      complete(() -> cluster.awaitLeader().bean(RaftOperations.class)
+          .addLearner(REBUILT, cluster.peerUrl(REBUILT)), "adding " + REBUILT + " as learner");
+      awaitCaughtUp(cluster);
+      complete(() -> cluster.awaitLeader().bean(RaftOperations.class).promote(REBUILT), "promoting " + REBUILT);
+      cluster.awaitMember(REBUILT);
+      awaitAcknowledged(acknowledged() + 100); // and it takes part in commits under load
+
+      stop.set(true);
+      for (Thread t : writers) {
+        t.join(TimeUnit.SECONDS.toMillis(90));
+      }
+      cluster.awaitLeader();
+      cluster.awaitAppliedEverywhere();
+
+      Map<Long, List<String>> applied = new TreeMap<>();
+      Map<Long, Map<String, String>> maps = new TreeMap<>();
+      for (TestNode n : cluster.running()) {
+        applied.put(n.id(), n.bean(KvStore.class).appliedWrites());
+        maps.put(n.id(), n.bean(KvStore.class).contents());
+      }
+      System.out.printf("[rebuild] damaged node %d (row %d), rebuilt as node %d from a snapshot at %d;"
+              + " writes %s, %d applied on each node; %s%n",
+          damaged, row, REBUILT, rebuilt.server().status().snapshotIndex(), count(), applied.get(REBUILT).size(),
+          tally.snapshot());
+      List<Long> expected = new ArrayList<>(Stream.of(1L, 2L, 3L).filter(id -> id != damaged).toList());
+      expected.add(REBUILT);
+      assertThat(applied.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(rebuilt.server().status().snapshotIndex()).as("caught up through a snapshot").isPositive();
+      assertThat(ApplyOnceCheck.problems(Map.copyOf(outcomes), applied)).as("apply-once check").isEmpty();
+      assertThat(maps.values().stream().distinct()).as("the state machines agree").hasSize(1);
+    } finally {
+      stop.set(true);
+    }
+  }
+
+  /** Client threads putting unique values under their idempotency keys ({@link KeyedWrite}). */
+  private List<Thread> startWriters(RaftTestCluster cluster, int count, SplittableRandom random) {
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 1; c <= count; c++) {
+      SplittableRandom r = random.split();
+      KeyedWrite writes = new KeyedWrite(r, () -> anyStore(cluster, r), true, tally, outcomes);
+      String client = "w" + c + "-";
+      Thread t = new Thread(() -> {
+        for (int seq = 1; !stop.get(); seq++) {
+          Optional<KvStore> kv = anyStore(cluster, r);
+          if (kv.isEmpty()) {
+            continue;
+          }
+          String id = client + seq;
+          String key = "k" + r.nextInt(8);
+          writes.run("put", id, kv.get(), store -> {
+            store.put(id, key, id);
+            return Result.ok();
+          }, Result.ok());
+        }
+      }, "rebuild-writer-" + c);
+      t.setDaemon(true);
+      t.start();
+      threads.add(t);
+    }
+    return threads;
+  }
+
+  private static Optional<KvStore> anyStore(RaftTestCluster cluster, SplittableRandom random) {
+    List<TestNode> up = cluster.running();
+    if (up.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(up.get(random.nextInt(up.size())).bean(KvStore.class));
+    } catch (RuntimeException e) {
+      return Optional.empty(); // stopped meanwhile
+    }
+  }
+
+  private long acknowledged() {
+    return outcomes.values().stream().filter(o -> o == ApplyOnceCheck.Outcome.APPLIED).count();
+  }
+
+  private Map<ApplyOnceCheck.Outcome, Long> count() {
+    Map<ApplyOnceCheck.Outcome, Long> out = new TreeMap<>();
+    outcomes.values().forEach(o -> out.merge(o, 1L, Long::sum));
+    return out;
+  }
+
+  private void awaitAcknowledged(long n) {
+    Waits.until(Duration.ofSeconds(60), () -> acknowledged() >= n,
+        () -> "fewer than " + n + " writes acknowledged: " + count());
+  }
+
+  /**
+   * Changes the term of the node's last log row, as a damaged page or a stray {@code UPDATE} would:
+   * the row is one the node loads into its tail cache, verified, when it starts. Returns its index.
+   */
+  private static long changeTermOfLastEntryRow(Path dataDir, long nodeId) throws SQLException {
+    String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("raft");
+    try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+      long idx;
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT MAX(idx) FROM raft_cluster_log WHERE cluster_id = 'faults' AND node_id = ?")) {
+        s.setLong(1, nodeId);
+        var rs = s.executeQuery();
+        rs.next();
+        idx = rs.getLong(1);
+      }
+      try (PreparedStatement s = c.prepareStatement(
+          "UPDATE raft_cluster_log SET term = term + 1 WHERE cluster_id = 'faults' AND node_id = ? AND idx = ?")) {
+        s.setLong(1, nodeId);
+        s.setLong(2, idx);
+        assertThat(s.executeUpdate()).isEqualTo(1);
+      }
+      return idx;
+    }
+  }
+
+  /** The leader shows the learner replicating, at or past the commit index it had when asked. */
+  private static void awaitCaughtUp(RaftTestCluster cluster) {
+    long commit = cluster.awaitLeader().bean(RaftOperations.class).status().commit();
+    Waits.until(Duration.ofSeconds(60), () -> {
+      PeerProgress p = cluster.awaitLeader().bean(RaftOperations.class).status().progress().get(REBUILT);
+      return p != null && p.state().equals("StateReplicate") && p.match() >= commit;
+    }, () -> "node " + REBUILT + " did not catch up with index " + commit + "; " + cluster.describe());
+  }
+
+  private static void awaitEverywhere(
+      RaftTestCluster cluster, java.util.function.Predicate<RaftStatus> condition, String what) {
+    Waits.until(Duration.ofSeconds(30),
+        () -> cluster.running().stream().allMatch(n -> condition.test(n.bean(RaftOperations.class).status())),
+        () -> what + ": not on every node; " + cluster.describe());
+  }
+
+  /** Runs a membership call until it completes, on whichever node leads then (leaders change). */
+  private static void complete(java.util.function.Supplier<CompletableFuture<Void>> call, String what)
+      throws InterruptedException {
+    Throwable last = null;
+    for (int attempt = 1; attempt <= 10; attempt++) {
+      try {
+        call.get().get(30, TimeUnit.SECONDS);
+        return;
+      } catch (Exception e) {
+        last = e;
+        Thread.sleep(200);
+      }
+    }
+    Assertions.fail(what + " failed 10 times", last);
+  }
+}
