@@ -79,7 +79,7 @@ class RebuildNodeTest {
       assertThat(healthy.leader()).isPresent();
       assertThat(healthy.status().voters()).containsExactlyInAnyOrder(1L, 2L, 3L);
       // 2. The damaged node is stopped; remove it from a healthy member.
-      complete(() -> cluster.awaitLeader().bean(RaftOperations.class).remove(damaged), "removing " + damaged);
+      complete(cluster, ops -> ops.remove(damaged), s -> !s.voters().contains(damaged), "removing " + damaged);
       awaitEverywhere(cluster, s -> !s.voters().contains(damaged), "node " + damaged + " removed");
       cluster.remove(damaged);
       // 3. Delete its storage: with the embedded H2, the files raft.* under raft.storage.data-dir.
@@ -96,10 +96,10 @@ class RebuildNodeTest {
       RaftStatus leaderStatus = cluster.awaitLeader().bean(RaftOperations.class).status();
       assertThat(leaderStatus.firstIndex()).as("the leader compacted its log").isGreaterThan(1);
       TestNode rebuilt = cluster.startJoining(REBUILT);
-      complete(() -> cluster.awaitLeader().bean(RaftOperations.class)
-          .addLearner(REBUILT, cluster.peerUrl(REBUILT)), "adding " + REBUILT + " as learner");
+      complete(cluster, ops -> ops.addLearner(REBUILT, cluster.peerUrl(REBUILT)),
+          s -> s.learners().contains(REBUILT), "adding " + REBUILT + " as learner");
       awaitCaughtUp(cluster);
-      complete(() -> cluster.awaitLeader().bean(RaftOperations.class).promote(REBUILT), "promoting " + REBUILT);
+      complete(cluster, ops -> ops.promote(REBUILT), s -> s.voters().contains(REBUILT), "promoting " + REBUILT);
       cluster.awaitMember(REBUILT);
       awaitAcknowledged(acknowledged() + 100); // and it takes part in commits under load
 
@@ -227,13 +227,25 @@ class RebuildNodeTest {
         () -> what + ": not on every node; " + cluster.describe());
   }
 
-  /** Runs a membership call until it completes, on whichever node leads then (leaders change). */
-  private static void complete(java.util.function.Supplier<CompletableFuture<Void>> call, String what)
+  /**
+   * Runs a membership call on the leader until the leader's configuration shows it done: a call
+   * whose leader changed under it may have been applied or not, and is then tried again only if
+   * its effect is missing.
+   */
+  private static void complete(
+      RaftTestCluster cluster,
+      java.util.function.Function<RaftOperations, CompletableFuture<Void>> call,
+      java.util.function.Predicate<RaftStatus> done,
+      String what)
       throws InterruptedException {
     Throwable last = null;
     for (int attempt = 1; attempt <= 10; attempt++) {
+      RaftOperations leader = cluster.awaitLeader().bean(RaftOperations.class);
+      if (done.test(leader.status())) {
+        return;
+      }
       try {
-        call.get().get(30, TimeUnit.SECONDS);
+        call.apply(leader).get(30, TimeUnit.SECONDS);
         return;
       } catch (Exception e) {
         last = e;
