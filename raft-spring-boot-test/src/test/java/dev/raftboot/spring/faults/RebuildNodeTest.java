@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +40,9 @@ import org.junit.jupiter.api.Test;
  * plain SQL, the follower refuses to start on it ({@link StorageCorruptionException}), and it is
  * replaced by a fresh member under a new id that catches up from its peers (through a snapshot, the
  * log having been compacted). At the end the rebuilt node holds every acknowledged write, each
- * applied once, and every node's state machine agrees ({@link ApplyOnceCheck}).
+ * applied once, and every node's state machine agrees ({@link ApplyOnceCheck}). Once with the
+ * kit's H2 file per node, once with all nodes in one PostgreSQL database (skipped when it does not
+ * answer, unless {@code RAFT_TEST_REQUIRE_DATABASES=true}).
  */
 class RebuildNodeTest {
 
@@ -48,10 +52,36 @@ class RebuildNodeTest {
   private final KvClient.Tally tally = new KvClient.Tally();
   private final AtomicBoolean stop = new AtomicBoolean();
 
+  /** Where the nodes keep their logs, and how the test damages and wipes one of them. */
+  private interface Storage {
+    /** Properties of every node. */
+    Map<String, String> properties();
+
+    /** Changes the term of the node's last log row; returns its index. */
+    long corruptLastRow(long nodeId, Path dataDir) throws SQLException;
+
+    /** Step 3 of the procedure: deletes the node's storage. */
+    void wipe(long nodeId, Path dataDir) throws Exception;
+
+    /** Deletes what the run left outside the kit's folders. */
+    default void cleanUp() throws SQLException {}
+  }
+
   @Test
   void aFollowerWithACorruptEntryIsRebuiltFromItsPeersUnderANewId() throws Exception {
-    try (RaftTestCluster cluster = FaultCluster.configure(RaftTestCluster.of(FaultNodeApplication.class).nodes(3))
-        .start()) {
+    rebuild(new OwnH2File());
+  }
+
+  /** The same in one PostgreSQL database that all nodes share, wiped with the page's SQL. */
+  @Test
+  void aFollowerWithACorruptEntryInASharedDatabaseIsRebuilt() throws Exception {
+    rebuild(new SharedPostgres("rebuild-" + Long.toUnsignedString(new SplittableRandom().nextLong(), 36)));
+  }
+
+  private void rebuild(Storage storage) throws Exception {
+    RaftTestCluster.Builder builder = FaultCluster.configure(RaftTestCluster.of(FaultNodeApplication.class).nodes(3));
+    storage.properties().forEach(builder::property);
+    try (RaftTestCluster cluster = builder.start()) {
       long seed = new SplittableRandom().nextLong();
       System.out.println("[rebuild] seed " + seed);
       List<Thread> writers = startWriters(cluster, 3, new SplittableRandom(seed));
@@ -62,7 +92,7 @@ class RebuildNodeTest {
       long damaged = cluster.running().stream().filter(n -> n != leader).findFirst().orElseThrow().id();
       Path dataDir = cluster.node(damaged).dataDir();
       cluster.crash(damaged);
-      long row = changeTermOfLastEntryRow(dataDir, damaged);
+      long row = storage.corruptLastRow(damaged, dataDir);
       assertThatThrownBy(() -> cluster.restart(damaged))
           .as("node %d starting on its changed row %d", damaged, row)
           .hasRootCauseInstanceOf(StorageCorruptionException.class)
@@ -82,15 +112,8 @@ class RebuildNodeTest {
       complete(cluster, ops -> ops.remove(damaged), s -> !s.voters().contains(damaged), "removing " + damaged);
       awaitEverywhere(cluster, s -> !s.voters().contains(damaged), "node " + damaged + " removed");
       cluster.remove(damaged);
-      // 3. Delete its storage: with the embedded H2, the files raft.* under raft.storage.data-dir.
-      List<Path> files;
-      try (Stream<Path> list = Files.list(dataDir)) {
-        files = list.filter(p -> p.getFileName().toString().startsWith("raft.")).toList();
-      }
-      assertThat(files).contains(dataDir.resolve("raft.mv.db"));
-      for (Path file : files) {
-        Files.delete(file);
-      }
+      // 3. Delete its storage.
+      storage.wipe(damaged, dataDir);
       // 4. Start it empty with raft.join=true under a new id, add it as a learner, wait until it
       // has caught up, promote it.
       RaftStatus leaderStatus = cluster.awaitLeader().bean(RaftOperations.class).status();
@@ -128,6 +151,7 @@ class RebuildNodeTest {
       assertThat(maps.values().stream().distinct()).as("the state machines agree").hasSize(1);
     } finally {
       stop.set(true);
+      storage.cleanUp();
     }
   }
 
@@ -186,29 +210,129 @@ class RebuildNodeTest {
         () -> "fewer than " + n + " writes acknowledged: " + count());
   }
 
+  /** The kit's default: an H2 file database of its own per node. */
+  private static final class OwnH2File implements Storage {
+    @Override
+    public Map<String, String> properties() {
+      return Map.of();
+    }
+
+    @Override
+    public long corruptLastRow(long nodeId, Path dataDir) throws SQLException {
+      try (Connection c = DriverManager.getConnection(
+          "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("raft"), "sa", "")) {
+        return changeTermOfLastRow(c, "faults", nodeId);
+      }
+    }
+
+    /** With the embedded H2: the files raft.* under raft.storage.data-dir. */
+    @Override
+    public void wipe(long nodeId, Path dataDir) throws Exception {
+      List<Path> files;
+      try (Stream<Path> list = Files.list(dataDir)) {
+        files = list.filter(p -> p.getFileName().toString().startsWith("raft.")).toList();
+      }
+      assertThat(files).contains(dataDir.resolve("raft.mv.db"));
+      for (Path file : files) {
+        Files.delete(file);
+      }
+    }
+  }
+
+  /** All nodes in the PostgreSQL database {@code test}, under a cluster id of this run. */
+  private static final class SharedPostgres implements Storage {
+    private static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
+    private static final List<String> TABLES =
+        List.of("raft_cluster_log", "raft_cluster_hard_state", "raft_cluster_snapshot");
+    private final String clusterId;
+
+    SharedPostgres(String clusterId) {
+      this.clusterId = clusterId;
+      try (Connection c = connect()) {
+        c.isValid(5);
+      } catch (SQLException e) {
+        Assumptions.assumeTrue(Boolean.parseBoolean(System.getenv("RAFT_TEST_REQUIRE_DATABASES")),
+            "PostgreSQL at " + URL + " is not reachable: " + e);
+        throw new AssertionError("PostgreSQL at " + URL + " is required but not reachable", e);
+      }
+    }
+
+    private static Connection connect() throws SQLException {
+      return DriverManager.getConnection(URL, "postgres", "");
+    }
+
+    @Override
+    public Map<String, String> properties() {
+      return Map.of(
+          "raft.cluster-id", clusterId,
+          "raft.storage.jdbc.url", URL,
+          "raft.storage.jdbc.username", "postgres",
+          "raft.storage.jdbc.password", "");
+    }
+
+    @Override
+    public long corruptLastRow(long nodeId, Path dataDir) throws SQLException {
+      try (Connection c = connect()) {
+        return changeTermOfLastRow(c, clusterId, nodeId);
+      }
+    }
+
+    @Override
+    public void cleanUp() throws SQLException {
+      try (Connection c = connect()) {
+        for (String table : TABLES) {
+          try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE cluster_id = ?")) {
+            s.setString(1, clusterId);
+            s.executeUpdate();
+          }
+        }
+      }
+    }
+
+    /** In a shared database: the node's rows, with the statements of operations.md. */
+    @Override
+    public void wipe(long nodeId, Path dataDir) throws SQLException {
+      try (Connection c = connect()) {
+        for (String table : TABLES) {
+          try (PreparedStatement s = c.prepareStatement(
+              "DELETE FROM " + table + " WHERE cluster_id = '" + clusterId + "' AND node_id = " + nodeId)) {
+            s.executeUpdate();
+          }
+          try (PreparedStatement s = c.prepareStatement(
+              "SELECT COUNT(*) FROM " + table + " WHERE cluster_id = ? AND node_id = ?")) {
+            s.setString(1, clusterId);
+            s.setLong(2, nodeId);
+            ResultSet rs = s.executeQuery();
+            rs.next();
+            assertThat(rs.getLong(1)).as("rows of node %d left in %s", nodeId, table).isZero();
+          }
+        }
+      }
+    }
+  }
+
   /**
    * Changes the term of the node's last log row, as a damaged page or a stray {@code UPDATE} would:
    * the row is one the node loads into its tail cache, verified, when it starts. Returns its index.
    */
-  private static long changeTermOfLastEntryRow(Path dataDir, long nodeId) throws SQLException {
-    String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("raft");
-    try (Connection c = DriverManager.getConnection(url, "sa", "")) {
-      long idx;
-      try (PreparedStatement s = c.prepareStatement(
-          "SELECT MAX(idx) FROM raft_cluster_log WHERE cluster_id = 'faults' AND node_id = ?")) {
-        s.setLong(1, nodeId);
-        var rs = s.executeQuery();
-        rs.next();
-        idx = rs.getLong(1);
-      }
-      try (PreparedStatement s = c.prepareStatement(
-          "UPDATE raft_cluster_log SET term = term + 1 WHERE cluster_id = 'faults' AND node_id = ? AND idx = ?")) {
-        s.setLong(1, nodeId);
-        s.setLong(2, idx);
-        assertThat(s.executeUpdate()).isEqualTo(1);
-      }
-      return idx;
+  private static long changeTermOfLastRow(Connection c, String clusterId, long nodeId) throws SQLException {
+    long idx;
+    try (PreparedStatement s = c.prepareStatement(
+        "SELECT MAX(idx) FROM raft_cluster_log WHERE cluster_id = ? AND node_id = ?")) {
+      s.setString(1, clusterId);
+      s.setLong(2, nodeId);
+      ResultSet rs = s.executeQuery();
+      rs.next();
+      idx = rs.getLong(1);
     }
+    try (PreparedStatement s = c.prepareStatement(
+        "UPDATE raft_cluster_log SET term = term + 1 WHERE cluster_id = ? AND node_id = ? AND idx = ?")) {
+      s.setString(1, clusterId);
+      s.setLong(2, nodeId);
+      s.setLong(3, idx);
+      assertThat(s.executeUpdate()).isEqualTo(1);
+    }
+    return idx;
   }
 
   /** The leader shows the learner replicating, at or past the commit index it had when asked. */
