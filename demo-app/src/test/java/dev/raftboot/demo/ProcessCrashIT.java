@@ -484,7 +484,7 @@ class ProcessCrashIT {
       };
       // Local reads may be stale by design: they are counted, not checked.
       long h = kind == Kind.GET_LOCAL ? -1 : history.invoke(id, op);
-      // The write's name, the same on every retry: its value is unique, and so is this.
+      // Names the write on every attempt: values are unique, so the value serves.
       String writeId = value;
       Attempt attempt = attempt(node, kind, key, value, expected, writeId);
       boolean connected = !"not connected".equals(attempt.label());
