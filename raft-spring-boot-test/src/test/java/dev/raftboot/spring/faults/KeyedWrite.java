@@ -17,8 +17,11 @@ import java.util.function.Supplier;
  */
 final class KeyedWrite {
 
-  /** Attempts of one write before its outcome is left unknown. */
-  static final int MAX_ATTEMPTS = 40;
+  /**
+   * Attempts of one write before its outcome is left unknown: with the pauses and a 1.5 s command
+   * timeout, under the 90 s the run waits for its clients to stop.
+   */
+  static final int MAX_ATTEMPTS = 30;
 
   private final SplittableRandom random;
   private final Supplier<Optional<KvStore>> nodes;
