@@ -67,8 +67,13 @@ final class DemoHttp {
   }
 
   Response postJson(String url, Object body) throws IOException, InterruptedException {
+    return postJson(url, body, null);
+  }
+
+  /** A JSON POST carrying {@code idempotencyKey} in the {@code Idempotency-Key} header, unless null. */
+  Response postJson(String url, Object body, String idempotencyKey) throws IOException, InterruptedException {
     return send(
-        HttpRequest.newBuilder(URI.create(url))
+        keyed(HttpRequest.newBuilder(URI.create(url)), idempotencyKey)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
   }

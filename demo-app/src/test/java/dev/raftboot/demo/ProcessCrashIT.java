@@ -488,8 +488,9 @@ class ProcessCrashIT {
       String writeId = value;
       Attempt attempt = attempt(node, kind, key, value, expected, writeId);
       boolean connected = !"not connected".equals(attempt.label());
-      if ((kind == Kind.PUT || kind == Kind.DELETE) && attempt.result().isUnknown()) {
-        attempt = retry(kind, key, value, writeId);
+      if (kind != Kind.GET_LINEARIZABLE && kind != Kind.GET_LEASE && kind != Kind.GET_LOCAL
+          && attempt.result().isUnknown()) {
+        attempt = retry(kind, key, value, expected, writeId);
       }
       Result result = attempt.result();
       if (result instanceof Result.OkValue v && !v.isAbsent()) {
@@ -504,18 +505,19 @@ class ProcessCrashIT {
     }
 
     /**
-     * Sends a put or delete whose outcome is unknown again, under the same idempotency key (unless
+     * Sends a write (put, compare-and-set, delete) whose outcome is unknown again, under the same idempotency key (unless
      * {@code crash.retry-keys=false}), to a random node after a growing pause, until it has a
      * definite outcome or {@code RETRY_ATTEMPTS} retries went by. A "not applied" answer to a retry
      * only says that the retry was not applied, so the retries go on; under the key, the answer to
      * a retry is the first application's answer.
      */
-    private Attempt retry(Kind kind, String key, String value, String writeId) throws InterruptedException {
+    private Attempt retry(Kind kind, String key, String value, String expected, String writeId)
+        throws InterruptedException {
       count("retried " + kind.name().toLowerCase());
       for (int n = 1; n <= RETRY_ATTEMPTS; n++) {
         Thread.sleep(Math.min(2000, 100L << n));
         Node node = nodes.get(rnd.nextInt(nodes.size()));
-        Attempt attempt = attempt(node, kind, key, value, null, writeId);
+        Attempt attempt = attempt(node, kind, key, value, expected, writeId);
         if (!attempt.result().isUnknown() && !attempt.result().isFailed()) {
           count("retried " + kind.name().toLowerCase() + ": resolved after " + n);
           return attempt;
@@ -558,7 +560,7 @@ class ProcessCrashIT {
         Map<String, String> body = new LinkedHashMap<>();
         body.put("expected", expected);
         body.put("value", value);
-        yield http.postJson(url + "/cas", body);
+        yield http.postJson(url + "/cas", body, idempotencyKey);
       }
       case DELETE -> http.delete(url, idempotencyKey);
       case GET_LINEARIZABLE -> http.get(url + "?consistency=linearizable");
