@@ -103,7 +103,7 @@ class StorageFailureTest {
     awaitUntil(() -> acked.size() >= 50, "50 writes acknowledged");
     storages.get(failing).failWrites.set(true);
     RaftServer failed = servers.get(failing);
-    awaitUntil(() -> failed.storageFailure().isPresent(), "node " + failing + " noticed its storage failure");
+    awaitUntil(() -> failed.failure().isPresent(), "node " + failing + " noticed its storage failure");
     int ackedAtFailure = acked.size();
     awaitUntil(() -> acked.size() >= ackedAtFailure + 50, "the others kept committing");
     load.set(false);
@@ -111,12 +111,12 @@ class StorageFailureTest {
       t.join(20_000);
     }
 
-    assertThat(failed.storageFailure()).get().asString().contains("No space left on device");
+    assertThat(failed.failure()).get().asString().contains("No space left on device");
     for (ReadConsistency c : ReadConsistency.values()) {
       assertThatThrownBy(() -> failed.readBarrier(c).get(5, TimeUnit.SECONDS))
           .as("a %s read on the failed node", c)
           .hasCauseInstanceOf(NodeStoppedException.class)
-          .hasMessageContaining("storage failed");
+          .hasMessageContaining("storage failure");
     }
     assertThatThrownBy(() -> failed.submit(ByteString.copyFromUtf8("x=1")).get(5, TimeUnit.SECONDS))
         .hasCauseInstanceOf(NodeStoppedException.class);
@@ -159,7 +159,7 @@ class StorageFailureTest {
     servers.get(follower).submit(ByteString.copyFromUtf8("a=1")).get(10, TimeUnit.SECONDS);
     storages.get(follower).failSnapshots.set(true);
     servers.get(follower).triggerSnapshot().get(10, TimeUnit.SECONDS);
-    awaitUntil(() -> servers.get(follower).storageFailure().isPresent(), "the snapshot write failed");
+    awaitUntil(() -> servers.get(follower).failure().isPresent(), "the snapshot write failed");
     assertThatThrownBy(() -> servers.get(follower).readBarrier(ReadConsistency.LOCAL).get())
         .hasCauseInstanceOf(NodeStoppedException.class);
   }
