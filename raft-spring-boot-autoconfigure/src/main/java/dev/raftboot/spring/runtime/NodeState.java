@@ -120,8 +120,8 @@ final class NodeState {
     Failure f = failure;
     return f != null
         ? new NodeStoppedException(
-            "raft node " + Long.toUnsignedString(nodeId) + " does not serve after a " + f.kind()
-                + " (" + f.description() + "); nothing was done")
+            "raft node " + Long.toUnsignedString(nodeId) + " does not serve (" + f.reason()
+                + "); nothing was done")
         : new NodeStoppedException("raft node is not running");
   }
 

@@ -89,8 +89,8 @@ final class RaftLoop {
       if (failure != null) {
         pending.failAll(
             neverProposed(state.notServing()),
-            "raft node " + Long.toUnsignedString(state.nodeId()) + " stopped after a "
-                + failure.kind() + " (" + failure.description() + ")");
+            "raft node " + Long.toUnsignedString(state.nodeId()) + " stopped (" + failure.reason()
+                + ")");
       } else {
         pending.failAll(neverProposed(new NodeStoppedException("raft node stopped; nothing was read")));
       }

@@ -270,8 +270,8 @@ public final class RaftServer
       // The loop fails the waiting callers as it ends; one that did not end in time is not read.
       pending.failAll(
           Set.of(),
-          "raft node " + Long.toUnsignedString(settings.nodeId()) + " stopped after a "
-              + state.failure().reason());
+          "raft node " + Long.toUnsignedString(settings.nodeId()) + " stopped ("
+              + state.failure().reason() + ")");
     }
   }
 

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 final class StorageFault {
 
   private static final Logger log = LoggerFactory.getLogger(StorageFault.class);
+  private static final String STORAGE_FAILURE = "storage failure";
 
   private final RaftServer server;
   private final NodeState state;
@@ -31,7 +32,7 @@ final class StorageFault {
 
   /** A storage write failed with {@code e}; any thread. Returns at once. */
   void writeFailed(Throwable e) {
-    fail(new NodeState.Failure("storage failure", describe(e)), true, e);
+    fail(new NodeState.Failure(STORAGE_FAILURE, describe(e)), true, e);
   }
 
   /**
@@ -49,11 +50,10 @@ final class StorageFault {
     }
     String node = Long.toUnsignedString(state.nodeId());
     log.error(
-        "raft node {} stopped taking part and refuses commands and reads after a {} ({}). {}",
+        "raft node {} stopped taking part and refuses commands and reads: {}. {}",
         node,
-        failure.kind(),
-        failure.description(),
-        whatNext(stateTrusted),
+        failure.reason(),
+        whatNext(failure, stateTrusted),
         e);
     // The raft loop may be waiting for input: wake it so that it sees it must end.
     inbox.put(new LoopInput.Wake());
@@ -62,17 +62,18 @@ final class StorageFault {
     t.start();
   }
 
-  private String whatNext(boolean stateTrusted) {
+  private String whatNext(NodeState.Failure failure, boolean stateTrusted) {
+    String fix =
+        failure.kind().equals(STORAGE_FAILURE)
+            ? "Free disk space or fix the storage"
+            : "This is a bug; please report it with this log";
     if (policy instanceof StorageFailurePolicy.StopApplication) {
-      return "Free disk space or fix the storage, then let the application be restarted (it stops"
-          + " now); it resumes from what was stored";
+      return fix + ". The application stops now, to be restarted; it resumes from what was stored";
     } else if (policy instanceof StorageFailurePolicy.RestartNode restart && stateTrusted) {
-      return "Free disk space or fix the storage: the node tries a storage write every "
-          + restart.probeInterval().toMillis() + " ms and rebuilds itself from what was stored once"
-          + " one succeeds";
+      return fix + ". The node tries a storage write every " + restart.probeInterval().toMillis()
+          + " ms and rebuilds itself from what was stored once one succeeds";
     }
-    return "Free disk space or fix the storage, then restart the application; it resumes from what"
-        + " was stored";
+    return fix + ", then restart the application; it resumes from what was stored";
   }
 
   private void afterFailure(boolean stateTrusted) {
@@ -94,6 +95,7 @@ final class StorageFault {
    */
   private void rebuildOnceStorageWorks(Duration interval) {
     String node = Long.toUnsignedString(state.nodeId());
+    boolean probeFailed = false;
     while (true) {
       try {
         Thread.sleep(interval.toMillis());
@@ -106,19 +108,27 @@ final class StorageFault {
       }
       try {
         server.probeStorage();
-      } catch (RuntimeException stillFailing) {
-        log.debug("raft node {}: storage probe failed: {}", node, describe(stillFailing));
+      } catch (RuntimeException | Error stillFailing) {
+        // An Error too: a database driver may assert on the state a failed write left behind.
+        // The first failed probe at INFO, as it tells how a write fails now; the others at DEBUG.
+        if (!probeFailed) {
+          log.info(
+              "raft node {} is still out: its storage probe failed ({}); it tries again every {} ms",
+              node, describe(stillFailing), interval.toMillis());
+          probeFailed = true;
+        } else {
+          log.debug("raft node {}: storage probe failed: {}", node, describe(stillFailing));
+        }
         continue;
       }
       NodeState.Failure failure = state.failure();
       try {
         if (server.rebuildFromStorage()) {
           log.warn(
-              "raft node {} recovered: a storage write succeeded again after the {} ({}); it was"
+              "raft node {} recovered: a storage write succeeded again after it stopped ({}); it was"
                   + " rebuilt from what was stored and rejoins as a follower",
               node,
-              failure == null ? "failure" : failure.kind(),
-              failure == null ? "" : failure.description());
+              failure == null ? "" : failure.reason());
         }
         return;
       } catch (RuntimeException e) {
