@@ -10,6 +10,7 @@ import dev.raftboot.spring.api.NotAppliedException;
 import dev.raftboot.spring.api.OutcomeUnknownException;
 import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.spring.health.RaftHealthIndicator;
+import dev.raftboot.spring.spi.CommandApplier;
 import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.testkit.Waits;
 import dev.raftboot.spring.testkit.cluster.InMemoryNetwork;
@@ -55,13 +56,30 @@ final class FailingNodeCluster implements AutoCloseable {
       UnaryOperator<RaftTransport> transport,
       StorageFailurePolicy policy,
       long snapshotEntries) {
+    return start(id, storage, transport, policy, snapshotEntries, UnaryOperator.identity());
+  }
+
+  /** Like the other {@code start}, the node's {@link KvState} reached through {@code applier}. */
+  RaftServer start(
+      long id,
+      RaftStorage storage,
+      UnaryOperator<RaftTransport> transport,
+      StorageFailurePolicy policy,
+      long snapshotEntries,
+      UnaryOperator<CommandApplier> applier) {
     RaftServerSettings settings =
         ServerCluster.settings(
             id, ServerCluster.peers(3), Duration.ofMillis(10), Duration.ofSeconds(5), snapshotEntries, 10);
     KvState state = new KvState();
     RaftServer server =
         new RaftServer(
-            settings, storage, transport.apply(network.transportFor(id)), state, state, null, policy);
+            settings,
+            storage,
+            transport.apply(network.transportFor(id)),
+            applier.apply(state),
+            state,
+            null,
+            policy);
     network.attach(server);
     server.start();
     servers.put(id, server);
