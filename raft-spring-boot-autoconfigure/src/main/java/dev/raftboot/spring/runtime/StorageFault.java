@@ -66,7 +66,8 @@ final class StorageFault {
     String fix =
         failure.kind().equals(STORAGE_FAILURE)
             ? "Free disk space or fix the storage"
-            : "This is a bug; please report it with this log";
+            : "Its stack trace follows: an OutOfMemoryError is the JVM's, anything else a bug to"
+                + " report";
     if (policy instanceof StorageFailurePolicy.StopApplication) {
       return fix + ". The application stops now, to be restarted; it resumes from what was stored";
     } else if (policy instanceof StorageFailurePolicy.RestartNode restart && stateTrusted) {
