@@ -262,7 +262,7 @@ public final class RaftServer
    * commands and reads waiting on it). The transport and the apply thread keep running (the apply
    * thread only applies entries whose write succeeded); inbound messages are refused.
    */
-  synchronized void abandonAfterStorageFailure() {
+  synchronized void abandonAfterFailure() {
     join(raftLoop);
     state.leaderId(0);
     state.role(StateType.FOLLOWER);
@@ -389,7 +389,7 @@ public final class RaftServer
    * Completes once a read at {@code consistency} may be served from this node's state: for {@link
    * ReadConsistency#LOCAL} at once, otherwise when this node has applied the leader's confirmed
    * commit index. Concurrent reads share one read-index round. Fails with {@link
-   * NodeStoppedException} at every consistency while the node does not run or its storage failed,
+   * NodeStoppedException} at every consistency while the node does not run or it failed (a storage write, an unexpected error),
    * also when the storage fails while the read waits.
    */
   @Override

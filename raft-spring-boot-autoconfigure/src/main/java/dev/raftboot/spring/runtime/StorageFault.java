@@ -78,7 +78,7 @@ final class StorageFault {
   }
 
   private void afterFailure(boolean stateTrusted) {
-    server.abandonAfterStorageFailure();
+    server.abandonAfterFailure();
     if (policy instanceof StorageFailurePolicy.StopApplication stop) {
       stop.stop().run();
     } else if (policy instanceof StorageFailurePolicy.RestartNode restart) {
