@@ -204,11 +204,13 @@ final class FailingNodeCluster implements AutoCloseable {
    * are equal; no command was applied twice on a node.
    */
   void assertAllAckedEverywhere() {
-    long commit =
-        servers.values().stream().mapToLong(s -> s.metrics().commitIndex()).max().orElseThrow();
-    awaitUntil(
-        () -> servers.values().stream().allMatch(s -> s.metrics().appliedIndex() >= commit),
-        "every node applied " + commit);
+    awaitApplied(servers.keySet());
+    // A caller hears of its write just before its node publishes the new applied index.
+    try {
+      awaitUntil(this::allAckedEverywhere, "every node holds every acknowledged write");
+    } catch (AssertionError notYet) {
+      // The assertions below say what is missing where.
+    }
     for (var e : states.entrySet()) {
       assertThat(e.getValue().map).as("state of node %d", e.getKey()).containsAllEntriesOf(acked);
     }
@@ -216,6 +218,24 @@ final class FailingNodeCluster implements AutoCloseable {
     for (var e : states.entrySet()) {
       assertThat(e.getValue().map).as("state of node %d", e.getKey()).isEqualTo(first);
     }
+  }
+
+  private boolean allAckedEverywhere() {
+    Map<String, String> first = states.values().iterator().next().map;
+    return states.values().stream()
+        .allMatch(st -> st.map.entrySet().containsAll(acked.entrySet()) && st.map.equals(first));
+  }
+
+  /**
+   * Waits until {@code nodes} have applied what any node has applied now. Not the commit index: a
+   * node publishes the one it stored, which may lag what it applied (and acknowledged) already.
+   */
+  void awaitApplied(java.util.Collection<Long> nodes) {
+    long applied =
+        servers.values().stream().mapToLong(s -> s.metrics().appliedIndex()).max().orElseThrow();
+    awaitUntil(
+        () -> nodes.stream().allMatch(id -> servers.get(id).metrics().appliedIndex() >= applied),
+        "nodes " + nodes + " applied " + applied);
   }
 
   /** No command was applied more than once by {@code node}'s state since it was created. */

@@ -79,11 +79,7 @@ class StorageFailureTest {
     // No acknowledged write is lost: both survivors hold every one of them.
     Set<Long> survivors = new TreeSet<>(cluster.servers.keySet());
     survivors.remove(failing);
-    long commit =
-        survivors.stream().mapToLong(id -> cluster.servers.get(id).metrics().commitIndex()).max().orElseThrow();
-    awaitUntil(
-        () -> survivors.stream().allMatch(id -> cluster.servers.get(id).metrics().appliedIndex() >= commit),
-        "survivors applied " + commit);
+    cluster.awaitApplied(survivors);
     for (long id : survivors) {
       assertThat(cluster.states.get(id).map).containsAllEntriesOf(cluster.acked);
     }
