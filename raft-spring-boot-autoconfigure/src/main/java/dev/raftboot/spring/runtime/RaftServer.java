@@ -35,7 +35,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -308,16 +310,22 @@ public final class RaftServer
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       log.error(
           "raft node {} cannot be rebuilt in place; restart the application",
           settings.nodeId(), e.getCause());
       return false;
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new IllegalStateException("the apply thread did not align with storage in time", e);
     }
-    // What reached the old loop after it ended is stale (its Ready, reports about old messages).
-    inbox.drain();
+    // The old persist stage's responses belong to the old raft node. Anything else that reached the
+    // inbox after the old loop ended (a call that passed the serving check just before the failure)
+    // is for the new loop, which answers it.
+    for (LoopInput input : inbox.drain()) {
+      if (!(input instanceof LoopInput.Persisted)) {
+        inbox.put(input);
+      }
+    }
     RawNode rawNode = rawNodeFromStorage();
     state.recovered();
     startLoop(rawNode);
@@ -389,8 +397,8 @@ public final class RaftServer
    * Completes once a read at {@code consistency} may be served from this node's state: for {@link
    * ReadConsistency#LOCAL} at once, otherwise when this node has applied the leader's confirmed
    * commit index. Concurrent reads share one read-index round. Fails with {@link
-   * NodeStoppedException} at every consistency while the node does not run or it failed (a storage write, an unexpected error),
-   * also when the storage fails while the read waits.
+   * NodeStoppedException} at every consistency while the node does not run or has failed (a
+   * storage write, an unexpected error), also when it fails while the read waits.
    */
   @Override
   public CompletableFuture<Void> readBarrier(ReadConsistency consistency) {
