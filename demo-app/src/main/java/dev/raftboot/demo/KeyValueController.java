@@ -120,13 +120,20 @@ class KeyValueController {
 
   /** Sets the key only if it holds {@code expected} (absent or null: only if the key is absent). */
   @PostMapping("/kv/{key}/cas")
-  ResponseEntity<?> compareAndSet(@PathVariable String key, @RequestBody CasRequest request) {
+  ResponseEntity<?> compareAndSet(
+      @PathVariable String key,
+      @RequestBody CasRequest request,
+      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey) {
     checkKey(key);
     if (request == null || request.value() == null) {
       throw new IllegalArgumentException("the body needs a \"value\" (and optionally \"expected\")");
     }
     checkValue(request.value());
-    if (!store.compareAndSet(key, request.expected(), request.value())) {
+    boolean set;
+    try (var scope = keyScope(idempotencyKey)) {
+      set = store.compareAndSet(key, request.expected(), request.value());
+    }
+    if (!set) {
       return ApiErrors.error(
           HttpStatus.CONFLICT,
           "compare-and-set failed: " + key + " does not hold "

@@ -55,21 +55,40 @@ final class DemoHttp {
   }
 
   Response put(String url, String text) throws IOException, InterruptedException {
+    return put(url, text, null);
+  }
+
+  /** A PUT carrying {@code idempotencyKey} in the demo's {@code Idempotency-Key} header, unless null. */
+  Response put(String url, String text, String idempotencyKey) throws IOException, InterruptedException {
     return send(
-        HttpRequest.newBuilder(URI.create(url))
+        keyed(HttpRequest.newBuilder(URI.create(url)), idempotencyKey)
             .header("Content-Type", "text/plain; charset=utf-8")
             .PUT(HttpRequest.BodyPublishers.ofString(text)));
   }
 
   Response postJson(String url, Object body) throws IOException, InterruptedException {
+    return postJson(url, body, null);
+  }
+
+  /** A JSON POST carrying {@code idempotencyKey} in the {@code Idempotency-Key} header, unless null. */
+  Response postJson(String url, Object body, String idempotencyKey) throws IOException, InterruptedException {
     return send(
-        HttpRequest.newBuilder(URI.create(url))
+        keyed(HttpRequest.newBuilder(URI.create(url)), idempotencyKey)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
   }
 
   Response delete(String url) throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(URI.create(url)).DELETE());
+    return delete(url, null);
+  }
+
+  /** A DELETE carrying {@code idempotencyKey} in the {@code Idempotency-Key} header, unless null. */
+  Response delete(String url, String idempotencyKey) throws IOException, InterruptedException {
+    return send(keyed(HttpRequest.newBuilder(URI.create(url)), idempotencyKey).DELETE());
+  }
+
+  private static HttpRequest.Builder keyed(HttpRequest.Builder request, String idempotencyKey) {
+    return idempotencyKey == null ? request : request.header("Idempotency-Key", idempotencyKey);
   }
 
   private Response send(HttpRequest.Builder request) throws IOException, InterruptedException {

@@ -2,6 +2,7 @@ package dev.raftboot.demo;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -53,6 +54,21 @@ class IdempotencyKeyHeaderTests {
           .andExpect(jsonPath("$.deleted").value(true));
     }
     mvc.perform(delete("/kv/idem-b")).andExpect(status().isNotFound());
+  }
+
+  @Test
+  void aCompareAndSetRepeatedWithTheSameKeyGetsTheFirstAnswer() throws Exception {
+    MockMvc mvc = mvc();
+    String body = "{\"value\":\"v1\"}";
+    for (int i = 0; i < 2; i++) {
+      mvc.perform(post("/kv/idem-d/cas").header("Idempotency-Key", "cas-d-1").contentType(MediaType.APPLICATION_JSON).content(body))
+          .andExpect(status().isOk())
+          .andExpect(jsonPath("$.value").value("v1"));
+    }
+    // The negative control: without a key the repeat is a second compare-and-set, which fails
+    // because the key now holds a value.
+    mvc.perform(post("/kv/idem-d/cas").contentType(MediaType.APPLICATION_JSON).content(body))
+        .andExpect(status().isConflict());
   }
 
   @Test

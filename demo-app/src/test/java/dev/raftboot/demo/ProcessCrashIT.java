@@ -65,6 +65,13 @@ class ProcessCrashIT {
   private static final int SECONDS = Integer.getInteger("crash.seconds", 60);
   private static final int CLIENTS = Integer.getInteger("crash.clients", 6);
   private static final int KEYS = Integer.getInteger("crash.keys", 12);
+  /**
+   * Whether puts and deletes retried after an unknown outcome carry their {@code Idempotency-Key};
+   * {@code false} only to show that the checks catch what the retries then apply twice.
+   */
+  private static final boolean RETRY_KEYS = !"false".equalsIgnoreCase(System.getProperty("crash.retry-keys", "true"));
+  /** Retries of one put or delete before its outcome is left unknown. */
+  private static final int RETRY_ATTEMPTS = 8;
   private static final long SEED = Long.getLong("crash.seed", System.nanoTime());
   /** The faults to draw from, e.g. PAUSE_LEADER,ISOLATE_LEADER (default: all, in their shares). */
   private static final String FAULTS = System.getProperty("crash.faults", "");
@@ -142,12 +149,15 @@ class ProcessCrashIT {
           LinearizabilityChecker.builder().timeBudget(Duration.ofMinutes(5)).build().check(entries);
       int replayed = replay(historyFile);
       NegativeControl control = negativeControl(entries, schedule, dir.resolve("history-lost-write.txt"));
-      String summary = summary(check, finalValues, replayed, control);
+      List<String> reappeared = ReappearingValues.find(entries);
+      String summary = summary(check, finalValues, replayed, control, reappeared);
       System.out.println(summary);
       Files.writeString(dir.resolve("summary.txt"), summary, StandardCharsets.UTF_8);
 
       assertThat(problems).as("problems").isEmpty();
       assertThat(unexpected).as("unexpected answers").isEmpty();
+      assertThat(reappeared).as("values read again after another (a write applied twice; retry keys %s)",
+          RETRY_KEYS).isEmpty();
       assertThat(kills.get() + gracefulStops.get() + pauses.get() + partitions.size()).as("faults").isPositive();
       assertThat(check.violations()).as("violations:\n%s", check.describe()).isEmpty();
       assertThat(check.verdict()).as(check.describe()).isEqualTo(CheckResult.Verdict.LINEARIZABLE);
@@ -203,7 +213,7 @@ class ProcessCrashIT {
 
   private String settings() {
     return "process crash test: seed " + SEED + ", " + SECONDS + " s, " + CLIENTS + " clients, " + KEYS
-        + " keys; times are the history's logical clock";
+        + " keys, retry keys " + RETRY_KEYS + "; times are the history's logical clock";
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -474,50 +484,85 @@ class ProcessCrashIT {
       };
       // Local reads may be stale by design: they are counted, not checked.
       long h = kind == Kind.GET_LOCAL ? -1 : history.invoke(id, op);
-      Result result;
-      String label;
-      boolean connected = true;
-      try {
-        Response r = send(node, kind, key, value, expected);
-        label = label(kind, r);
-        result = result(kind, r);
-        if (result instanceof Result.OkValue v && !v.isAbsent()) {
-          lastSeen.put(key, v.value());
-        } else if (kind == Kind.PUT && r.status() == 200 || kind == Kind.CAS && r.status() == 200) {
-          lastSeen.put(key, value);
-        }
-        if (label.startsWith("unexpected")) {
-          unexpected.add(kind + " " + key + " on node " + node.id + ": " + r);
-        }
-      } catch (ConnectException | HttpConnectTimeoutException e) {
-        // The request never left: certainly no effect.
-        result = Result.failed();
-        label = "not connected";
-        connected = false;
-      } catch (IOException e) {
-        result = Result.unknown();
-        label = e instanceof java.net.http.HttpTimeoutException ? "unknown (timeout)" : "unknown (connection)";
+      // Names the write on every attempt: values are unique, so the value serves.
+      String writeId = value;
+      Attempt attempt = attempt(node, kind, key, value, expected, writeId);
+      boolean connected = !"not connected".equals(attempt.label());
+      if (kind != Kind.GET_LINEARIZABLE && kind != Kind.GET_LEASE && kind != Kind.GET_LOCAL
+          && attempt.result().isUnknown()) {
+        attempt = retry(kind, key, value, expected, writeId);
+      }
+      Result result = attempt.result();
+      if (result instanceof Result.OkValue v && !v.isAbsent()) {
+        lastSeen.put(key, v.value());
+      } else if ((kind == Kind.PUT || kind == Kind.CAS) && attempt.status() == 200) {
+        lastSeen.put(key, value);
       }
       if (h >= 0) {
         history.complete(h, result);
       }
-      count(kind.name().toLowerCase().replace('_', ' ') + ": " + label);
       return connected;
+    }
+
+    /**
+     * Sends a write (put, compare-and-set, delete) whose outcome is unknown again, under the same idempotency key (unless
+     * {@code crash.retry-keys=false}), to a random node after a growing pause, until it has a
+     * definite outcome or {@code RETRY_ATTEMPTS} retries went by. A "not applied" answer to a retry
+     * only says that the retry was not applied, so the retries go on; under the key, the answer to
+     * a retry is the first application's answer.
+     */
+    private Attempt retry(Kind kind, String key, String value, String expected, String writeId)
+        throws InterruptedException {
+      count("retried " + kind.name().toLowerCase());
+      for (int n = 1; n <= RETRY_ATTEMPTS; n++) {
+        Thread.sleep(Math.min(2000, 100L << n));
+        Node node = nodes.get(rnd.nextInt(nodes.size()));
+        Attempt attempt = attempt(node, kind, key, value, expected, writeId);
+        if (!attempt.result().isUnknown() && !attempt.result().isFailed()) {
+          count("retried " + kind.name().toLowerCase() + ": resolved after " + n);
+          return attempt;
+        }
+      }
+      count("retried " + kind.name().toLowerCase() + ": still unknown");
+      return new Attempt(Result.unknown(), 0, "unknown after retries");
+    }
+
+    private Attempt attempt(Node node, Kind kind, String key, String value, String expected, String writeId)
+        throws InterruptedException {
+      Attempt attempt;
+      try {
+        Response r = send(node, kind, key, value, expected, RETRY_KEYS ? writeId : null);
+        attempt = new Attempt(result(kind, r), r.status(), label(kind, r));
+        if (attempt.label().startsWith("unexpected")) {
+          unexpected.add(kind + " " + key + " on node " + node.id + ": " + r);
+        }
+      } catch (ConnectException | HttpConnectTimeoutException e) {
+        // The request never left: certainly no effect.
+        attempt = new Attempt(Result.failed(), 0, "not connected");
+      } catch (IOException e) {
+        attempt = new Attempt(Result.unknown(), 0,
+            e instanceof java.net.http.HttpTimeoutException ? "unknown (timeout)" : "unknown (connection)");
+      }
+      count(kind.name().toLowerCase().replace('_', ' ') + ": " + attempt.label());
+      return attempt;
     }
   }
 
-  private Response send(Node node, Kind kind, String key, String value, String expected)
+  /** One request's outcome: as a history result, its HTTP status (0 without an answer), its label. */
+  private record Attempt(Result result, int status, String label) {}
+
+  private Response send(Node node, Kind kind, String key, String value, String expected, String idempotencyKey)
       throws IOException, InterruptedException {
     String url = node.url() + "/kv/" + URLEncoder.encode(key, StandardCharsets.UTF_8);
     return switch (kind) {
-      case PUT -> http.put(url, value);
+      case PUT -> http.put(url, value, idempotencyKey);
       case CAS -> {
         Map<String, String> body = new LinkedHashMap<>();
         body.put("expected", expected);
         body.put("value", value);
-        yield http.postJson(url + "/cas", body);
+        yield http.postJson(url + "/cas", body, idempotencyKey);
       }
-      case DELETE -> http.delete(url);
+      case DELETE -> http.delete(url, idempotencyKey);
       case GET_LINEARIZABLE -> http.get(url + "?consistency=linearizable");
       case GET_LEASE -> http.get(url + "?consistency=lease");
       case GET_LOCAL -> http.get(url + "?consistency=local");
@@ -616,7 +661,8 @@ class ProcessCrashIT {
     }
   }
 
-  private String summary(CheckResult check, Map<String, String> finalValues, int replayed, NegativeControl control) {
+  private String summary(CheckResult check, Map<String, String> finalValues, int replayed, NegativeControl control,
+      List<String> reappeared) {
     StringBuilder s = new StringBuilder();
     s.append("\n==== Process crash test ====\n");
     s.append(String.format("duration %d s of load and faults (%d s total), %d clients, %d keys, seed %d%n",
@@ -644,6 +690,9 @@ class ProcessCrashIT {
     s.append("negative control (" + control.description() + "): "
         + (control.verdict() == ReplayHistory.NOT_LINEARIZABLE ? "rejected" : "NOT rejected, status " + control.verdict())
         + '\n');
+    s.append(String.format("retry keys %s; values read again after another (apply-once check): %d%n",
+        RETRY_KEYS, reappeared.size()));
+    reappeared.stream().limit(20).forEach(r -> s.append("  ").append(r).append('\n'));
     s.append("final values: ").append(finalValues.entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "))).append('\n');
     if (!unexpected.isEmpty()) {

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.raftboot.Config;
 import dev.raftboot.Describe;
 import dev.raftboot.Logger;
+import dev.raftboot.RecordingLogger;
 import dev.raftboot.SilentLogger;
 import dev.raftboot.MemoryStorage;
 import dev.raftboot.Peer;
@@ -273,7 +274,8 @@ public final class Simulation {
     this.spike = baseSpike;
     this.maxDelay = baseMaxDelay;
     this.checker = new Checker(opt.checks, nodes, history);
-    this.raftLogger = opt.verbose ? new TraceLogger() : SilentLogger.INSTANCE;
+    this.raftLogger =
+        opt.verbose ? new RecordingLogger(this::traceRaftLine) : SilentLogger.INSTANCE;
   }
 
   private long pick(long... values) {
@@ -2274,39 +2276,17 @@ public final class Simulation {
     }
   }
 
+  /** Raft's log lines into the trace (replays with {@code -Dsim.verbose=true}). */
+  private void traceRaftLine(RecordingLogger.Level level, String text) {
+    boolean plain = level == RecordingLogger.Level.DEBUG || level == RecordingLogger.Level.INFO;
+    trace.add("  raft" + (plain ? "" : " " + level) + ": " + text);
+  }
+
   /** A trace item formatted only when printed. */
   private record Lazy(java.util.function.Supplier<String> s) {
     @Override
     public String toString() {
       return s.get();
-    }
-  }
-
-  /** Raft's log lines into the trace (replays with {@code -Dsim.verbose=true}). */
-  private final class TraceLogger implements Logger {
-    @Override
-    public void debug(String format, Object... args) {
-      trace.add("  raft: " + String.format(format, args));
-    }
-
-    @Override
-    public void info(String format, Object... args) {
-      trace.add("  raft: " + String.format(format, args));
-    }
-
-    @Override
-    public void warn(String format, Object... args) {
-      trace.add("  raft WARN: " + String.format(format, args));
-    }
-
-    @Override
-    public void error(String format, Object... args) {
-      trace.add("  raft ERROR: " + String.format(format, args));
-    }
-
-    @Override
-    public void fatal(String format, Object... args) {
-      trace.add("  raft FATAL: " + String.format(format, args));
     }
   }
 }

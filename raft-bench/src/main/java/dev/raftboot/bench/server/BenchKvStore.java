@@ -8,8 +8,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The benchmark's state machine, the same as the peer harness's: a map from 16-character keys to
- * 100-byte values. {@link #put} is a replicated command; its future completes on the calling node
- * once the put is committed and applied there.
+ * 100-byte values. {@link #put} and {@link #putAndWait} are the same replicated command, the first
+ * returning a future that completes on the calling node once the put is committed and applied
+ * there, the second blocking its caller until then.
  */
 @Component
 public class BenchKvStore {
@@ -24,6 +25,13 @@ public class BenchKvStore {
     map.put(key, value);
     applied.incrementAndGet();
     return DONE;
+  }
+
+  /** {@link #put} for a caller that waits (a request thread per outstanding put). */
+  @ReplicatedCommand
+  public void putAndWait(String key, byte[] value) {
+    map.put(key, value);
+    applied.incrementAndGet();
   }
 
   public int size() {

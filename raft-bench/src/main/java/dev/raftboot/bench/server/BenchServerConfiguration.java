@@ -2,6 +2,7 @@ package dev.raftboot.bench.server;
 
 import dev.raftboot.bench.cluster.EmbeddedLoadServlet;
 import dev.raftboot.spring.api.RaftOperations;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,9 +17,13 @@ import org.springframework.context.annotation.Configuration;
 class BenchServerConfiguration {
 
   @Bean
-  ServletRegistrationBean<PutServlet> putServlet(BenchKvStore store, RaftOperations raft) {
+  ServletRegistrationBean<PutServlet> putServlet(
+      BenchKvStore store, RaftOperations raft, @Value("${bench.put:async}") String put) {
+    if (!put.equals("async") && !put.equals("sync")) {
+      throw new IllegalArgumentException("bench.put must be async or sync, not " + put);
+    }
     ServletRegistrationBean<PutServlet> bean =
-        new ServletRegistrationBean<>(new PutServlet(store, raft), "/kv/*");
+        new ServletRegistrationBean<>(new PutServlet(store, raft, put.equals("sync")), "/kv/*");
     bean.setAsyncSupported(true);
     bean.setLoadOnStartup(1);
     return bean;

@@ -18,10 +18,12 @@ import java.util.concurrent.CompletableFuture;
  * the put is committed and applied on this node, {@code 503} (body: the reason) when it was not.
  * {@code GET /kv} answers this node's view of the leader as {@code <id> <url>}.
  *
- * <p>A plain asynchronous servlet rather than a Spring MVC controller: the request thread returns
- * at once and the response is written by whichever thread completes the replicated call, without
- * a second dispatch through the framework. Spring MVC would add its own per-request cost on top
- * of the same raft path.
+ * <p>A plain servlet rather than a Spring MVC controller, which would add its own per-request cost
+ * on top of the same raft path. Asynchronous by default ({@code bench.put=async}): the request
+ * thread returns at once and the response is written by whichever thread completes the replicated
+ * call. With {@code bench.put=sync} the request thread calls the blocking command and writes the
+ * response itself, as a typical application controller does (one container thread per outstanding
+ * put: size {@code server.tomcat.threads.max} for the concurrency).
  */
 final class PutServlet extends HttpServlet {
 
@@ -30,10 +32,12 @@ final class PutServlet extends HttpServlet {
 
   private final transient BenchKvStore store;
   private final transient RaftOperations raft;
+  private final boolean sync;
 
-  PutServlet(BenchKvStore store, RaftOperations raft) {
+  PutServlet(BenchKvStore store, RaftOperations raft, boolean sync) {
     this.store = store;
     this.raft = raft;
+    this.sync = sync;
   }
 
   @Override
@@ -56,6 +60,10 @@ final class PutServlet extends HttpServlet {
         send(resp, HttpServletResponse.SC_BAD_REQUEST, "short body");
         return;
       }
+    }
+    if (sync) {
+      putAndWait(key, value, resp);
+      return;
     }
     CompletableFuture<Void> put;
     try {
@@ -88,6 +96,19 @@ final class PutServlet extends HttpServlet {
             async.complete();
           }
         });
+  }
+
+  private void putAndWait(String key, byte[] value, HttpServletResponse resp) throws IOException {
+    try {
+      store.putAndWait(key, value);
+    } catch (NoLeaderException e) {
+      send(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE, e.toString());
+      return;
+    } catch (RuntimeException e) {
+      send(resp, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, e.toString());
+      return;
+    }
+    resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
   }
 
   @Override

@@ -8,9 +8,9 @@ import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.runtime.RaftServerSettings;
 import dev.raftboot.spring.spi.CommandApplier;
-import dev.raftboot.spring.spi.StateSnapshotter;
-import dev.raftboot.spring.transport.RaftTransport;
 import dev.raftboot.spring.test.NoNetworkTransport;
+import dev.raftboot.spring.test.StringState;
+import dev.raftboot.spring.transport.RaftTransport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -135,9 +135,10 @@ class RaftAutoConfigurationTests {
         .run(
             context -> {
               assertThat(context).hasNotFailed();
-              assertThat(context.getBean("inventory", Part.class).restoredFrom)
+              assertThat(context.getBean("inventory", StringState.class).restoredFrom)
                   .isEqualTo("apples");
-              assertThat(context.getBean("ordersBook", Part.class).restoredFrom).isEqualTo("42");
+              assertThat(context.getBean("ordersBook", StringState.class).restoredFrom)
+                  .isEqualTo("42");
               assertThat(context.getBean(RaftServer.class).status().applied())
                   .isGreaterThanOrEqualTo(snapshotIndex[0]);
             });
@@ -146,49 +147,23 @@ class RaftAutoConfigurationTests {
   @Configuration(proxyBeanMethods = false)
   static class TwoServices {
     @Bean
-    Part inventory() {
-      return new Part(null);
+    StringState inventory() {
+      return new StringState("");
     }
 
     /** Stored as "orders", whatever the bean is called. */
     @Bean
-    Part ordersBook() {
-      return new Part("orders");
+    StringState ordersBook() {
+      return new StringState("").named("orders");
     }
 
     @Bean
-    CommandApplier applier(Part inventory, Part ordersBook) {
+    CommandApplier applier(StringState inventory, StringState ordersBook) {
       return command -> {
         String[] target = command.toStringUtf8().split(":", 2);
         (target[0].equals("inventory") ? inventory : ordersBook).state = target[1];
         return null;
       };
-    }
-  }
-
-  static final class Part implements StateSnapshotter {
-    private final String name;
-    volatile String state = "";
-    volatile String restoredFrom;
-
-    Part(String name) {
-      this.name = name;
-    }
-
-    @Override
-    public ByteString snapshot() {
-      return ByteString.copyFromUtf8(state);
-    }
-
-    @Override
-    public void restore(ByteString data) {
-      state = data.toStringUtf8();
-      restoredFrom = state;
-    }
-
-    @Override
-    public String snapshotPartName() {
-      return name;
     }
   }
 

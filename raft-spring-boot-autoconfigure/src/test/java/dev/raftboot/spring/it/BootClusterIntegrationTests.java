@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.raftboot.StateType;
 import dev.raftboot.spring.api.NoLeaderException;
 import dev.raftboot.spring.runtime.RaftServer;
+import dev.raftboot.spring.test.ReplicatedKv;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -79,8 +80,8 @@ class BootClusterIntegrationTests {
     nodes.values().forEach(ConfigurableApplicationContext::close);
   }
 
-  static KvTestApplication.Kv kv(ConfigurableApplicationContext ctx) {
-    return ctx.getBean(KvTestApplication.Kv.class);
+  static ReplicatedKv kv(ConfigurableApplicationContext ctx) {
+    return ctx.getBean(ReplicatedKv.class);
   }
 
   static void put(ConfigurableApplicationContext ctx, String k, String v) throws InterruptedException {

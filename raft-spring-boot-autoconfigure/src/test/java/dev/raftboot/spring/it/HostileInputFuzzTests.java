@@ -17,6 +17,7 @@ import dev.raftboot.spring.api.RaftStatus;
 import dev.raftboot.spring.api.ReadTimeoutException;
 import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.storage.RaftStorage;
+import dev.raftboot.spring.test.ReplicatedKv;
 import dev.raftboot.spring.transport.PeerAuthenticator;
 import dev.raftboot.spring.transport.RaftHeaders;
 import java.io.ByteArrayInputStream;
@@ -194,7 +195,7 @@ class HostileInputFuzzTests {
     int memberPort = freePort();
     node = start(SELF, port, memberPort);
     RaftServer server = node.getBean(RaftServer.class);
-    KvTestApplication.Kv kv = node.getBean(KvTestApplication.Kv.class);
+    ReplicatedKv kv = node.getBean(ReplicatedKv.class);
     awaitLeader(server);
     server.addLearner(MEMBER, URI.create("http://127.0.0.1:" + memberPort)).get(60, TimeUnit.SECONDS);
     learner = start(MEMBER, port, memberPort);
@@ -252,8 +253,8 @@ class HostileInputFuzzTests {
       throws InterruptedException {
     RaftServer a = leader.getBean(RaftServer.class);
     RaftServer b = other.getBean(RaftServer.class);
-    Map<String, String> stateA = leader.getBean(KvTestApplication.Kv.class).local();
-    Map<String, String> stateB = other.getBean(KvTestApplication.Kv.class).local();
+    Map<String, String> stateA = leader.getBean(ReplicatedKv.class).local();
+    Map<String, String> stateB = other.getBean(ReplicatedKv.class).local();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (b.status().applied() < a.status().applied() || !stateA.equals(stateB)) {
       assertThat(System.nanoTime())
@@ -353,7 +354,7 @@ class HostileInputFuzzTests {
     }
   }
 
-  private static void put(KvTestApplication.Kv kv, String k, String v) throws InterruptedException {
+  private static void put(ReplicatedKv kv, String k, String v) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {
@@ -368,7 +369,7 @@ class HostileInputFuzzTests {
     }
   }
 
-  private static String read(KvTestApplication.Kv kv, String k) throws InterruptedException {
+  private static String read(ReplicatedKv kv, String k) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {

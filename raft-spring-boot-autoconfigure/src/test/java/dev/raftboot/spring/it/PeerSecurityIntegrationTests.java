@@ -9,8 +9,9 @@ import dev.raftboot.StateType;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
-import dev.raftboot.spring.runtime.RaftServer;
 import dev.raftboot.spring.api.RaftStatus;
+import dev.raftboot.spring.runtime.RaftServer;
+import dev.raftboot.spring.test.ReplicatedKv;
 import dev.raftboot.spring.transport.HttpRaftTransport;
 import dev.raftboot.spring.transport.PeerAuthenticator;
 import dev.raftboot.spring.transport.PeerCheck;
@@ -246,7 +247,7 @@ class PeerSecurityIntegrationTests {
     return nodes.get(id).getBean(RaftServer.class);
   }
 
-  private static KvTestApplication.Kv kv(ConfigurableApplicationContext ctx) {
+  private static ReplicatedKv kv(ConfigurableApplicationContext ctx) {
     return BootClusterIntegrationTests.kv(ctx);
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.raftboot.spring.spi.StateSnapshotter;
+import dev.raftboot.spring.test.StringState;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,11 +14,11 @@ class CompositeStateSnapshotterTests {
 
   @Test
   void restoresEveryPartIntoTheSnapshotterOfItsName() {
-    Part a = new Part("alpha");
-    Part b = new Part("beta");
+    StringState a = new StringState("alpha");
+    StringState b = new StringState("beta");
     ByteString data = composite(Map.of("a", a, "b", b)).snapshot();
-    Part a2 = new Part("");
-    Part b2 = new Part("");
+    StringState a2 = new StringState("");
+    StringState b2 = new StringState("");
     // Bean order does not matter, only the names do.
     composite(ordered("b", b2, "a", a2)).restore(data);
     assertThat(a2.state).isEqualTo("alpha");
@@ -26,9 +27,9 @@ class CompositeStateSnapshotterTests {
 
   @Test
   void ownPartNameWinsOverTheBeanName() {
-    Part renamed = new Part("stock").named("inventory");
+    StringState renamed = new StringState("stock").named("inventory");
     ByteString data = composite(Map.of("inventoryService", renamed)).snapshot();
-    Part restored = new Part("").named("inventory");
+    StringState restored = new StringState("").named("inventory");
     composite(Map.of("stockKeeper", restored)).restore(data);
     assertThat(restored.state).isEqualTo("stock");
     assertThat(composite(Map.of("x", restored)).partNames()).containsExactly("inventory");
@@ -36,9 +37,10 @@ class CompositeStateSnapshotterTests {
 
   @Test
   void unknownOrMissingPartIsRefusedBeforeAnythingIsRestored() {
-    ByteString data = composite(Map.of("a", new Part("1"), "b", new Part("2"))).snapshot();
-    Part a = new Part("untouched");
-    Part c = new Part("untouched");
+    ByteString data =
+        composite(Map.of("a", new StringState("1"), "b", new StringState("2"))).snapshot();
+    StringState a = new StringState("untouched");
+    StringState c = new StringState("untouched");
     assertThatThrownBy(() -> composite(Map.of("a", a, "c", c)).restore(data))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("holds the parts [a, b]")
@@ -52,9 +54,9 @@ class CompositeStateSnapshotterTests {
 
   @Test
   void snapshotterAddedLaterMayStartEmpty() {
-    ByteString data = composite(Map.of("a", new Part("1"))).snapshot();
-    Part a = new Part("");
-    Part added = new Part("stale").acceptingMissingPart();
+    ByteString data = composite(Map.of("a", new StringState("1"))).snapshot();
+    StringState a = new StringState("");
+    StringState added = new StringState("stale").acceptingMissingPart();
     composite(Map.of("a", a, "added", added)).restore(data);
     assertThat(a.state).isEqualTo("1");
     assertThat(added.state).isEmpty();
@@ -63,16 +65,18 @@ class CompositeStateSnapshotterTests {
   @Test
   void snapshotOfASingleSnapshotterInTheOldFormatRestoresIntoTheOnlyOne() {
     ByteString old = ByteString.copyFromUtf8("{\"apples\":3}");
-    Part only = new Part("");
+    StringState only = new StringState("");
     composite(Map.of("inventory", only)).restore(old);
     assertThat(only.state).isEqualTo("{\"apples\":3}");
   }
 
   @Test
   void snapshotInTheOldFormatIsRefusedWithSeveralSnapshotters() {
-    Part a = new Part("untouched");
+    StringState a = new StringState("untouched");
     assertThatThrownBy(
-            () -> composite(Map.of("a", a, "b", new Part(""))).restore(ByteString.copyFromUtf8("x")))
+            () ->
+                composite(Map.of("a", a, "b", new StringState("")))
+                    .restore(ByteString.copyFromUtf8("x")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("written by raftboot 0.1 for a single StateSnapshotter")
         .hasMessageContaining("has 2 [a, b]")
@@ -83,67 +87,31 @@ class CompositeStateSnapshotterTests {
   @Test
   void twoSnapshottersMayNotShareAPartName() {
     assertThatThrownBy(
-            () -> composite(ordered("a", new Part("").named("x"), "b", new Part("").named("x"))))
+            () ->
+                composite(
+                    ordered(
+                        "a", new StringState("").named("x"), "b", new StringState("").named("x"))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("beans a and b both store their snapshot part as \"x\"");
   }
 
   @Test
   void emptyPartsRoundTrip() {
-    ByteString data = composite(Map.of("a", new Part(""))).snapshot();
-    Part a = new Part("before");
+    ByteString data = composite(Map.of("a", new StringState(""))).snapshot();
+    StringState a = new StringState("before");
     composite(Map.of("a", a)).restore(data);
     assertThat(a.state).isEmpty();
   }
 
-  private static CompositeStateSnapshotter composite(Map<String, Part> parts) {
+  private static CompositeStateSnapshotter composite(Map<String, StringState> parts) {
     return new CompositeStateSnapshotter(parts);
   }
 
-  private static Map<String, Part> ordered(String k1, Part v1, String k2, Part v2) {
-    Map<String, Part> map = new LinkedHashMap<>();
+  private static Map<String, StringState> ordered(
+      String k1, StringState v1, String k2, StringState v2) {
+    Map<String, StringState> map = new LinkedHashMap<>();
     map.put(k1, v1);
     map.put(k2, v2);
     return map;
-  }
-
-  private static final class Part implements StateSnapshotter {
-    String state;
-    private String name;
-    private boolean acceptsMissing;
-
-    Part(String state) {
-      this.state = state;
-    }
-
-    Part named(String name) {
-      this.name = name;
-      return this;
-    }
-
-    Part acceptingMissingPart() {
-      this.acceptsMissing = true;
-      return this;
-    }
-
-    @Override
-    public ByteString snapshot() {
-      return ByteString.copyFromUtf8(state);
-    }
-
-    @Override
-    public void restore(ByteString data) {
-      state = data.toStringUtf8();
-    }
-
-    @Override
-    public String snapshotPartName() {
-      return name;
-    }
-
-    @Override
-    public boolean acceptsMissingPart() {
-      return acceptsMissing;
-    }
   }
 }

@@ -2,20 +2,14 @@ package dev.raftboot.spring.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
-import dev.raftboot.ForwardingStorage;
-import dev.raftboot.InitialState;
-import dev.raftboot.MemoryStorage;
 import dev.raftboot.RaftUtil;
-import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.HardState;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
 import dev.raftboot.raftpb.Snapshot;
-import dev.raftboot.spring.storage.RaftStorage;
-import dev.raftboot.spring.transport.RaftTransport;
-import dev.raftboot.spring.transport.TransportListener;
+import dev.raftboot.spring.test.MemoryRaftStorage;
+import dev.raftboot.spring.test.NoNetworkTransport;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,7 +46,8 @@ class PersistStageGroupCommitTests {
   void appendsQueuedDuringASyncShareTheNextOneAndTheirResponsesFollowIt() throws Exception {
     stage =
         new PersistStage(
-            1, new SlowStorage(), new RecordingTransport(), state, new NodeMetrics(state), inbox,
+            1, new SlowStorage(), new NoNetworkTransport(m -> events.add("sent " + m.getIndex())),
+            state, new NodeMetrics(state), inbox,
             new ApplyLoop(null, state, null, null, null, null, null, inbox, null), 0,
             new StorageFault(null, state, inbox, new StorageFailurePolicy.StayDown()));
     state.running(true);
@@ -131,35 +126,8 @@ class PersistStageGroupCommitTests {
         .setFrom(RaftUtil.LOCAL_APPEND_THREAD).setTerm(term).setIndex(last).setLogTerm(term).build();
   }
 
-  private final class RecordingTransport implements RaftTransport {
-    @Override
-    public void start(long selfId, Map<Long, URI> peers, TransportListener listener) {}
-
-    @Override
-    public void send(Message message) {
-      events.add("sent " + message.getIndex());
-    }
-
-    @Override
-    public void updatePeers(Map<Long, URI> peers) {}
-
-    @Override
-    public void stop() {}
-  }
-
   /** Memory storage whose first save waits until the test lets it finish, as a slow sync. */
-  private final class SlowStorage extends ForwardingStorage implements RaftStorage {
-    private final MemoryStorage mem;
-
-    SlowStorage() {
-      this(new MemoryStorage());
-    }
-
-    private SlowStorage(MemoryStorage mem) {
-      super(mem);
-      this.mem = mem;
-    }
-
+  private final class SlowStorage extends MemoryRaftStorage {
     @Override
     public void save(HardState hs, List<Entry> entries, Snapshot snapshot, boolean sync) {
       firstSaveEntered.countDown();
@@ -168,21 +136,10 @@ class PersistStageGroupCommitTests {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      mem.append(entries);
+      super.save(hs, entries, snapshot, sync);
       List<Long> indexes = entries.stream().map(Entry::getIndex).toList();
       savedEntries.add(indexes);
       events.add("saved " + indexes);
     }
-
-    @Override
-    public Snapshot createSnapshot(long index, ConfState confState, ByteString data) {
-      return mem.createSnapshot(index, confState, data);
-    }
-
-    @Override
-    public void compact(long compactIndex) {
-      mem.compact(compactIndex);
-    }
-
   }
 }

@@ -4,21 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import dev.raftboot.Config;
-import dev.raftboot.ForwardingStorage;
-import dev.raftboot.InitialState;
-import dev.raftboot.Logger;
-import dev.raftboot.MemoryStorage;
 import dev.raftboot.RawNode;
 import dev.raftboot.Ready;
-import dev.raftboot.raftpb.ConfState;
+import dev.raftboot.RecordingLogger;
 import dev.raftboot.raftpb.Entry;
-import dev.raftboot.raftpb.HardState;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
-import dev.raftboot.raftpb.Snapshot;
-import dev.raftboot.spring.storage.RaftStorage;
-import dev.raftboot.spring.transport.RaftTransport;
-import dev.raftboot.spring.transport.TransportListener;
+import dev.raftboot.spring.test.MemoryRaftStorage;
+import dev.raftboot.spring.test.NoNetworkTransport;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +30,7 @@ class PersistStageStorageResponseTests {
   private final List<Message> sent = new ArrayList<>();
   private final NodeState state = new NodeState(2, Map.of(2L, URI.create("mem://2")));
   private final LoopInbox inbox = new LoopInbox(state);
-  private final MemStorage storage = new MemStorage();
+  private final MemoryRaftStorage storage = MemoryRaftStorage.ofVoters(1, 2, 3);
   private final RawNode follower =
       new RawNode(
           new Config()
@@ -48,10 +41,16 @@ class PersistStageStorageResponseTests {
               .maxInflightMsgs(256)
               .maxSizePerMsg(1 << 20)
               .asyncStorageWrites(true)
-              .logger(new RecordingLogger()));
+              .logger(
+                  new RecordingLogger(
+                      (level, text) -> {
+                        if (level == RecordingLogger.Level.INFO) {
+                          infoLog.add(text);
+                        }
+                      })));
   private final PersistStage stage =
       new PersistStage(
-          2, storage, new RecordingTransport(), state, new NodeMetrics(state), inbox,
+          2, storage, new NoNetworkTransport(sent::add), state, new NodeMetrics(state), inbox,
           new ApplyLoop(null, state, null, null, null, null, null, inbox, null), 0,
           new StorageFault(null, state, inbox, new StorageFailurePolicy.StayDown()));
 
@@ -133,81 +132,5 @@ class PersistStageStorageResponseTests {
         .setTerm(1)
         .setCommit(commit)
         .build();
-  }
-
-  private final class RecordingLogger implements Logger {
-    @Override
-    public void debug(String format, Object... args) {}
-
-    @Override
-    public void info(String format, Object... args) {
-      infoLog.add(String.format(format, args));
-    }
-
-    @Override
-    public void warn(String format, Object... args) {}
-
-    @Override
-    public void error(String format, Object... args) {}
-
-    @Override
-    public void fatal(String format, Object... args) {}
-  }
-
-  private final class RecordingTransport implements RaftTransport {
-    @Override
-    public void start(long selfId, Map<Long, URI> peers, TransportListener listener) {}
-
-    @Override
-    public void send(Message message) {
-      sent.add(message);
-    }
-
-    @Override
-    public void updatePeers(Map<Long, URI> peers) {}
-
-    @Override
-    public void stop() {}
-  }
-
-  /** Memory storage of a three-voter cluster that keeps what the persist stage saves. */
-  private static final class MemStorage extends ForwardingStorage implements RaftStorage {
-    private final MemoryStorage mem;
-
-    MemStorage() {
-      this(new MemoryStorage());
-    }
-
-    private MemStorage(MemoryStorage mem) {
-      super(mem);
-      this.mem = mem;
-    }
-
-    @Override
-    public InitialState initialState() {
-      return new InitialState(
-          mem.initialState().hardState(),
-          ConfState.newBuilder().addVoters(1).addVoters(2).addVoters(3).build());
-    }
-
-    @Override
-    public void save(HardState hs, List<Entry> entries, Snapshot snapshot, boolean sync) {
-      if (!entries.isEmpty()) {
-        mem.append(entries);
-      }
-      if (!hs.equals(HardState.getDefaultInstance())) {
-        mem.setHardState(hs);
-      }
-    }
-
-    @Override
-    public Snapshot createSnapshot(long index, ConfState confState, ByteString data) {
-      return mem.createSnapshot(index, confState, data);
-    }
-
-    @Override
-    public void compact(long compactIndex) {
-      mem.compact(compactIndex);
-    }
   }
 }

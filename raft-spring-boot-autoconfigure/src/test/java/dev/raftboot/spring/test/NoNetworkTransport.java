@@ -8,19 +8,34 @@ import dev.raftboot.spring.transport.TransportMetrics;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
- * The one fake transport of this module's tests: it sends nothing. Enough for a single-node
- * cluster, or a node that never sees a leader. Cluster tests live in raft-spring-boot-test, on its
- * in-memory network.
+ * The one fake transport of the tests that need no network: it sends nothing, and shows each
+ * message it is given to a consumer (on the caller's thread) if the test wants to see them. Enough
+ * for a single-node cluster, a node that never sees a leader, or a stage tested on its own. Cluster
+ * tests live in raft-spring-boot-test, on the kit's in-memory network ({@link TappedTransport} taps
+ * that one).
  */
 public class NoNetworkTransport implements RaftTransport {
+
+  private final Consumer<Message> sent;
+
+  public NoNetworkTransport() {
+    this(message -> {});
+  }
+
+  public NoNetworkTransport(Consumer<Message> sent) {
+    this.sent = sent;
+  }
 
   @Override
   public void start(long selfId, Map<Long, URI> peers, TransportListener listener) {}
 
   @Override
-  public void send(Message message) {}
+  public void send(Message message) {
+    sent.accept(message);
+  }
 
   @Override
   public void updatePeers(Map<Long, URI> peers) {}

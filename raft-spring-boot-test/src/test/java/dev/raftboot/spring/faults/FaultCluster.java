@@ -36,8 +36,6 @@ final class FaultCluster implements AutoCloseable {
   private final Map<String, String> extraProperties;
   private final List<Class<?>> sources = new ArrayList<>(List.of(FaultNodeApplication.class));
   private final Map<Long, Node> nodes = new ConcurrentHashMap<>();
-  /** Writes applied twice by node incarnations that have stopped. */
-  private final List<String> appliedTwiceByStopped = new java.util.concurrent.CopyOnWriteArrayList<>();
   private @Nullable Long fakeReadBarrierNode;
   private @Nullable RaftTestCluster cluster;
 
@@ -79,7 +77,24 @@ final class FaultCluster implements AutoCloseable {
   }
 
   void startAll() {
-    RaftTestCluster.Builder builder = RaftTestCluster.of(sources.toArray(Class<?>[]::new)).nodes(size);
+    RaftTestCluster.Builder builder =
+        configure(RaftTestCluster.of(sources.toArray(Class<?>[]::new)).nodes(size));
+    if (fakeReadBarrierNode != null) {
+      builder.property(FaultNodeApplication.FAKE_READ_BARRIER_NODE, fakeReadBarrierNode);
+    }
+    extraProperties.forEach(builder::property);
+    cluster = builder.start();
+    cluster.firewall().seed(seed);
+    for (long id : ids()) {
+      nodes.put(id, node(cluster.node(id)));
+    }
+  }
+
+  /**
+   * The settings of every fault-test node: no web server, quiet logs, fast ticks, a short command
+   * timeout and frequent snapshots (so lagging and new nodes catch up through one).
+   */
+  static RaftTestCluster.Builder configure(RaftTestCluster.Builder builder) {
     builder.property("spring.main.web-application-type", "none");
     builder.property("spring.main.banner-mode", "off");
     builder.property("spring.main.log-startup-info", "false");
@@ -93,15 +108,7 @@ final class FaultCluster implements AutoCloseable {
     builder.property("raft.command-timeout", "1500ms");
     builder.property("raft.snapshot.entries", "300");
     builder.property("raft.snapshot.keep-entries", "100");
-    if (fakeReadBarrierNode != null) {
-      builder.property(FaultNodeApplication.FAKE_READ_BARRIER_NODE, fakeReadBarrierNode);
-    }
-    extraProperties.forEach(builder::property);
-    cluster = builder.start();
-    cluster.firewall().seed(seed);
-    for (long id : ids()) {
-      nodes.put(id, node(cluster.node(id)));
-    }
+    return builder;
   }
 
   /** Starts node {@code id} again on its log. */
@@ -137,21 +144,9 @@ final class FaultCluster implements AutoCloseable {
 
   /** Stops node {@code id} abruptly: no leadership transfer, in-flight calls fail. */
   synchronized void kill(long id) {
-    Node node = nodes.remove(id);
-    if (node == null) {
-      return;
+    if (nodes.remove(id) != null) {
+      cluster().crash(id);
     }
-    cluster().crash(id);
-    node.kv().appliedTwice().forEach(w -> appliedTwiceByStopped.add("node " + id + ": " + w));
-  }
-
-  /** Every write some node applied more than once (see {@link KvStore#appliedTwice()}). */
-  List<String> appliedTwice() {
-    List<String> out = new ArrayList<>(appliedTwiceByStopped);
-    for (Node n : running()) {
-      n.kv().appliedTwice().forEach(w -> out.add("node " + n.id() + ": " + w));
-    }
-    return out;
   }
 
   /** The running node {@code id}, if it is up. */

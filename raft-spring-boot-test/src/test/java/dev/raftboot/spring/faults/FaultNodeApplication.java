@@ -7,19 +7,15 @@ import dev.raftboot.spring.autoconfigure.RaftAutoConfiguration;
 import dev.raftboot.spring.autoconfigure.RaftProperties;
 import dev.raftboot.spring.autoconfigure.storage.RaftStorageAutoConfiguration;
 import dev.raftboot.spring.command.CommandCodec;
-import dev.raftboot.spring.command.JsonCommandCodec;
 import dev.raftboot.spring.command.ReplicatedCallDispatcher;
-import dev.raftboot.spring.command.ReplicatedCommandApplier;
-import dev.raftboot.spring.command.ReplicatedMethodBeanPostProcessor;
-import dev.raftboot.spring.command.ReplicatedMethodRegistry;
+import dev.raftboot.spring.test.ReplicatedMethodsWiring;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Role;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 
 /**
@@ -33,34 +29,10 @@ import org.springframework.core.env.Environment;
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @ImportAutoConfiguration({RaftStorageAutoConfiguration.class, RaftAutoConfiguration.class})
+@Import(ReplicatedMethodsWiring.class)
 class FaultNodeApplication {
 
   static final String FAKE_READ_BARRIER_NODE = "faults.fake-read-barrier-node";
-
-  @Bean
-  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-  static ReplicatedMethodRegistry replicatedMethodRegistry() {
-    return new ReplicatedMethodRegistry();
-  }
-
-  @Bean
-  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-  static ReplicatedMethodBeanPostProcessor replicatedMethodBeanPostProcessor(
-      ReplicatedMethodRegistry replicatedMethodRegistry,
-      ObjectProvider<ReplicatedCallDispatcher> dispatcher) {
-    return new ReplicatedMethodBeanPostProcessor(replicatedMethodRegistry, dispatcher::getObject);
-  }
-
-  @Bean
-  JsonCommandCodec commandCodec() {
-    return new JsonCommandCodec();
-  }
-
-  @Bean
-  ReplicatedCommandApplier commandApplier(
-      ReplicatedMethodRegistry replicatedMethodRegistry, CommandCodec codec) {
-    return new ReplicatedCommandApplier(replicatedMethodRegistry, codec);
-  }
 
   @Bean
   ReplicatedCallDispatcher replicatedCallDispatcher(

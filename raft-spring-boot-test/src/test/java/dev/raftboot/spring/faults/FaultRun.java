@@ -28,9 +28,19 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class FaultRun {
 
-  record Settings(long seed, Duration load, int nodes, int clients, int keys) {
+  /**
+   * @param retryKeys whether writes retried after an unknown outcome carry their idempotency key;
+   *     {@code false} only to show that the apply-once check catches the duplicates
+   * @param commandTimeout {@code raft.command-timeout} of the nodes; a short one makes callers give
+   *     up on commands that still commit, the unknown outcomes the retries must resolve
+   */
+  record Settings(
+      long seed, Duration load, int nodes, int clients, int keys, boolean retryKeys, Duration commandTimeout) {
 
-    /** From system properties {@code faults.seed/seconds/nodes/clients/keys}, with defaults. */
+    /**
+     * From system properties {@code faults.seed/seconds/nodes/clients/keys/retry-keys} and {@code
+     * faults.command-timeout-ms} (default 1500), with defaults.
+     */
     static Settings fromSystemProperties(long defaultSeed, double defaultSeconds) {
       String seed = System.getProperty("faults.seed");
       String seconds = System.getProperty("faults.seconds");
@@ -41,7 +51,9 @@ final class FaultRun {
                   1000 * (seconds == null || seconds.isBlank() ? defaultSeconds : Double.parseDouble(seconds)))),
           Integer.getInteger("faults.nodes", 3),
           Integer.getInteger("faults.clients", 4),
-          Integer.getInteger("faults.keys", 8));
+          Integer.getInteger("faults.keys", 8),
+          !"false".equalsIgnoreCase(System.getProperty("faults.retry-keys", "true").trim()),
+          Duration.ofMillis(Long.getLong("faults.command-timeout-ms", 1500)));
     }
   }
 
@@ -59,7 +71,8 @@ final class FaultRun {
       Map<Long, Map<String, String>> finalMaps,
       boolean converged,
       List<String> phantomLocalReads,
-      List<String> appliedTwice,
+      Map<ApplyOnceCheck.Outcome, Long> writeOutcomes,
+      List<String> applyOnceProblems,
       Throwable nemesisFailure) {
 
     long count(java.util.function.Predicate<Result> p) {
@@ -90,7 +103,8 @@ final class FaultRun {
               + " ok=%d failed=%d unknown=%d (ok/failed/unknown: %s; +%d final reads; exceptions %s)"
               + " | local reads=%d"
               + " (unchecked, %d phantom) | faults=%d %s | verdict=%s violations=%d"
-              + " (check %d ms, %d configurations) | converged=%s | writes applied twice=%d",
+              + " (check %d ms, %d configurations) | converged=%s | retry keys=%s: %d writes retried"
+              + " (%d retries), %d of them resolved | write outcomes %s | apply-once problems=%d",
           settings.seed(),
           settings.nodes(),
           settings.clients(),
@@ -113,7 +127,12 @@ final class FaultRun {
           check.elapsed().toMillis(),
           check.statesExplored(),
           converged,
-          appliedTwice.size());
+          settings.retryKeys(),
+          tally.getOrDefault("retried", 0L),
+          tally.getOrDefault("retry.attempts", 0L),
+          tally.getOrDefault("retry.resolved", 0L),
+          writeOutcomes,
+          applyOnceProblems.size());
     }
   }
 
@@ -133,8 +152,10 @@ final class FaultRun {
     History history = new History();
     KvClient.Tally tally = new KvClient.Tally();
     Map<String, Set<String>> localReads = new ConcurrentHashMap<>();
+    Map<String, ApplyOnceCheck.Outcome> writes = new ConcurrentHashMap<>();
     try (FaultCluster cluster =
-        new FaultCluster(settings.nodes(), master.nextLong(), Map.of())) {
+        new FaultCluster(settings.nodes(), master.nextLong(),
+            Map.of("raft.command-timeout", settings.commandTimeout().toMillis() + "ms"))) {
       cluster.startAll();
       if (cluster.awaitLeader(Duration.ofSeconds(30)).isEmpty()) {
         throw new AssertionError("no leader elected within 30 s of starting the cluster");
@@ -147,7 +168,8 @@ final class FaultRun {
         List<Thread> threads = new ArrayList<>();
         for (int c = 1; c <= settings.clients(); c++) {
           KvClient client =
-              new KvClient(c, master.split(), cluster, history, keys, tally, localReads);
+              new KvClient(
+                  c, master.split(), cluster, history, keys, tally, localReads, writes, settings.retryKeys());
           clients.add(client);
           threads.add(daemon(client, "kv-client-" + c));
         }
@@ -157,11 +179,12 @@ final class FaultRun {
 
         Thread.sleep(settings.load().toMillis());
 
+        // The nemesis heals as it stops, so writes still retrying then can reach a definite outcome.
         nemesis.stop();
         nemesisThread.join(60_000);
         clients.forEach(KvClient::stop);
         for (Thread t : threads) {
-          t.join(30_000);
+          t.join(90_000);
         }
         // Whatever the nemesis left behind: heal and bring every node back.
         cluster.healAndStartAll();
@@ -174,6 +197,10 @@ final class FaultRun {
         Map<Long, Map<String, String>> maps = cluster.awaitConverged(Duration.ofSeconds(60));
         boolean converged =
             maps.size() == settings.nodes() && maps.values().stream().distinct().count() == 1;
+        Map<Long, List<String>> applied = new TreeMap<>();
+        cluster.running().forEach(n -> applied.put(n.id(), n.kv().appliedWrites()));
+        Map<ApplyOnceCheck.Outcome, Long> writeOutcomes = new TreeMap<>();
+        writes.values().forEach(o -> writeOutcomes.merge(o, 1L, Long::sum));
 
         List<HistoryEntry> entries = history.entries();
         Path historyFile = save(settings, entries, nemesis.schedule());
@@ -194,7 +221,8 @@ final class FaultRun {
             maps,
             converged,
             phantoms(entries, localReads),
-            cluster.appliedTwice(),
+            writeOutcomes,
+            ApplyOnceCheck.problems(Map.copyOf(writes), applied),
             nemesis.failure());
       } finally {
         if (!saved) {

@@ -25,20 +25,26 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Outcomes: an answer is {@code ok} (a compare-and-set that did not match is {@code ok(false)});
  * a {@link NotAppliedException} is {@code failed}, as the runtime promises the command was not
- * applied (so the checker tests that promise); any other exception of a command is {@code
- * unknown}, since the command may have been proposed. A read
+ * applied (so the checker tests that promise); any other exception of a command leaves its outcome
+ * unknown, and the write is retried with its idempotency key until it has a definite one ({@link
+ * KeyedWrite}); only a write whose retries ran out is recorded {@code unknown}. A read
  * that throws had no effect and is {@code failed}. LOCAL reads may be stale by design, so they are
  * not put in the checked history; their values are kept for a weaker check (no value that was never
  * written).
  */
 final class KvClient implements Runnable {
 
+
   /** Operation counts by kind and outcome, shared by the clients. */
   static final class Tally {
     final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
     void add(String what) {
-      counts.computeIfAbsent(what, k -> new LongAdder()).increment();
+      add(what, 1);
+    }
+
+    void add(String what, long n) {
+      counts.computeIfAbsent(what, k -> new LongAdder()).add(n);
     }
 
     Map<String, Long> snapshot() {
@@ -56,6 +62,7 @@ final class KvClient implements Runnable {
   private final Tally tally;
   /** Values LOCAL reads returned, by key (absent as ""). */
   private final Map<String, Set<String>> localReads;
+  private final KeyedWrite writes;
   private final Map<String, String> lastSeen = new HashMap<>();
   private volatile boolean stop;
   private int seq;
@@ -67,7 +74,9 @@ final class KvClient implements Runnable {
       History history,
       List<String> keys,
       Tally tally,
-      Map<String, Set<String>> localReads) {
+      Map<String, Set<String>> localReads,
+      Map<String, ApplyOnceCheck.Outcome> writes,
+      boolean retryKeys) {
     this.clientId = clientId;
     this.random = random;
     this.cluster = cluster;
@@ -75,6 +84,8 @@ final class KvClient implements Runnable {
     this.keys = keys;
     this.tally = tally;
     this.localReads = localReads;
+    this.writes = new KeyedWrite(
+        random, () -> cluster.randomRunning(random).map(FaultCluster.Node::kv), retryKeys, tally, writes);
   }
 
   void stop() {
@@ -102,37 +113,33 @@ final class KvClient implements Runnable {
     if (dice < 25) {
       String value = nextValue();
       long id = history.invoke(clientId, Operation.put(key, value));
-      try {
-        kv.put(key, value);
-        complete(id, "put", Result.ok());
+      Result r = writes.run("put", value, kv, store -> {
+        store.put(value, key, value);
+        return Result.ok();
+      }, Result.ok());
+      history.complete(id, r);
+      if (r.isOk()) {
         lastSeen.put(key, value);
-      } catch (RuntimeException e) {
-        completeCommand(id, "put", e);
       }
     } else if (dice < 45) {
-      String expected = lastSeen.get(key);
-      if (random.nextInt(5) == 0) {
-        expected = random.nextBoolean() ? null : nextValueOf(random.nextInt(4) + 1);
-      }
+      String expected = random.nextInt(5) != 0 ? lastSeen.get(key)
+          : random.nextBoolean() ? null : nextValueOf(random.nextInt(4) + 1);
       String value = nextValue();
       long id = history.invoke(clientId, Operation.cas(key, expected, value));
-      try {
-        boolean swapped = kv.compareAndSet(key, expected, value);
-        complete(id, "cas", Result.ok(swapped));
-        if (swapped) {
-          lastSeen.put(key, value);
-        }
-      } catch (RuntimeException e) {
-        completeCommand(id, "cas", e);
+      Result r = writes.run("cas", value, kv,
+          store -> Result.ok(store.compareAndSet(value, key, expected, value)), Result.unknown());
+      history.complete(id, r);
+      if (r.equals(Result.ok(true))) {
+        lastSeen.put(key, value);
       }
     } else if (dice < 50) {
+      String writeId = nextValue();
       long id = history.invoke(clientId, Operation.delete(key));
-      try {
-        boolean existed = kv.delete(key);
-        complete(id, "delete", Result.ok(existed));
+      Result r = writes.run("delete", writeId, kv,
+          store -> Result.ok(store.delete(writeId, key)), Result.unknown());
+      history.complete(id, r);
+      if (r.isOk()) {
         lastSeen.remove(key);
-      } catch (RuntimeException e) {
-        completeCommand(id, "delete", e);
       }
     } else if (dice < 70) {
       checkedRead(kv, key, ReadConsistency.LINEARIZABLE);
@@ -170,18 +177,6 @@ final class KvClient implements Runnable {
   private void complete(long id, String what, Result result) {
     history.complete(id, result);
     tally.add(what + ".ok");
-  }
-
-  private void completeCommand(long id, String what, RuntimeException e) {
-    Throwable cause = unwrap(e);
-    tally.add("cause." + cause.getClass().getSimpleName());
-    if (cause instanceof NotAppliedException) {
-      history.complete(id, Result.failed());
-      tally.add(what + ".failed");
-    } else {
-      history.complete(id, Result.unknown());
-      tally.add(what + ".unknown");
-    }
   }
 
   static Throwable unwrap(Throwable t) {

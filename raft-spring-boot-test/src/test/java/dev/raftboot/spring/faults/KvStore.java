@@ -10,47 +10,52 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The replicated state of the fault-injection nodes: a map of strings changed only through {@link
  * ReplicatedCommand} methods and read through {@link ReplicatedQuery} methods, one per {@link
  * ReadConsistency}. It snapshots itself, so restarted and lagging nodes also exercise snapshot
  * installation.
+ *
+ * <p>Every write carries the id its client gave it (the same id on every retry), and the store
+ * keeps the ids of the writes it applied, in log order, as part of its replicated state (snapshots
+ * carry them): so each node, however it caught up, can be asked which writes it applied and how
+ * often ({@link ApplyOnceCheck}).
  */
 public class KvStore implements StateSnapshotter {
 
   private final Map<String, String> data = new ConcurrentHashMap<>();
-  /**
-   * Every write the workload makes carries a value of its own, so a value applied twice means a
-   * command was applied twice. Kept since this bean started (not in snapshots).
-   */
-  private final Set<String> appliedWrites = ConcurrentHashMap.newKeySet();
-  private final List<String> appliedTwice = new CopyOnWriteArrayList<>();
+  /** Ids of the applied writes in log order; changed on the apply thread, read by the test. */
+  private final List<String> applied = Collections.synchronizedList(new ArrayList<>());
 
-  /** Sets {@code key}; returns the previous value (null if none). */
+  /** Write {@code writeId}: sets {@code key}; returns the previous value (null if none). */
   @ReplicatedCommand
-  public String put(String key, String value) {
-    noteApplied("put", key, value);
+  public String put(String writeId, String key, String value) {
+    applied.add(writeId);
     return data.put(key, value);
   }
 
-  /** Removes {@code key}; returns whether it existed. */
+  /** Write {@code writeId}: removes {@code key}; returns whether it existed. */
   @ReplicatedCommand
-  public boolean delete(String key) {
+  public boolean delete(String writeId, String key) {
+    applied.add(writeId);
     return data.remove(key) != null;
   }
 
-  /** Sets {@code key} to {@code value} if it holds {@code expected} (null: if absent). */
+  /**
+   * Write {@code writeId}: sets {@code key} to {@code value} if it holds {@code expected} (null: if
+   * absent). Applied (and recorded) whether or not it swaps.
+   */
   @ReplicatedCommand
-  public boolean compareAndSet(String key, String expected, String value) {
-    noteApplied("cas", key, value);
+  public boolean compareAndSet(String writeId, String key, String expected, String value) {
+    applied.add(writeId);
     if (!Objects.equals(data.get(key), expected)) {
       return false;
     }
@@ -73,15 +78,11 @@ public class KvStore implements StateSnapshotter {
     return data.get(key);
   }
 
-  private void noteApplied(String op, String key, String value) {
-    if (!appliedWrites.add(op + " " + key + "=" + value)) {
-      appliedTwice.add(op + " " + key + "=" + value);
+  /** The ids of the writes this node applied, in log order (no read barrier). */
+  public List<String> appliedWrites() {
+    synchronized (applied) {
+      return List.copyOf(applied);
     }
-  }
-
-  /** Writes this node applied more than once since it started. */
-  public List<String> appliedTwice() {
-    return List.copyOf(appliedTwice);
   }
 
   /** A copy of this node's whole map as it is now (no read barrier). */
@@ -99,6 +100,11 @@ public class KvStore implements StateSnapshotter {
         out.writeUTF(e.getKey());
         out.writeUTF(e.getValue());
       }
+      List<String> ids = appliedWrites();
+      out.writeInt(ids.size());
+      for (String id : ids) {
+        out.writeUTF(id);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -108,14 +114,22 @@ public class KvStore implements StateSnapshotter {
   @Override
   public void restore(ByteString snapshot) {
     Map<String, String> restored = new TreeMap<>();
+    List<String> ids = new ArrayList<>();
     try (DataInputStream in = new DataInputStream(snapshot.newInput())) {
       for (int n = in.readInt(); n > 0; n--) {
         restored.put(in.readUTF(), in.readUTF());
+      }
+      for (int n = in.readInt(); n > 0; n--) {
+        ids.add(in.readUTF());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("corrupt snapshot", e);
     }
     data.clear();
     data.putAll(restored);
+    synchronized (applied) {
+      applied.clear();
+      applied.addAll(ids);
+    }
   }
 }

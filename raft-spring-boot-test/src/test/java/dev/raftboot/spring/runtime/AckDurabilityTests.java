@@ -3,21 +3,18 @@ package dev.raftboot.spring.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import dev.raftboot.ForwardingStorage;
 import dev.raftboot.Config;
-import dev.raftboot.InitialState;
-import dev.raftboot.MemoryStorage;
 import dev.raftboot.RaftUtil;
-import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.HardState;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
 import dev.raftboot.raftpb.Snapshot;
 import dev.raftboot.spring.storage.RaftStorage;
+import dev.raftboot.spring.test.MemoryRaftStorage;
+import dev.raftboot.spring.test.TappedTransport;
 import dev.raftboot.spring.testkit.cluster.InMemoryNetwork;
 import dev.raftboot.spring.transport.RaftTransport;
-import dev.raftboot.spring.transport.TransportListener;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,7 +72,7 @@ class AckDurabilityTests {
               Duration.ofSeconds(10), 0, 0);
       RaftServer server =
           new RaftServer(
-              settings, storage, new CheckingTransport(network.transportFor(id), storage),
+              settings, storage, checking(network.transportFor(id), storage),
               command -> command.toStringUtf8(), null, null);
       network.attach(server);
       servers.add(server);
@@ -101,39 +98,16 @@ class AckDurabilityTests {
     assertThat(done).as("commands applied").isGreaterThanOrEqualTo(60);
   }
 
-  /** Checks each outgoing acknowledgement or vote against what its sender's storage synced. */
-  private final class CheckingTransport implements RaftTransport {
-    private final RaftTransport delegate;
-    private final SyncRecordingStorage storage;
-
-    CheckingTransport(RaftTransport delegate, SyncRecordingStorage storage) {
-      this.delegate = delegate;
-      this.storage = storage;
-    }
-
-    @Override
-    public void start(long selfId, Map<Long, URI> peers, TransportListener listener) {
-      delegate.start(selfId, peers, listener);
-    }
-
-    @Override
-    public void send(Message m) {
-      String violation = storage.violation(m);
-      if (violation != null) {
-        violations.add("node " + m.getFrom() + " sent " + m.getType() + " " + violation);
-      }
-      delegate.send(m);
-    }
-
-    @Override
-    public void updatePeers(Map<Long, URI> peers) {
-      delegate.updatePeers(peers);
-    }
-
-    @Override
-    public void stop() {
-      delegate.stop();
-    }
+  /** {@code transport}, checking each acknowledgement or vote it sends against what was synced. */
+  private RaftTransport checking(RaftTransport transport, SyncRecordingStorage storage) {
+    return new TappedTransport(
+        transport,
+        m -> {
+          String violation = storage.violation(m);
+          if (violation != null) {
+            violations.add("node " + m.getFrom() + " sent " + m.getType() + " " + violation);
+          }
+        });
   }
 
   /**
@@ -141,35 +115,20 @@ class AckDurabilityTests {
    * returned. With {@code syncLate} it is a broken storage: a save's data counts as synced only
    * once the next save returns, as with a disk that acknowledges before it writes.
    */
-  static final class SyncRecordingStorage extends ForwardingStorage implements RaftStorage {
-    private final MemoryStorage mem;
+  static final class SyncRecordingStorage extends MemoryRaftStorage {
     private final boolean syncLate;
     private final Map<Long, Long> syncedTerms = new ConcurrentHashMap<>();
     private volatile HardState syncedHardState = HardState.getDefaultInstance();
     private Runnable notYetSynced = () -> {};
 
     SyncRecordingStorage(boolean syncLate) {
-      this(new MemoryStorage(), syncLate);
-    }
-
-    private SyncRecordingStorage(MemoryStorage mem, boolean syncLate) {
-      super(mem);
-      this.mem = mem;
       this.syncLate = syncLate;
     }
 
     @Override
     public synchronized void save(
         HardState hardState, List<Entry> entries, Snapshot snapshot, boolean sync) {
-      if (!RaftUtil.isEmptySnap(snapshot)) {
-        mem.applySnapshot(snapshot);
-      }
-      if (!entries.isEmpty()) {
-        mem.append(entries);
-      }
-      if (!RaftUtil.isEmptyHardState(hardState)) {
-        mem.setHardState(hardState);
-      }
+      super.save(hardState, entries, snapshot, sync);
       List<Entry> written = List.copyOf(entries);
       Runnable synced =
           () -> {
@@ -196,7 +155,7 @@ class AckDurabilityTests {
         Long synced = syncedTerms.get(m.getIndex());
         long term;
         try {
-          term = mem.term(m.getIndex());
+          term = term(m.getIndex());
         } catch (RuntimeException e) {
           return null; // compacted or replaced since: nothing to compare with
         }
@@ -211,16 +170,5 @@ class AckDurabilityTests {
       }
       return null;
     }
-
-    @Override
-    public Snapshot createSnapshot(long index, ConfState confState, ByteString data) {
-      return mem.createSnapshot(index, confState, data);
-    }
-
-    @Override
-    public void compact(long compactIndex) {
-      mem.compact(compactIndex);
-    }
-
   }
 }

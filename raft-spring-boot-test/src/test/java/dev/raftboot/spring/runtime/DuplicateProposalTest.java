@@ -7,15 +7,13 @@ import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
 import dev.raftboot.spring.api.NoLeaderException;
 import dev.raftboot.spring.api.ReadConsistency;
+import dev.raftboot.spring.runtime.ServerCluster.Member;
+import dev.raftboot.spring.test.TappedTransport;
 import dev.raftboot.spring.transport.RaftTransport;
-import dev.raftboot.spring.transport.TransportListener;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import dev.raftboot.spring.runtime.ServerCluster.Member;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,30 +46,13 @@ class DuplicateProposalTest {
 
   /** The network's transport, keeping a copy of each proposal sent while {@link #copyProposals}. */
   private RaftTransport copyingProposals(RaftTransport network) {
-    return new RaftTransport() {
-      @Override
-      public void start(long selfId, Map<Long, URI> peers, TransportListener listener) {
-        network.start(selfId, peers, listener);
-      }
-
-      @Override
-      public void send(Message m) {
-        if (copyProposals && m.getType() == MessageType.MsgProp) {
-          heldCopies.add(m);
-        }
-        network.send(m);
-      }
-
-      @Override
-      public void updatePeers(Map<Long, URI> peers) {
-        network.updatePeers(peers);
-      }
-
-      @Override
-      public void stop() {
-        network.stop();
-      }
-    };
+    return new TappedTransport(
+        network,
+        m -> {
+          if (copyProposals && m.getType() == MessageType.MsgProp) {
+            heldCopies.add(m);
+          }
+        });
   }
 
   @Test
@@ -106,7 +87,7 @@ class DuplicateProposalTest {
     }
 
     for (long id : cluster.members().keySet()) {
-      assertThat(state(id).map).as("node %d", id).containsEntry("k", "b");
+      assertThat(state(id).local()).as("node %d", id).containsEntry("k", "b");
       assertThat(state(id).applied.getOrDefault("k=a", 0))
           .as("applications of k=a on node %d since it started", id)
           .isLessThanOrEqualTo(1);
@@ -141,7 +122,7 @@ class DuplicateProposalTest {
 
   private void awaitValue(long id, String key, String value) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!value.equals(state(id).map.get(key))) {
+    while (!value.equals(state(id).local().get(key))) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("node " + id + " never applied " + key + "=" + value);
       }

@@ -212,18 +212,18 @@ final class FailingNodeCluster implements AutoCloseable {
       // The assertions below say what is missing where.
     }
     for (var e : states.entrySet()) {
-      assertThat(e.getValue().map).as("state of node %d", e.getKey()).containsAllEntriesOf(acked);
+      assertThat(e.getValue().local()).as("state of node %d", e.getKey()).containsAllEntriesOf(acked);
     }
-    Map<String, String> first = states.values().iterator().next().map;
+    Map<String, String> first = states.values().iterator().next().local();
     for (var e : states.entrySet()) {
-      assertThat(e.getValue().map).as("state of node %d", e.getKey()).isEqualTo(first);
+      assertThat(e.getValue().local()).as("state of node %d", e.getKey()).isEqualTo(first);
     }
   }
 
   private boolean allAckedEverywhere() {
-    Map<String, String> first = states.values().iterator().next().map;
+    Map<String, String> first = states.values().iterator().next().local();
     return states.values().stream()
-        .allMatch(st -> st.map.entrySet().containsAll(acked.entrySet()) && st.map.equals(first));
+        .allMatch(st -> st.local().entrySet().containsAll(acked.entrySet()) && st.local().equals(first));
   }
 
   /**

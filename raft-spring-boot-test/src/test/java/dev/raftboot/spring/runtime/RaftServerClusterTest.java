@@ -98,7 +98,7 @@ class RaftServerClusterTest {
       assertThat(e.getCause()).isInstanceOf(IllegalArgumentException.class).hasMessage("refused x");
     }
     m.server().readBarrier(ReadConsistency.LINEARIZABLE).get(10, TimeUnit.SECONDS);
-    assertThat(m.state().map).containsEntry("a", "2");
+    assertThat(m.state().local()).containsEntry("a", "2");
     m.server().readBarrier(ReadConsistency.LEASE).get(10, TimeUnit.SECONDS);
   }
 
@@ -257,16 +257,17 @@ class RaftServerClusterTest {
   private void awaitConverged(List<String> keys) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     for (Member m : members.values()) {
-      while (!m.state().map.keySet().containsAll(keys)) {
+      while (!m.state().local().keySet().containsAll(keys)) {
         if (System.nanoTime() > deadline) {
           throw new AssertionError("node " + m.server().nodeId() + " misses keys");
         }
         Thread.sleep(20);
       }
     }
-    Map<String, String> reference = new TreeMap<>(members.values().iterator().next().state().map);
+    Map<String, String> reference =
+        new TreeMap<>(members.values().iterator().next().state().local());
     for (Member m : members.values()) {
-      assertThat(new TreeMap<>(m.state().map)).isEqualTo(reference);
+      assertThat(new TreeMap<>(m.state().local())).isEqualTo(reference);
     }
   }
 }

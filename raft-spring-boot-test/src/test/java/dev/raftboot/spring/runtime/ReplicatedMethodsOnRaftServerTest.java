@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.raftboot.spring.api.NoLeaderException;
-import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.spring.api.ReadTimeoutException;
 import dev.raftboot.spring.command.CommandCodec;
-import dev.raftboot.spring.command.JsonCommandCodec;
 import dev.raftboot.spring.command.ReplicatedCallDispatcher;
 import dev.raftboot.spring.command.ReplicatedCommand;
 import dev.raftboot.spring.command.ReplicatedCommandApplier;
-import dev.raftboot.spring.command.ReplicatedMethodBeanPostProcessor;
-import dev.raftboot.spring.command.ReplicatedMethodRegistry;
-import dev.raftboot.spring.command.ReplicatedQuery;
 import dev.raftboot.spring.storage.JdbcStorage;
 import dev.raftboot.spring.storage.JdbcStorageSchema;
+import dev.raftboot.spring.test.ReplicatedKv;
+import dev.raftboot.spring.test.ReplicatedMethodsWiring;
 import dev.raftboot.spring.testkit.cluster.InMemoryNetwork;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,20 +20,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Role;
+import org.springframework.context.annotation.Import;
 
 /**
  * Replicated methods end to end: three application contexts, each with a real {@link RaftServer}
@@ -58,9 +53,9 @@ class ReplicatedMethodsOnRaftServerTest {
         nodes -> {
           // Calls are retried only while no leader is known (the machine may be slow enough for
           // leadership to move): those failures mean "not applied".
-          Kv kv1 = nodes.get(0).getBean(Kv.class);
-          Kv kv2 = nodes.get(1).getBean(Kv.class);
-          Kv kv3 = nodes.get(2).getBean(Kv.class);
+          ReplicatedKv kv1 = nodes.get(0).getBean(ReplicatedKv.class);
+          ReplicatedKv kv2 = nodes.get(1).getBean(ReplicatedKv.class);
+          ReplicatedKv kv3 = nodes.get(2).getBean(ReplicatedKv.class);
           assertThat(retry(() -> kv2.put("a", "1"))).isNull();
           assertThat(retry(() -> kv1.put("a", "2"))).isEqualTo("1");
           // A linearizable read on another node sees the acknowledged write.
@@ -78,9 +73,9 @@ class ReplicatedMethodsOnRaftServerTest {
           assertThat(retry(() -> kv2.putLater("c", "3").join())).isNull();
 
           for (AssertableApplicationContext node : nodes) {
-            Kv kv = node.getBean(Kv.class);
+            ReplicatedKv kv = node.getBean(ReplicatedKv.class);
             assertThat(retry(() -> kv.get("c"))).isEqualTo("3");
-            assertThat(kv.entries()).isEqualTo(Map.of("a", "2", "b", "2", "c", "3"));
+            assertThat(kv.local()).isEqualTo(Map.of("a", "2", "b", "2", "c", "3"));
           }
         });
   }
@@ -143,41 +138,10 @@ class ReplicatedMethodsOnRaftServerTest {
   /** The shared network, held so that no context closes it when it closes. */
   record TestNetwork(InMemoryNetwork network) {}
 
-  static class Kv {
-    private final Map<String, String> map = new ConcurrentHashMap<>();
-
-    public Map<String, String> entries() {
-      return Map.copyOf(map);
-    }
-
-    @ReplicatedCommand
-    public String put(String key, String value) {
-      if (key.isEmpty()) {
-        throw new IllegalArgumentException("empty key");
-      }
-      return map.put(key, value);
-    }
-
-    @ReplicatedCommand(timeout = "10s")
-    public java.util.concurrent.CompletableFuture<String> putLater(String key, String value) {
-      return java.util.concurrent.CompletableFuture.completedFuture(put(key, value));
-    }
-
-    @ReplicatedQuery
-    public String get(String key) {
-      return map.get(key);
-    }
-
-    @ReplicatedQuery(consistency = ReadConsistency.LEASE)
-    public String leaseGet(String key) {
-      return map.get(key);
-    }
-  }
-
   static class Copier {
-    private final Kv kv;
+    private final ReplicatedKv kv;
 
-    Copier(Kv kv) {
+    Copier(ReplicatedKv kv) {
       this.kv = kv;
     }
 
@@ -191,30 +155,8 @@ class ReplicatedMethodsOnRaftServerTest {
 
   /** What the auto-configuration wires for one node, with test storage and transport. */
   @Configuration(proxyBeanMethods = false)
+  @Import(ReplicatedMethodsWiring.class)
   static class NodeConfiguration {
-
-    @Bean
-    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static ReplicatedMethodRegistry replicatedMethodRegistry() {
-      return new ReplicatedMethodRegistry();
-    }
-
-    @Bean
-    static ReplicatedMethodBeanPostProcessor replicatedMethodBeanPostProcessor(
-        ReplicatedMethodRegistry registry, ObjectProvider<ReplicatedCallDispatcher> dispatcher) {
-      return new ReplicatedMethodBeanPostProcessor(registry, dispatcher::getObject);
-    }
-
-    @Bean
-    CommandCodec commandCodec() {
-      return new JsonCommandCodec();
-    }
-
-    @Bean
-    ReplicatedCommandApplier replicatedCommandApplier(
-        ReplicatedMethodRegistry registry, CommandCodec codec) {
-      return new ReplicatedCommandApplier(registry, codec);
-    }
 
     @Bean
     ReplicatedCallDispatcher replicatedCallDispatcher(
@@ -243,12 +185,12 @@ class ReplicatedMethodsOnRaftServerTest {
     }
 
     @Bean
-    Kv kv() {
-      return new Kv();
+    ReplicatedKv kv() {
+      return new ReplicatedKv();
     }
 
     @Bean
-    Copier copier(Kv kv) {
+    Copier copier(ReplicatedKv kv) {
       return new Copier(kv);
     }
   }

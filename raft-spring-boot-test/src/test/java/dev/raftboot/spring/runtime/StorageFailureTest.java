@@ -81,11 +81,11 @@ class StorageFailureTest {
     survivors.remove(failing);
     cluster.awaitApplied(survivors);
     for (long id : survivors) {
-      assertThat(cluster.states.get(id).map).containsAllEntriesOf(cluster.acked);
+      assertThat(cluster.states.get(id).local()).containsAllEntriesOf(cluster.acked);
     }
     // The failed node's state holds no write the survivors do not (it applied only stored entries).
-    Map<String, String> survivor = cluster.states.get(survivors.iterator().next()).map;
-    assertThat(survivor).containsAllEntriesOf(cluster.states.get(failing).map);
+    Map<String, String> survivor = cluster.states.get(survivors.iterator().next()).local();
+    assertThat(survivor).containsAllEntriesOf(cluster.states.get(failing).local());
   }
 
   @Test

@@ -98,8 +98,8 @@ class StorageRecoveryTest {
     assertThat(transportStops).hasValue(1);
     // The failed node applied only what the others committed, and they hold every acknowledged write.
     long other = broken == 1 ? 2 : 1;
-    assertThat(cluster.states.get(other).map).containsAllEntriesOf(cluster.states.get(broken).map);
-    assertThat(cluster.states.get(other).map).containsAllEntriesOf(cluster.acked);
+    assertThat(cluster.states.get(other).local()).containsAllEntriesOf(cluster.states.get(broken).local());
+    assertThat(cluster.states.get(other).local()).containsAllEntriesOf(cluster.acked);
   }
 
   @Test
@@ -135,7 +135,7 @@ class StorageRecoveryTest {
     assertThat(node.isRunning()).isTrue();
     node.halt();
     assertThat(node.isRunning()).isFalse();
-    assertThat(cluster.states.get(1L).map).containsAllEntriesOf(cluster.acked);
+    assertThat(cluster.states.get(1L).local()).containsAllEntriesOf(cluster.acked);
   }
 
   private void start(long id, UnaryOperator<RaftTransport> transport, StorageFailurePolicy policy) {

@@ -2,11 +2,8 @@ package dev.raftboot.spring.autoconfigure.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.raftboot.InitialState;
 import dev.raftboot.Storage;
-import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.HardState;
 import dev.raftboot.raftpb.Snapshot;
@@ -16,6 +13,7 @@ import dev.raftboot.spring.storage.JdbcStorage;
 import dev.raftboot.spring.storage.JdbcStorageSchema;
 import dev.raftboot.spring.storage.RaftStorage;
 import dev.raftboot.spring.storage.TestDatabases;
+import dev.raftboot.spring.test.MemoryRaftStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -503,49 +501,7 @@ class RaftStorageAutoConfigurationTests {
 
     @Bean
     RaftStorage userStorage() {
-      return new RaftStorage() {
-        @Override
-        public InitialState initialState() {
-          return new InitialState(HardState.getDefaultInstance(), ConfState.getDefaultInstance());
-        }
-
-        @Override
-        public List<Entry> entries(long lo, long hi, long maxSize) {
-          return List.of();
-        }
-
-        @Override
-        public long term(long i) {
-          return 0;
-        }
-
-        @Override
-        public long lastIndex() {
-          return 0;
-        }
-
-        @Override
-        public long firstIndex() {
-          return 1;
-        }
-
-        @Override
-        public Snapshot snapshot() {
-          return Snapshot.getDefaultInstance();
-        }
-
-        @Override
-        public void save(
-            HardState hardState, List<Entry> entries, Snapshot snapshot, boolean sync) {}
-
-        @Override
-        public Snapshot createSnapshot(long index, ConfState confState, ByteString data) {
-          return Snapshot.getDefaultInstance();
-        }
-
-        @Override
-        public void compact(long compactIndex) {}
-      };
+      return new MemoryRaftStorage();
     }
   }
 

@@ -48,7 +48,7 @@ import org.springframework.core.env.MapPropertySource;
  * application has one, runs on a random port ({@link TestNode#port()}), but raft traffic never goes
  * through it.
  *
- * <p>One test thread drives the cluster (start, crash, restart, join, close); {@link #node}, {@link
+ * <p>One test thread drives the cluster (start, crash, restart, join, remove, close); {@link #node}, {@link
  * #nodes()}, {@link #running()} and the firewall may be used from any thread, as may the
  * application's own beans. Waits fail with {@link AssertionError} naming what each node saw.
  */
@@ -62,6 +62,7 @@ public final class RaftTestCluster implements AutoCloseable {
   private final ThrowAwayDirectory root = ThrowAwayDirectory.create("raft-test-cluster-");
   private final Map<Long, TestNode> nodes = new ConcurrentSkipListMap<>();
   private final Map<Long, URI> members = new ConcurrentSkipListMap<>();
+  private final java.util.Set<Long> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private RaftTestCluster(Builder config) {
     this.config = config;
@@ -134,19 +135,55 @@ public final class RaftTestCluster implements AutoCloseable {
    * node has it as a voter.
    */
   public TestNode join(long id) {
-    if (nodes.containsKey(id)) {
-      throw new IllegalArgumentException("node " + id + " already exists; pick a new id");
-    }
-    TestNode node = new TestNode(id, root.path().resolve("node-" + id));
-    nodes.put(id, node);
-    members.put(id, url(id));
-    launch(node, true);
+    TestNode node = startJoining(id);
     RaftServer leader = awaitLeader().server();
-    complete(leader.addLearner(id, url(id)), "adding node " + id + " as learner");
+    complete(leader.addLearner(id, peerUrl(id)), "adding node " + id + " as learner");
     awaitApplied(leader.metrics().commitIndex());
     complete(awaitLeader().server().promote(id), "promoting node " + id);
     awaitMember(id);
     return node;
+  }
+
+  /**
+   * Starts new node {@code id} empty, with {@code raft.join=true}, and does nothing more: it waits
+   * for the cluster to add it, which the test does through the membership API ({@code
+   * RaftOperations#addLearner} with {@link #peerUrl}, then {@code promote}), as an operator would.
+   * {@link #join} does all of it. From now on the kit counts the node as a member ({@link
+   * #awaitLeader()}'s majority, the peers of nodes started later).
+   *
+   * @throws IllegalArgumentException when the cluster had a node {@code id}, even a removed one
+   */
+  public TestNode startJoining(long id) {
+    if (nodes.containsKey(id) || removed.contains(id)) {
+      throw new IllegalArgumentException("node " + id + " already exists or existed; pick a new id");
+    }
+    TestNode node = new TestNode(id, root.path().resolve("node-" + id));
+    nodes.put(id, node);
+    members.put(id, peerUrl(id));
+    launch(node, true);
+    return node;
+  }
+
+  /**
+   * Takes node {@code id} out of the kit once the cluster has removed it from its configuration
+   * ({@code RaftOperations#remove}): crashes it if it still runs, and from now on the kit neither
+   * lists it ({@link #node}, {@link #nodes()}) nor counts it as a member. Its id cannot be used
+   * again. Returns the node, stopped: its data directory stays until {@link #close()}, for the test
+   * to look at or wipe.
+   */
+  public TestNode remove(long id) {
+    TestNode node = node(id);
+    crash(id);
+    nodes.remove(id);
+    members.remove(id);
+    removed.add(id);
+    return node;
+  }
+
+  /** The URL under which the nodes know node {@code id}, for {@code RaftOperations#addLearner}. */
+  public URI peerUrl(long id) {
+    // Never resolved: raft traffic goes through the in-memory network, found by id.
+    return URI.create("http://raft-test-node-" + Long.toUnsignedString(id) + ".invalid");
   }
 
   /**
@@ -253,7 +290,7 @@ public final class RaftTestCluster implements AutoCloseable {
 
   private void start() {
     for (long id = 1; id <= config.size; id++) {
-      members.put(id, url(id));
+      members.put(id, peerUrl(id));
       nodes.put(id, new TestNode(id, root.path().resolve("node-" + id)));
     }
     for (TestNode node : nodes.values()) {
@@ -303,11 +340,6 @@ public final class RaftTestCluster implements AutoCloseable {
     if (context != null) {
       context.close();
     }
-  }
-
-  private static URI url(long id) {
-    // Never resolved: raft traffic goes through the in-memory network, found by id.
-    return URI.create("http://raft-test-node-" + Long.toUnsignedString(id) + ".invalid");
   }
 
   private static void complete(java.util.concurrent.CompletableFuture<?> future, String what) {
