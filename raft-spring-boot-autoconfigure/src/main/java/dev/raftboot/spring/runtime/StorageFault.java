@@ -132,7 +132,7 @@ final class StorageFault {
               failure == null ? "" : failure.reason());
         }
         return;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         log.warn("raft node {} could not be rebuilt from storage yet; it tries again", node, e);
       }
     }
