@@ -67,14 +67,15 @@ public final class RaftAutoConfiguration {
         applier.getIfAvailable(() -> RaftAutoConfiguration::noApplier),
         snapshotter(beans.getBeansOfType(StateSnapshotter.class)),
         events,
-        onStorageFailure(storageProperties.getOnFailure(), context, System::exit));
+        onStorageFailure(storageProperties, context, System::exit));
   }
 
   static StorageFailurePolicy onStorageFailure(
-      RaftStorageProperties.OnFailure onFailure, ConfigurableApplicationContext context, IntConsumer exitJvm) {
-    return switch (onFailure) {
+      RaftStorageProperties storage, ConfigurableApplicationContext context, IntConsumer exitJvm) {
+    return switch (storage.getOnFailure()) {
       case STOP_APPLICATION ->
           new StorageFailurePolicy.StopApplication(new StopApplicationOnStorageFailure(context, exitJvm));
+      case RESTART_NODE -> new StorageFailurePolicy.RestartNode(storage.getRecoveryProbeInterval());
       case STAY_DOWN -> new StorageFailurePolicy.StayDown();
     };
   }

@@ -199,6 +199,12 @@ public final class RaftPropertiesValidator {
           "raft.storage.tail-cache-entries.negative",
           "raft.storage.tail-cache-entries must not be negative (0 turns the cache off)");
     }
+    positive(
+        errors,
+        "recoveryProbeInterval",
+        "raft.storage.recovery-probe-interval",
+        storage.getRecoveryProbeInterval(),
+        "1s");
     String url = storage.getJdbc().getUrl();
     if (url != null && !url.isBlank()) {
       if (JdbcUrls.isInMemory(url) && !storage.isAllowInMemory()) {

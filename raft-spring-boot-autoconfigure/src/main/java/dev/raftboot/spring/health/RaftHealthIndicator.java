@@ -24,9 +24,11 @@ import org.springframework.boot.health.contributor.Status;
  *   <li>{@link Status#OUT_OF_SERVICE}: the node runs but cannot serve right now: it knows no leader
  *       (an election is in progress, or it is cut off from a quorum), or it is not a member yet (a
  *       joining node waiting to be added) or any more (removed). This is expected to pass.
- *   <li>{@link Status#DOWN}: the node is not running (not started, stopped, or its raft loop ended
- *       after an unexpected error), or a storage write failed: then the reason is {@code storage
- *       failure: } and the error, and the node serves nothing until it is restarted.
+ *   <li>{@link Status#DOWN}: the node is not running (not started, or stopped), or a storage write
+ *       failed or a thread of the node met an
+ *       unexpected error: then the reason is {@code storage failure: } (or {@code unexpected error
+ *       in the raft loop: }) and the error, and the node serves nothing until it is restarted or,
+ *       with {@code raft.storage.on-failure=restart-node}, rebuilt itself.
  * </ul>
  *
  * Details: {@code role}, {@code term}, {@code leader}, {@code member}, {@code commit}, {@code
@@ -82,9 +84,9 @@ public class RaftHealthIndicator implements HealthIndicator {
       details.put("peers", peers);
     }
     Health.Builder health;
-    String storageFailure = server.storageFailure().orElse(null);
-    if (storageFailure != null) {
-      health = Health.down().withDetail("reason", "storage failure: " + storageFailure);
+    String failure = server.failure().orElse(null);
+    if (failure != null) {
+      health = Health.down().withDetail("reason", failure);
     } else if (!server.isRunning()) {
       health = Health.down().withDetail("reason", "raft node is not running");
     } else if (!member) {

@@ -30,6 +30,13 @@ sealed interface ApplyInput {
   /** Snapshot now ({@code triggerSnapshot}); {@code reply} gets the snapshot index. */
   record TakeSnapshot(CompletableFuture<Long> reply) implements ApplyInput {}
 
+  /**
+   * The node is rebuilt after a failure: make the applied state agree with storage (see {@link
+   * ApplyLoop#alignWithStorage}) and complete {@code done}, exceptionally if it cannot.
+   */
+  record AlignWithStorage(Snapshot snapshot, long lastIndex, CompletableFuture<Void> done)
+      implements ApplyInput {}
+
   /** Wakes the apply thread so that it sees it must stop. */
   record Wake() implements ApplyInput {}
 }

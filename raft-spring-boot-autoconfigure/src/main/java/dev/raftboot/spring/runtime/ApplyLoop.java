@@ -39,6 +39,7 @@ final class ApplyLoop {
   private final Membership membership;
   private final RaftEvents events;
   private final LoopInbox inbox;
+  private final StorageFault fault;
   private final AppliedRequests appliedRequests = new AppliedRequests();
   private final IdempotencyTable idempotencyKeys = new IdempotencyTable();
   /** Reads waiting for their confirmed index to be applied, by that index. */
@@ -56,7 +57,8 @@ final class ApplyLoop {
       PendingCommands pending,
       Membership membership,
       RaftEvents events,
-      LoopInbox inbox) {
+      LoopInbox inbox,
+      StorageFault fault) {
     this.settings = settings;
     this.state = state;
     this.applier = applier;
@@ -65,6 +67,7 @@ final class ApplyLoop {
     this.membership = membership;
     this.events = events;
     this.inbox = inbox;
+    this.fault = fault;
   }
 
   void offer(ApplyInput input) {
@@ -92,9 +95,12 @@ final class ApplyLoop {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException e) {
-        log.error("raft node {} apply thread stops after an unexpected error", settings.nodeId(), e);
-        state.running(false);
+      } catch (RuntimeException | Error e) {
+        // The application's state may be half-changed: the node stops taking part (and is not
+        // rebuilt in place), and the reads waiting here are failed, as nothing will apply now.
+        fault.unexpected("apply thread", e, false);
+        readWaiters.values().forEach(reads -> reads.forEach(f -> f.completeExceptionally(state.notServing())));
+        readWaiters.clear();
         return;
       }
     }
@@ -113,6 +119,13 @@ final class ApplyLoop {
       awaitApplied(r.index(), r.reads());
     } else if (input instanceof ApplyInput.TakeSnapshot t) {
       t.reply().complete(maybeSnapshot(true));
+    } else if (input instanceof ApplyInput.AlignWithStorage a) {
+      try {
+        alignWithStorage(a.snapshot(), a.lastIndex());
+        a.done().complete(null);
+      } catch (RuntimeException e) {
+        a.done().completeExceptionally(e);
+      }
     } else if (!(input instanceof ApplyInput.Wake)) {
       // Wake needs nothing: the loop checks whether it still runs.
       throw new IllegalStateException("no handling for " + input);
@@ -258,6 +271,39 @@ final class ApplyLoop {
     lastSnapshotIndex = state.appliedIndex();
     state.confState(snap.getMetadata().getConfState());
     completeReads();
+  }
+
+  /**
+   * Makes the applied state agree with what storage durably holds ({@code snap}, entries up to
+   * {@code lastIndex}), before a raft node is built on that storage: at start (before the apply
+   * thread runs) and when the node is rebuilt after a failure (on the apply thread).
+   *
+   * <p>The state in memory, applied up to index A, is kept when the stored log continues from it:
+   * snapshot index &le; A &le; {@code lastIndex}. That is the case after a failed write, as an entry
+   * is applied only once stored here, and storage keeps what it stored. The new raft node hands out
+   * the entries after the snapshot again (their conf changes must reach it), and {@link #apply}
+   * skips those up to A: nothing is applied twice, nothing skipped. Otherwise (at start with a
+   * stored snapshot; a stored snapshot newer than A; a storage that lost entries A reflects) the
+   * state is restored from the stored snapshot and raft hands out what follows it.
+   *
+   * @throws IllegalStateException if the state is ahead of the stored log and no snapshot can
+   *     replace it: the node must be started afresh, with the application
+   */
+  void alignWithStorage(Snapshot snap, long lastIndex) {
+    long applied = state.appliedIndex();
+    long snapIndex = snap.getMetadata().getIndex();
+    if (snapIndex <= applied && applied <= lastIndex) {
+      return;
+    }
+    if (snapIndex == 0 || (snapshotter == null && applied > 0)) {
+      throw new IllegalStateException(
+          "the application's state has applied entries up to "
+              + applied
+              + " but storage holds entries only up to "
+              + lastIndex
+              + " and no snapshot to restore from");
+    }
+    restore(snap);
   }
 
   /**

@@ -22,11 +22,15 @@ final class NodeState {
   /** Ids of commands, membership changes and read rounds; random start so restarts don't reuse. */
   private final AtomicLong requestIds = new AtomicLong(new SecureRandom().nextLong());
 
-  /** Written by the lifecycle (and by a loop that stops after an unexpected error). */
+  /** Written by the lifecycle. */
   private volatile boolean running;
 
-  /** Why a storage write failed, or null; written once by {@link StorageFault}. */
-  private volatile String storageFailure;
+  /**
+   * Why the node stopped taking part on its own, or null while it takes part: written by {@link
+   * StorageFault} when a write failed or a thread of the node met an unexpected error, cleared when
+   * the node is rebuilt from storage.
+   */
+  private volatile Failure failure;
 
   // Written by the raft loop, from each Ready.
   private volatile StateType role = StateType.FOLLOWER;
@@ -75,32 +79,49 @@ final class NodeState {
     this.running = running;
   }
 
-  /** Whether the node runs and its storage has not failed: it may take part and serve. */
+  /**
+   * Why a node stopped taking part: {@code kind} names what failed ("storage failure", "unexpected
+   * error in the raft loop"), {@code description} the error.
+   */
+  record Failure(String kind, String description) {
+
+    /** How health and logs put it: {@code kind: description}. */
+    String reason() {
+      return kind + ": " + description;
+    }
+  }
+
+  /** Whether the node runs and has not failed: it may take part and serve. */
   boolean serving() {
-    return running && storageFailure == null;
+    return running && failure == null;
   }
 
-  /** Why a storage write failed, or null while none did. */
-  String storageFailure() {
-    return storageFailure;
+  /** Why the node stopped taking part, or null while it takes part. */
+  Failure failure() {
+    return failure;
   }
 
-  /** Records the first storage failure; false if one was recorded already. */
-  synchronized boolean storageFailed(String reason) {
-    if (storageFailure != null) {
+  /** Records the first failure; false if one was recorded already (and not cleared since). */
+  synchronized boolean failed(Failure why) {
+    if (failure != null) {
       return false;
     }
-    storageFailure = reason;
+    failure = why;
     return true;
   }
 
-  /** The refusal for a call made while the node does not serve: stopped, or its storage failed. */
+  /** Clears the failure once the node was rebuilt from storage; it takes part again. */
+  synchronized void recovered() {
+    failure = null;
+  }
+
+  /** The refusal for a call made while the node does not serve: stopped, or failed. */
   NodeStoppedException notServing() {
-    String failure = storageFailure;
-    return failure != null
+    Failure f = failure;
+    return f != null
         ? new NodeStoppedException(
-            "raft node " + Long.toUnsignedString(nodeId) + " does not serve: its storage failed ("
-                + failure + "); nothing was done")
+            "raft node " + Long.toUnsignedString(nodeId) + " does not serve (" + f.reason()
+                + "); nothing was done")
         : new NodeStoppedException("raft node is not running");
   }
 

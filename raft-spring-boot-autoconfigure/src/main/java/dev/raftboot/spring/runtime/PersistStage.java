@@ -105,7 +105,7 @@ final class PersistStage {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         writeFailed(e);
         return;
       }
@@ -116,7 +116,7 @@ final class PersistStage {
    * The one place a failed storage write ends up: the node stops taking part and serving (see
    * {@link StorageFault}), and the responses of that write are never sent.
    */
-  void writeFailed(RuntimeException e) {
+  void writeFailed(Throwable e) {
     fault.writeFailed(e);
     apply.offer(new ApplyInput.Wake());
   }

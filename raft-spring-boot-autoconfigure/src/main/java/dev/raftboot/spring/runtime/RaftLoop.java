@@ -47,6 +47,7 @@ final class RaftLoop {
   private final PersistStage persist;
   private final ApplyLoop apply;
   private final RaftTransport transport;
+  private final StorageFault fault;
   private final long tickNanos;
   private long ticks;
   private long lastLeader;
@@ -60,7 +61,8 @@ final class RaftLoop {
       InboundMessageCheck inbound,
       PersistStage persist,
       ApplyLoop apply,
-      RaftTransport transport) {
+      RaftTransport transport,
+      StorageFault fault) {
     this.rawNode = rawNode;
     this.state = state;
     this.inbox = inbox;
@@ -71,6 +73,7 @@ final class RaftLoop {
     this.persist = persist;
     this.apply = apply;
     this.transport = transport;
+    this.fault = fault;
     this.tickNanos = settings.tickInterval().toNanos();
   }
 
@@ -82,11 +85,12 @@ final class RaftLoop {
       // However the loop ended (stop, a failed write, an unexpected error): the persist thread
       // stops too, and every waiting caller learns whether its command certainly was not applied.
       persist.offer(new PersistInput.Wake());
-      if (state.storageFailure() != null) {
+      NodeState.Failure failure = state.failure();
+      if (failure != null) {
         pending.failAll(
             neverProposed(state.notServing()),
-            "raft node " + Long.toUnsignedString(state.nodeId()) + " stopped after a storage failure ("
-                + state.storageFailure() + ")");
+            "raft node " + Long.toUnsignedString(state.nodeId()) + " stopped (" + failure.reason()
+                + ")");
       } else {
         pending.failAll(neverProposed(new NodeStoppedException("raft node stopped; nothing was read")));
       }
@@ -123,13 +127,10 @@ final class RaftLoop {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException e) {
-        // A storage failure was reported once, by PersistStage.writeFailed; anything else is fatal
-        // too: continuing could acknowledge unpersisted data.
-        if (state.storageFailure() == null) {
-          log.error("raft node {} stops after an unexpected error", state.nodeId(), e);
-          state.running(false);
-        }
+      } catch (RuntimeException | Error e) {
+        // Continuing could acknowledge unpersisted data: the node stops taking part, as after a
+        // failed write (recorded once: an error after a failed write changes nothing).
+        fault.unexpected("raft loop", e, true);
         return;
       }
     }

@@ -35,7 +35,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -81,8 +83,10 @@ public final class RaftServer
   private final PendingCommands pending;
   private final Membership membership;
   private final ApplyLoop apply;
-  private final PersistStage persist;
+  private final StorageFault fault;
   private final boolean canSnapshot;
+  /** A new one with each raft loop: at start, and when the node is rebuilt after a failure. */
+  private PersistStage persist;
   private RaftLoop loop;
   private Thread raftLoop;
   private Thread applyThread;
@@ -119,19 +123,10 @@ public final class RaftServer
     this.pending = new PendingCommands(state);
     RaftEvents raftEvents = new RaftEvents(this, settings.nodeId(), events);
     this.membership = new Membership(settings, state, inbox, pending, transport, raftEvents);
+    this.fault = new StorageFault(this, state, inbox, onStorageFailure);
     this.apply =
-        new ApplyLoop(settings, state, applier, snapshotter, pending, membership, raftEvents, inbox);
-    this.persist =
-        new PersistStage(
-            settings.nodeId(),
-            storage,
-            transport,
-            state,
-            metrics,
-            inbox,
-            apply,
-            settings.snapshotKeepEntries(),
-            new StorageFault(this, state, inbox, onStorageFailure));
+        new ApplyLoop(
+            settings, state, applier, snapshotter, pending, membership, raftEvents, inbox, fault);
     this.canSnapshot = snapshotter != null;
   }
 
@@ -142,22 +137,35 @@ public final class RaftServer
     if (state.running()) {
       return;
     }
+    state.recovered();
+    apply.alignWithStorage(storage.snapshot(), storage.lastIndex());
+    RawNode rawNode = rawNodeFromStorage();
+    state.running(true);
+    transport.start(settings.nodeId(), state.peers(), this);
+    applyThread = apply.start();
+    startLoop(rawNode);
+  }
+
+  /**
+   * A raft node built from what storage durably holds, bootstrapping a new cluster if storage is
+   * empty. Raft's applied index is the stored snapshot's: it hands out the committed entries after
+   * it again, so that their conf changes reach the new node; the apply loop skips those the
+   * application's state has applied already (see {@link ApplyLoop#alignWithStorage}).
+   */
+  private RawNode rawNodeFromStorage() {
     InitialState initial = storage.initialState();
     Snapshot snap = storage.snapshot();
     boolean fresh =
         storage.lastIndex() == 0
             && RaftUtil.isEmptyHardState(initial.hardState())
             && RaftUtil.isEmptySnap(snap);
-    if (!RaftUtil.isEmptySnap(snap)) {
-      apply.restore(snap);
-    }
     Config config =
         settings
             .raft()
             .copy()
             .id(settings.nodeId())
             .storage(storage)
-            .applied(state.appliedIndex())
+            .applied(snap.getMetadata().getIndex())
             // The persist stage writes on a thread of its own (see PersistStage).
             .asyncStorageWrites(true)
             .logger(dev.raftboot.Logger.defaultLogger());
@@ -177,6 +185,22 @@ public final class RaftServer
           "raft node {} restarting from storage (snapshot {}, last index {})",
           settings.nodeId(), snap.getMetadata().getIndex(), storage.lastIndex());
     }
+    return rawNode;
+  }
+
+  /** Starts the persist thread and the raft loop on {@code rawNode}; the node must serve. */
+  private void startLoop(RawNode rawNode) {
+    persist =
+        new PersistStage(
+            settings.nodeId(),
+            storage,
+            transport,
+            state,
+            metrics,
+            inbox,
+            apply,
+            settings.snapshotKeepEntries(),
+            fault);
     loop =
         new RaftLoop(
             rawNode,
@@ -187,10 +211,8 @@ public final class RaftServer
             new InboundMessageCheck(settings.nodeId(), rawNode, storage),
             persist,
             apply,
-            transport);
-    state.running(true);
-    transport.start(settings.nodeId(), state.peers(), this);
-    applyThread = apply.start();
+            transport,
+            fault);
     persistThread = persist.start();
     raftLoop = new Thread(loop::run, "raft-loop-" + settings.nodeId());
     raftLoop.setDaemon(true);
@@ -203,7 +225,7 @@ public final class RaftServer
     if (!state.running()) {
       return;
     }
-    if (state.storageFailure() == null) {
+    if (state.failure() == null) {
       membership.handOverLeadership();
     }
     halt();
@@ -238,11 +260,11 @@ public final class RaftServer
   }
 
   /**
-   * After a storage write failed (see {@link StorageFault}): waits for the raft loop to end (which
-   * fails the commands and reads waiting on it). The transport and the apply thread keep running
-   * (the apply thread only applies entries whose write succeeded); inbound messages are refused.
+   * After a failure (see {@link StorageFault}): waits for the raft loop to end (which fails the
+   * commands and reads waiting on it). The transport and the apply thread keep running (the apply
+   * thread only applies entries whose write succeeded); inbound messages are refused.
    */
-  synchronized void abandonAfterStorageFailure() {
+  synchronized void abandonAfterFailure() {
     join(raftLoop);
     state.leaderId(0);
     state.role(StateType.FOLLOWER);
@@ -250,14 +272,70 @@ public final class RaftServer
       // The loop fails the waiting callers as it ends; one that did not end in time is not read.
       pending.failAll(
           Set.of(),
-          "raft node " + Long.toUnsignedString(settings.nodeId()) + " stopped after a storage failure ("
-              + state.storageFailure() + ")");
+          "raft node " + Long.toUnsignedString(settings.nodeId()) + " stopped ("
+              + state.failure().reason() + ")");
     }
   }
 
-  /** Why a storage write of this node failed, if one did: the node then serves nothing. */
-  public Optional<String> storageFailure() {
-    return Optional.ofNullable(state.storageFailure());
+  /**
+   * The storage probe of {@link StorageFailurePolicy.RestartNode}: a synced write that changes
+   * nothing raft reads (the stored hard state, saved again). Throws what the write threw.
+   */
+  void probeStorage() {
+    storage.save(
+        storage.initialState().hardState(), List.of(), Snapshot.getDefaultInstance(), true);
+  }
+
+  /**
+   * Rebuilds the failed node from what storage durably holds, by the start-up path: the
+   * application's state is aligned with storage (on the apply thread), a new raft node, persist
+   * stage and raft loop are started, and the node takes part again as a follower. The transport
+   * and the apply thread have kept running. False, with the reason logged, when the node was
+   * stopped meanwhile or cannot be rebuilt in place; throws (and the node stays down) when reading
+   * the storage fails.
+   */
+  synchronized boolean rebuildFromStorage() {
+    if (!state.running() || state.failure() == null) {
+      return false;
+    }
+    join(raftLoop);
+    join(persistThread);
+    if (raftLoop.isAlive() || persistThread.isAlive()) {
+      throw new IllegalStateException("the previous raft loop or persist thread has not ended yet");
+    }
+    CompletableFuture<Void> aligned = new CompletableFuture<>();
+    apply.offer(new ApplyInput.AlignWithStorage(storage.snapshot(), storage.lastIndex(), aligned));
+    try {
+      aligned.get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException e) {
+      log.error(
+          "raft node {} cannot be rebuilt in place; restart the application",
+          settings.nodeId(), e.getCause());
+      return false;
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the apply thread did not align with storage in time", e);
+    }
+    // The old persist stage's responses belong to the old raft node. Anything else that reached the
+    // inbox after the old loop ended (a call that passed the serving check just before the failure)
+    // is for the new loop, which answers it.
+    for (LoopInput input : inbox.drain()) {
+      if (!(input instanceof LoopInput.Persisted)) {
+        inbox.put(input);
+      }
+    }
+    RawNode rawNode = rawNodeFromStorage();
+    state.recovered();
+    startLoop(rawNode);
+    return true;
+  }
+
+  /** Why this node stopped taking part ("storage failure: ..."), if it did: it then serves nothing. */
+  public Optional<String> failure() {
+    NodeState.Failure f = state.failure();
+    return f == null ? Optional.empty() : Optional.of(f.reason());
   }
 
   private static void join(Thread t) {
@@ -319,8 +397,8 @@ public final class RaftServer
    * Completes once a read at {@code consistency} may be served from this node's state: for {@link
    * ReadConsistency#LOCAL} at once, otherwise when this node has applied the leader's confirmed
    * commit index. Concurrent reads share one read-index round. Fails with {@link
-   * NodeStoppedException} at every consistency while the node does not run or its storage failed,
-   * also when the storage fails while the read waits.
+   * NodeStoppedException} at every consistency while the node does not run or has failed (a
+   * storage write, an unexpected error), also when it fails while the read waits.
    */
   @Override
   public CompletableFuture<Void> readBarrier(ReadConsistency consistency) {

@@ -23,7 +23,7 @@ class StopApplicationOnStorageFailureTests {
     List<Integer> exits = new ArrayList<>();
 
     StorageFailurePolicy policy =
-        RaftAutoConfiguration.onStorageFailure(RaftStorageProperties.OnFailure.STOP_APPLICATION, context, exits::add);
+        RaftAutoConfiguration.onStorageFailure(onFailure(RaftStorageProperties.OnFailure.STOP_APPLICATION), context, exits::add);
     assertThat(policy).isInstanceOf(StorageFailurePolicy.StopApplication.class);
     ((StorageFailurePolicy.StopApplication) policy).stop().run();
 
@@ -36,11 +36,31 @@ class StopApplicationOnStorageFailureTests {
   void stayDownDoesNotStopTheApplication() {
     GenericApplicationContext context = new GenericApplicationContext();
     context.refresh();
-    assertThat(RaftAutoConfiguration.onStorageFailure(RaftStorageProperties.OnFailure.STAY_DOWN, context, code -> {
+    assertThat(RaftAutoConfiguration.onStorageFailure(onFailure(RaftStorageProperties.OnFailure.STAY_DOWN), context, code -> {
           throw new AssertionError("exit " + code);
         }))
         .isInstanceOf(StorageFailurePolicy.StayDown.class);
     assertThat(context.isActive()).isTrue();
     context.close();
+  }
+
+  @Test
+  void restartNodeKeepsTheApplicationAndProbesAtTheConfiguredInterval() {
+    GenericApplicationContext context = new GenericApplicationContext();
+    context.refresh();
+    RaftStorageProperties storage = onFailure(RaftStorageProperties.OnFailure.RESTART_NODE);
+    storage.setRecoveryProbeInterval(java.time.Duration.ofMillis(250));
+    assertThat(RaftAutoConfiguration.onStorageFailure(storage, context, code -> {
+          throw new AssertionError("exit " + code);
+        }))
+        .isEqualTo(new StorageFailurePolicy.RestartNode(java.time.Duration.ofMillis(250)));
+    assertThat(context.isActive()).isTrue();
+    context.close();
+  }
+
+  private static RaftStorageProperties onFailure(RaftStorageProperties.OnFailure onFailure) {
+    RaftStorageProperties storage = new RaftStorageProperties();
+    storage.setOnFailure(onFailure);
+    return storage;
   }
 }

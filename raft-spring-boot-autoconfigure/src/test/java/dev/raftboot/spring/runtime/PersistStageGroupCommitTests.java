@@ -48,7 +48,7 @@ class PersistStageGroupCommitTests {
         new PersistStage(
             1, new SlowStorage(), new NoNetworkTransport(m -> events.add("sent " + m.getIndex())),
             state, new NodeMetrics(state), inbox,
-            new ApplyLoop(null, state, null, null, null, null, null, inbox), 0,
+            new ApplyLoop(null, state, null, null, null, null, null, inbox, null), 0,
             new StorageFault(null, state, inbox, new StorageFailurePolicy.StayDown()));
     state.running(true);
     thread = stage.start();

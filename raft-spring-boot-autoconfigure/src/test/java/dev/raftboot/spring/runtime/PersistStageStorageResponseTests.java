@@ -51,7 +51,7 @@ class PersistStageStorageResponseTests {
   private final PersistStage stage =
       new PersistStage(
           2, storage, new NoNetworkTransport(sent::add), state, new NodeMetrics(state), inbox,
-          new ApplyLoop(null, state, null, null, null, null, null, inbox), 0,
+          new ApplyLoop(null, state, null, null, null, null, null, inbox, null), 0,
           new StorageFault(null, state, inbox, new StorageFailurePolicy.StayDown()));
 
   @Test

@@ -183,6 +183,7 @@ final class RaftStorageDataSources {
         hikari.setPoolName("raft-storage");
         hikari.setMaximumPoolSize(4);
         hikari.setMinimumIdle(1);
+        hikari.setExceptionOverride(new ClosedDatabaseEviction());
       }
     }
   }

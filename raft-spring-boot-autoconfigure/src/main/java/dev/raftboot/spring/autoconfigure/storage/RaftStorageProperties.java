@@ -4,6 +4,7 @@ import dev.raftboot.spring.autoconfigure.RaftPropertiesValidator;
 import dev.raftboot.spring.storage.JdbcStorage;
 import dev.raftboot.spring.storage.JdbcStorageSchema;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
@@ -61,12 +62,16 @@ public class RaftStorageProperties implements Validator {
   private int tailCacheEntries = JdbcStorage.DEFAULT_TAIL_CACHE_ENTRIES;
 
   /**
-   * What the application does once a storage write failed (disk full, I/O error), after the node
-   * stopped taking part and refuses every command and read: stop the application with exit code
-   * 74, so that its supervisor restarts it from what was stored, or stay down until restarted by
-   * hand.
+   * What the application does once a storage write failed (disk full, I/O error) or a thread of
+   * the node met an unexpected error, after the node stopped taking part and refuses every command
+   * and read: stop the application with exit code 74, so that its supervisor restarts it from what
+   * was stored; rebuild the node in place once storage writes succeed again; or stay down until
+   * restarted by hand.
    */
   private OnFailure onFailure = OnFailure.STOP_APPLICATION;
+
+  /** With {@code on-failure=restart-node}: how often the failed node tries a storage write. */
+  private Duration recoveryProbeInterval = Duration.ofSeconds(1);
 
   private final Jdbc jdbc = new Jdbc();
 
@@ -108,6 +113,14 @@ public class RaftStorageProperties implements Validator {
 
   public void setOnFailure(OnFailure onFailure) {
     this.onFailure = onFailure;
+  }
+
+  public Duration getRecoveryProbeInterval() {
+    return recoveryProbeInterval;
+  }
+
+  public void setRecoveryProbeInterval(Duration recoveryProbeInterval) {
+    this.recoveryProbeInterval = recoveryProbeInterval;
   }
 
   public Jdbc getJdbc() {
@@ -240,6 +253,12 @@ public class RaftStorageProperties implements Validator {
 
     /** Close the application context and exit the JVM with code 74 (EX_IOERR). */
     STOP_APPLICATION,
+
+    /**
+     * Keep the application running; the node probes its storage every {@code
+     * recovery-probe-interval} and rebuilds itself from what was stored once a write succeeds.
+     */
+    RESTART_NODE,
 
     /** Keep the application running with the node down (health DOWN) until it is restarted. */
     STAY_DOWN
