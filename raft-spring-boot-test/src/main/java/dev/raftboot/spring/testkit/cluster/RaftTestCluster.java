@@ -217,12 +217,18 @@ public final class RaftTestCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until every running node has applied everything any of them has committed now: after
-   * it, the application state of all running nodes reflects the same log prefix.
+   * Waits until every running node has applied everything any of them has committed or applied
+   * now: after it, the application state of all running nodes reflects the same log prefix.
    */
   public void awaitAppliedEverywhere() {
-    long commit = running().stream().mapToLong(n -> n.server().metrics().commitIndex()).max().orElse(0);
-    awaitApplied(commit);
+    // Both: a node may apply entries before the hard state that records their commit is written
+    // (the commit index it reports), so its applied index can be the higher of the two.
+    long index =
+        running().stream()
+            .mapToLong(n -> Math.max(n.server().metrics().commitIndex(), n.server().metrics().appliedIndex()))
+            .max()
+            .orElse(0);
+    awaitApplied(index);
   }
 
   /** Waits until every running node has {@code id} as a voter in its configuration. */
