@@ -57,7 +57,8 @@ import org.junit.jupiter.api.Test;
  * negative control: the same history with its last acknowledged write lost ({@link LostWrite})
  * must be rejected.
  *
- * <p>Runs only with the profile {@code crash}: {@code mvn -B -pl demo-app -am verify -Pcrash
+ * <p>Every build runs it for 20 s (failsafe execution {@code crash-small}); the profile {@code
+ * crash} runs it alone at full length: {@code mvn -B -pl demo-app -am verify -Pcrash
  * [-Dcrash.seconds=120]}. {@code crash.seconds} is how long the clients run while faults are injected.
  */
 class ProcessCrashIT {
