@@ -25,10 +25,10 @@ import org.springframework.boot.health.contributor.Status;
  *       (an election is in progress, or it is cut off from a quorum), or it is not a member yet (a
  *       joining node waiting to be added) or any more (removed). This is expected to pass.
  *   <li>{@link Status#DOWN}: the node is not running (not started, or stopped), or a storage write
- *       failed or a thread of the node met an
- *       unexpected error: then the reason is {@code storage failure: } (or {@code unexpected error
- *       in the raft loop: }) and the error, and the node serves nothing until it is restarted or,
- *       with {@code raft.storage.on-failure=restart-node}, rebuilt itself.
+ *       failed or a thread of the node met an unexpected error: then the reason is {@code storage
+ *       failure: } (or {@code unexpected error in the raft loop: }) and the error, and the node
+ *       serves nothing until it is restarted or, with {@code
+ *       raft.storage.on-failure=restart-node}, rebuilt itself.
  * </ul>
  *
  * Details: {@code role}, {@code term}, {@code leader}, {@code member}, {@code commit}, {@code

@@ -39,7 +39,7 @@ final class ApplyLoop {
   private final Membership membership;
   private final RaftEvents events;
   private final LoopInbox inbox;
-  private final StorageFault fault;
+  private final NodeFault fault;
   private final AppliedRequests appliedRequests = new AppliedRequests();
   private final IdempotencyTable idempotencyKeys = new IdempotencyTable();
   /** Reads waiting for their confirmed index to be applied, by that index. */
@@ -58,7 +58,7 @@ final class ApplyLoop {
       Membership membership,
       RaftEvents events,
       LoopInbox inbox,
-      StorageFault fault) {
+      NodeFault fault) {
     this.settings = settings;
     this.state = state;
     this.applier = applier;

@@ -30,7 +30,7 @@ final class LoopInbox {
   /**
    * Puts the question {@code ask} builds around a new future and returns that future, which the
    * raft loop completes; fails at once with {@link NodeStoppedException} when the node is not
-   * running or it failed (see {@link StorageFault}).
+   * running or it failed (see {@link NodeFault}).
    */
   <T> CompletableFuture<T> ask(Function<CompletableFuture<T>, LoopInput> ask) {
     if (!state.serving()) {

@@ -27,7 +27,7 @@ final class NodeState {
 
   /**
    * Why the node stopped taking part on its own, or null while it takes part: written by {@link
-   * StorageFault} when a write failed or a thread of the node met an unexpected error, cleared when
+   * NodeFault} when a write failed or a thread of the node met an unexpected error, cleared when
    * the node is rebuilt from storage.
    */
   private volatile Failure failure;
@@ -88,6 +88,11 @@ final class NodeState {
     /** How health and logs put it: {@code kind: description}. */
     String reason() {
       return kind + ": " + description;
+    }
+
+    /** What the callers still waiting on node {@code nodeId} are told once it stopped. */
+    String stopped(long nodeId) {
+      return "raft node " + Long.toUnsignedString(nodeId) + " stopped (" + reason() + ")";
     }
   }
 

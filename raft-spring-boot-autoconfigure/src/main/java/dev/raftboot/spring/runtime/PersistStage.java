@@ -57,7 +57,7 @@ final class PersistStage {
    * log that the entry is missing from its unstable log.
    */
   private Message lastStorageResp;
-  private final StorageFault fault;
+  private final NodeFault fault;
 
   PersistStage(
       long nodeId,
@@ -68,7 +68,7 @@ final class PersistStage {
       LoopInbox inbox,
       ApplyLoop apply,
       long snapshotKeepEntries,
-      StorageFault fault) {
+      NodeFault fault) {
     this.nodeId = nodeId;
     this.storage = storage;
     this.transport = transport;
@@ -114,7 +114,7 @@ final class PersistStage {
 
   /**
    * The one place a failed storage write ends up: the node stops taking part and serving (see
-   * {@link StorageFault}), and the responses of that write are never sent.
+   * {@link NodeFault}), and the responses of that write are never sent.
    */
   void writeFailed(Throwable e) {
     fault.writeFailed(e);

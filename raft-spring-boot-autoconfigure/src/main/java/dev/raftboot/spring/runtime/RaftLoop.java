@@ -47,7 +47,7 @@ final class RaftLoop {
   private final PersistStage persist;
   private final ApplyLoop apply;
   private final RaftTransport transport;
-  private final StorageFault fault;
+  private final NodeFault fault;
   private final long tickNanos;
   private long ticks;
   private long lastLeader;
@@ -62,7 +62,7 @@ final class RaftLoop {
       PersistStage persist,
       ApplyLoop apply,
       RaftTransport transport,
-      StorageFault fault) {
+      NodeFault fault) {
     this.rawNode = rawNode;
     this.state = state;
     this.inbox = inbox;
@@ -87,10 +87,7 @@ final class RaftLoop {
       persist.offer(new PersistInput.Wake());
       NodeState.Failure failure = state.failure();
       if (failure != null) {
-        pending.failAll(
-            neverProposed(state.notServing()),
-            "raft node " + Long.toUnsignedString(state.nodeId()) + " stopped (" + failure.reason()
-                + ")");
+        pending.failAll(neverProposed(state.notServing()), failure.stopped(state.nodeId()));
       } else {
         pending.failAll(neverProposed(new NodeStoppedException("raft node stopped; nothing was read")));
       }

@@ -83,7 +83,7 @@ public final class RaftServer
   private final PendingCommands pending;
   private final Membership membership;
   private final ApplyLoop apply;
-  private final StorageFault fault;
+  private final NodeFault fault;
   private final boolean canSnapshot;
   /** A new one with each raft loop: at start, and when the node is rebuilt after a failure. */
   private PersistStage persist;
@@ -123,7 +123,7 @@ public final class RaftServer
     this.pending = new PendingCommands(state);
     RaftEvents raftEvents = new RaftEvents(this, settings.nodeId(), events);
     this.membership = new Membership(settings, state, inbox, pending, transport, raftEvents);
-    this.fault = new StorageFault(this, state, inbox, onStorageFailure);
+    this.fault = new NodeFault(this, state, inbox, onStorageFailure);
     this.apply =
         new ApplyLoop(
             settings, state, applier, snapshotter, pending, membership, raftEvents, inbox, fault);
@@ -260,7 +260,7 @@ public final class RaftServer
   }
 
   /**
-   * After a failure (see {@link StorageFault}): waits for the raft loop to end (which fails the
+   * After a failure (see {@link NodeFault}): waits for the raft loop to end (which fails the
    * commands and reads waiting on it). The transport and the apply thread keep running (the apply
    * thread only applies entries whose write succeeded); inbound messages are refused.
    */
@@ -270,10 +270,7 @@ public final class RaftServer
     state.role(StateType.FOLLOWER);
     if (raftLoop.isAlive()) {
       // The loop fails the waiting callers as it ends; one that did not end in time is not read.
-      pending.failAll(
-          Set.of(),
-          "raft node " + Long.toUnsignedString(settings.nodeId()) + " stopped ("
-              + state.failure().reason() + ")");
+      pending.failAll(Set.of(), state.failure().stopped(settings.nodeId()));
     }
   }
 

@@ -49,7 +49,7 @@ class PersistStageGroupCommitTests {
             1, new SlowStorage(), new NoNetworkTransport(m -> events.add("sent " + m.getIndex())),
             state, new NodeMetrics(state), inbox,
             new ApplyLoop(null, state, null, null, null, null, null, inbox, null), 0,
-            new StorageFault(null, state, inbox, new StorageFailurePolicy.StayDown()));
+            new NodeFault(null, state, inbox, new StorageFailurePolicy.StayDown()));
     state.running(true);
     thread = stage.start();
 

@@ -52,7 +52,7 @@ class PersistStageStorageResponseTests {
       new PersistStage(
           2, storage, new NoNetworkTransport(sent::add), state, new NodeMetrics(state), inbox,
           new ApplyLoop(null, state, null, null, null, null, null, inbox, null), 0,
-          new StorageFault(null, state, inbox, new StorageFailurePolicy.StayDown()));
+          new NodeFault(null, state, inbox, new StorageFailurePolicy.StayDown()));
 
   @Test
   void aRepeatedStorageResponseReleasedByAnEarlierGroupIsNotSteppedAgain() {

@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,9 +50,9 @@ import org.springframework.core.env.MapPropertySource;
  * application has one, runs on a random port ({@link TestNode#port()}), but raft traffic never goes
  * through it.
  *
- * <p>One test thread drives the cluster (start, crash, restart, join, remove, close); {@link #node}, {@link
- * #nodes()}, {@link #running()} and the firewall may be used from any thread, as may the
- * application's own beans. Waits fail with {@link AssertionError} naming what each node saw.
+ * <p>One test thread drives the cluster (start, crash, restart, join, remove, close); {@link
+ * #node}, {@link #nodes()}, {@link #running()} and the firewall may be used from any thread, as may
+ * the application's own beans. Waits fail with {@link AssertionError} naming what each node saw.
  */
 public final class RaftTestCluster implements AutoCloseable {
 
@@ -62,7 +64,7 @@ public final class RaftTestCluster implements AutoCloseable {
   private final ThrowAwayDirectory root = ThrowAwayDirectory.create("raft-test-cluster-");
   private final Map<Long, TestNode> nodes = new ConcurrentSkipListMap<>();
   private final Map<Long, URI> members = new ConcurrentSkipListMap<>();
-  private final java.util.Set<Long> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<Long> removed = ConcurrentHashMap.newKeySet();
 
   private RaftTestCluster(Builder config) {
     this.config = config;

@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
  * thread of its own, the server then fails what waits on it and the {@link StorageFailurePolicy}
  * runs. Later failures (of writes already under way) change nothing until the node was rebuilt.
  */
-final class StorageFault {
+final class NodeFault {
 
-  private static final Logger log = LoggerFactory.getLogger(StorageFault.class);
+  private static final Logger log = LoggerFactory.getLogger(NodeFault.class);
   private static final String STORAGE_FAILURE = "storage failure";
 
   private final RaftServer server;
@@ -23,7 +23,7 @@ final class StorageFault {
   private final LoopInbox inbox;
   private final StorageFailurePolicy policy;
 
-  StorageFault(RaftServer server, NodeState state, LoopInbox inbox, StorageFailurePolicy policy) {
+  NodeFault(RaftServer server, NodeState state, LoopInbox inbox, StorageFailurePolicy policy) {
     this.server = server;
     this.state = state;
     this.inbox = inbox;
@@ -57,7 +57,7 @@ final class StorageFault {
         e);
     // The raft loop may be waiting for input: wake it so that it sees it must end.
     inbox.put(new LoopInput.Wake());
-    Thread t = new Thread(() -> afterFailure(stateTrusted), "raft-storage-failure-" + node);
+    Thread t = new Thread(() -> afterFailure(stateTrusted), "raft-node-failure-" + node);
     t.setDaemon(true);
     t.start();
   }
