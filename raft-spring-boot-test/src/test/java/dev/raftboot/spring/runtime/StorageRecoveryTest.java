@@ -10,6 +10,7 @@ import dev.raftboot.spring.test.TappedTransport;
 import dev.raftboot.spring.transport.RaftTransport;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -106,6 +107,7 @@ class StorageRecoveryTest {
     assertThat(node.isRunning()).isFalse();
     // The failed node applied only what the others committed, and they hold every acknowledged write.
     long other = broken == 1 ? 2 : 1;
+    cluster.awaitApplied(List.of(other));
     assertThat(cluster.states.get(other).local()).containsAllEntriesOf(cluster.states.get(broken).local());
     assertThat(cluster.states.get(other).local()).containsAllEntriesOf(cluster.acked);
   }
@@ -143,6 +145,7 @@ class StorageRecoveryTest {
     assertThat(node.isRunning()).isTrue();
     node.halt();
     assertThat(node.isRunning()).isFalse();
+    cluster.awaitApplied(List.of(1L));
     assertThat(cluster.states.get(1L).local()).containsAllEntriesOf(cluster.acked);
   }
 

@@ -54,6 +54,12 @@ class ExactlyOnceRetryTests {
   private TestNode[] roles() {
     TestNode leader = cluster.awaitLeader();
     cluster.awaitAppliedEverywhere();
+    // Each follower must know the leader: one that does not yet holds its caller's proposal back
+    // (answered "not applied" once the firewall keeps the leader from it), and nothing times out.
+    Waits.until(
+        Duration.ofSeconds(10),
+        () -> cluster.running().stream().allMatch(n -> n.server().metrics().leaderId() == leader.id()),
+        () -> "not every node follows " + leader + ": " + cluster.describe());
     TestNode[] followers =
         cluster.running().stream().filter(n -> n != leader).toArray(TestNode[]::new);
     return new TestNode[] {leader, followers[0], followers[1]};
