@@ -11,6 +11,9 @@
 #   LEVELS=1,16,256               closed-loop concurrency levels, as in both harnesses
 #   EMBEDDED=1                    0 skips the embedded-client row
 #   SERVER_HEAP=1g                heap of every server JVM, ours and SOFAJRaft's
+#   VARIANTS=                     more raftboot rows (HTTP client), run after the embedded row,
+#                                 ';'-separated 'name:server args', for example
+#                                 'no-observation:--management.observations.enable.http.server.requests=false'
 # Output: raft-bench/target/compare/<timestamp>/ (env.txt, results.tsv, compare.md) and the tables
 # on stdout.
 set -euo pipefail
@@ -49,7 +52,7 @@ mvn -B -q -o -pl raft-bench -am package -DskipTests 2>/dev/null \
   echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "args: measure=${MEASURE}s warmup=${WARMUP}s levels=$LEVELS server_heap=$SERVER_HEAP"
-  echo "sequence: jraft, raftboot http$([ "$EMBEDDED" = 1 ] && echo ', raftboot embedded'), jraft"
+  echo "sequence: jraft, raftboot http$([ "$EMBEDDED" = 1 ] && echo ', raftboot embedded')${VARIANTS:+, variants $VARIANTS}, jraft"
 } | tee "$OUT/env.txt"
 
 newest() { ls -td "$1"/*/ 2>/dev/null | head -1; }
@@ -63,7 +66,10 @@ peer_run() {
 
 ours_run() {
   local name=$1 client=$2
-  CLIENT=$client IDLE=0 SKIP_BUILD=1 raft-bench/cluster-bench.sh "$MEASURE" "$WARMUP" | grep -E '^\[|^== ' || true
+  shift 2
+  if [ $# -gt 0 ]; then set -- -- "$@"; fi
+  CLIENT=$client IDLE=0 SKIP_BUILD=1 raft-bench/cluster-bench.sh "$MEASURE" "$WARMUP" "$@" \
+    | grep -E '^\[|^== ' || true
   local dir
   dir=$(newest raft-bench/target/cluster-results)
   awk -F'\t' -v run="$name" '$3 != "idle" && $3 != 0 { print run "\t" $0 }' "$dir/results.tsv" >>"$TSV"
@@ -74,6 +80,12 @@ ours_run raftboot-http http
 if [ "$EMBEDDED" = 1 ]; then
   ours_run raftboot-embedded embedded
 fi
+IFS=';' read -r -a variants <<<"${VARIANTS:-}"
+for variant in "${variants[@]}"; do
+  [ -n "$variant" ] || continue
+  # shellcheck disable=SC2086 # the server arguments are meant to split on spaces
+  ours_run "raftboot-${variant%%:*}" http ${variant#*:}
+done
 peer_run jraft-2
 
 # Columns of results.tsv: run, library, setup, C, seconds, count, ops/s, p50, p99, p99.9, max,
