@@ -205,7 +205,29 @@ public final class RaftPropertiesValidator {
         "raft.storage.recovery-probe-interval",
         storage.getRecoveryProbeInterval(),
         "1s");
+    positive(
+        errors,
+        "file.segmentSize",
+        "raft.storage.file.segment-size",
+        storage.getFile().getSegmentSize(),
+        "32MB");
     String url = storage.getJdbc().getUrl();
+    if (storage.getType() == RaftStorageProperties.Type.FILE) {
+      if (url != null && !url.isBlank()) {
+        errors.rejectValue(
+            "jdbc.url",
+            "raft.storage.jdbc.url.file-log",
+            "raft.storage.jdbc.url is set, but raft.storage.type=file keeps the log in files, not in"
+                + " a database; remove one of them");
+      }
+      if (Boolean.TRUE.equals(storage.getUseApplicationDatasource())) {
+        errors.rejectValue(
+            "useApplicationDatasource",
+            "raft.storage.use-application-datasource.file-log",
+            "raft.storage.use-application-datasource=true contradicts raft.storage.type=file,"
+                + " which keeps the log in files; remove one of them");
+      }
+    }
     if (url != null && !url.isBlank()) {
       if (JdbcUrls.isInMemory(url) && !storage.isAllowInMemory()) {
         errors.rejectValue(

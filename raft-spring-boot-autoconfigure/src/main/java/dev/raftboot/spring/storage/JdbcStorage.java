@@ -221,7 +221,7 @@ public final class JdbcStorage implements RaftStorage {
             throw new IllegalArgumentException("invalid range: lo " + lo + " > hi " + hi);
           }
           List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 256));
-          SizeBudget budget = new SizeBudget(maxSize, out);
+          LogAppends.SizeBudget budget = new LogAppends.SizeBudget(maxSize, out);
           long cached = tail.isEmpty() ? hi : Math.max(lo, Math.min(hi, tail.firstIndex()));
           if (lo < cached && !tables.readRange(lo, cached, budget::add)) {
             return out;
@@ -327,7 +327,7 @@ public final class JdbcStorage implements RaftStorage {
       long baseDummy = withSnapshot ? meta.getIndex() : dummyIndex;
       long baseDummyTerm = withSnapshot ? meta.getTerm() : dummyTerm;
       long baseLast = withSnapshot ? meta.getIndex() : lastIndex;
-      List<Entry> append = entriesToAppend(entries, baseDummy, baseLast);
+      List<Entry> append = LogAppends.entriesToAppend(entries, baseDummy, baseLast);
       boolean withHardState = !RaftUtil.isEmptyHardState(hardState);
       if (!withSnapshot && append.isEmpty() && !withHardState) {
         return;
@@ -485,35 +485,6 @@ public final class JdbcStorage implements RaftStorage {
     }
   }
 
-  private static List<Entry> entriesToAppend(List<Entry> entries, long dummy, long last) {
-    if (entries.isEmpty()) {
-      return List.of();
-    }
-    long first = entries.get(0).getIndex();
-    for (int i = 1; i < entries.size(); i++) {
-      if (entries.get(i).getIndex() != first + i) {
-        throw new IllegalArgumentException(
-            "entries are not contiguous: index "
-                + entries.get(i).getIndex()
-                + " follows "
-                + entries.get(i - 1).getIndex());
-      }
-    }
-    long end = first + entries.size() - 1;
-    if (end <= dummy) {
-      return List.of();
-    }
-    if (first <= dummy) {
-      entries = entries.subList((int) (dummy + 1 - first), entries.size());
-      first = dummy + 1;
-    }
-    if (first > last + 1) {
-      throw new IllegalArgumentException(
-          "missing log entry [last: " + last + ", append at: " + first + "]");
-    }
-    return entries;
-  }
-
   /** Reads the node's state and the newest entries into memory. */
   private void load(Connection c) throws SQLException {
     hardState = tables.hardState(c);
@@ -548,32 +519,6 @@ public final class JdbcStorage implements RaftStorage {
       List<Entry> recent = new ArrayList<>();
       tables.readRange(c, from, max + 1, recent::add);
       tail.append(recent);
-    }
-  }
-
-  /**
-   * The size limit of one {@link #entries} call: the first entry always fits, later ones only while
-   * the total protobuf size stays within {@code maxSize} (compared unsigned, so -1 is unlimited).
-   */
-  private static final class SizeBudget {
-    private final long maxSize;
-    private final List<Entry> out;
-    private long size;
-
-    SizeBudget(long maxSize, List<Entry> out) {
-      this.maxSize = maxSize;
-      this.out = out;
-    }
-
-    /** Adds {@code e} to the result if it fits; false once the budget is spent. */
-    boolean add(Entry e) {
-      long next = size + e.getSerializedSize();
-      if (!out.isEmpty() && Long.compareUnsigned(next, maxSize) > 0) {
-        return false;
-      }
-      size = next;
-      out.add(e);
-      return true;
     }
   }
 

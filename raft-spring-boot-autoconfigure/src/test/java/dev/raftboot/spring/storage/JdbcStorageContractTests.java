@@ -1,5 +1,14 @@
 package dev.raftboot.spring.storage;
 
+import static dev.raftboot.spring.storage.StorageFixtures.compare;
+import static dev.raftboot.spring.storage.StorageFixtures.entry;
+import static dev.raftboot.spring.storage.StorageFixtures.hardState;
+import static dev.raftboot.spring.storage.StorageFixtures.outcome;
+import static dev.raftboot.spring.storage.StorageFixtures.randomEntries;
+import static dev.raftboot.spring.storage.StorageFixtures.randomSnapshot;
+import static dev.raftboot.spring.storage.StorageFixtures.same;
+import static dev.raftboot.spring.storage.StorageFixtures.snapshot;
+import static dev.raftboot.spring.storage.StorageFixtures.voters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -67,38 +76,6 @@ abstract class JdbcStorageContractTests {
 
   private JdbcStorage open(int cacheEntries) {
     return JdbcStorage.builder(dataSource(), nodeId).tailCacheEntries(cacheEntries).build();
-  }
-
-  private static Entry entry(long index, long term) {
-    return Entry.newBuilder().setIndex(index).setTerm(term).build();
-  }
-
-  private static Entry entry(long index, long term, String data) {
-    return Entry.newBuilder()
-        .setIndex(index)
-        .setTerm(term)
-        .setType(EntryType.EntryNormal)
-        .setData(ByteString.copyFromUtf8(data))
-        .build();
-  }
-
-  private static HardState hardState(long term, long vote, long commit) {
-    return HardState.newBuilder().setTerm(term).setVote(vote).setCommit(commit).build();
-  }
-
-  private static Snapshot snapshot(long index, long term, ConfState cs, String data) {
-    return Snapshot.newBuilder()
-        .setMetadata(SnapshotMetadata.newBuilder().setIndex(index).setTerm(term).setConfState(cs))
-        .setData(ByteString.copyFromUtf8(data))
-        .build();
-  }
-
-  private static ConfState voters(long... ids) {
-    ConfState.Builder cs = ConfState.newBuilder();
-    for (long id : ids) {
-      cs.addVoters(id);
-    }
-    return cs.build();
   }
 
   private void appendEntries(JdbcStorage storage, Entry... entries) {
@@ -1092,15 +1069,15 @@ abstract class JdbcStorageContractTests {
         what = "save " + describe(entries) + " snapshot " + snap.getMetadata().getIndex();
         same(
             what,
-            () -> run(() -> model.save(hs, entries, snap)),
-            () -> run(() -> s.save(hs, entries, snap)));
+            () -> StorageFixtures.run(() -> model.save(hs, entries, snap)),
+            () -> StorageFixtures.run(() -> s.save(hs, entries, snap)));
       } else if (op < 60) {
         long at =
             model.firstIndex()
                 - 2
                 + random.nextInt((int) (model.lastIndex() - model.firstIndex() + 4));
         what = "compact " + at;
-        same(what, () -> run(() -> model.compact(at)), () -> run(() -> s.compact(at)));
+        same(what, () -> StorageFixtures.run(() -> model.compact(at)), () -> StorageFixtures.run(() -> s.compact(at)));
       } else if (op < 68) {
         long at =
             model.snapshot().getMetadata().getIndex()
@@ -1119,8 +1096,8 @@ abstract class JdbcStorageContractTests {
         what = "applySnapshot " + snap.getMetadata().getIndex();
         same(
             what,
-            () -> run(() -> model.applySnapshot(snap)),
-            () -> run(() -> s.applySnapshot(snap)));
+            () -> StorageFixtures.run(() -> model.applySnapshot(snap)),
+            () -> StorageFixtures.run(() -> s.applySnapshot(snap)));
       } else if (op < 80) {
         what = "restart";
         storage = open(new int[] {0, 1, SMALL_CACHE, 16}[random.nextInt(4)]);
@@ -1141,96 +1118,9 @@ abstract class JdbcStorageContractTests {
     assertThat(longest).as("longest log").isGreaterThan(2L * SMALL_CACHE);
   }
 
-  private static List<Entry> randomEntries(Random random, LogModel model) {
-    long start =
-        model.firstIndex() - 2 + random.nextInt((int) (model.lastIndex() - model.firstIndex() + 5));
-    int count = random.nextInt(6);
-    List<Entry> entries = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      Entry.Builder e = Entry.newBuilder().setIndex(start + i).setTerm(1 + random.nextInt(9));
-      if (random.nextInt(3) > 0) {
-        e.setType(EntryType.forNumber(random.nextInt(3)));
-      }
-      if (random.nextInt(3) > 0) {
-        byte[] data = new byte[random.nextInt(40)];
-        random.nextBytes(data);
-        e.setData(ByteString.copyFrom(data));
-      }
-      entries.add(e.build());
-    }
-    return entries;
-  }
-
-  private static Snapshot randomSnapshot(Random random, LogModel model) {
-    long index =
-        model.snapshot().getMetadata().getIndex()
-            - 1
-            + random.nextInt(
-                (int) (model.lastIndex() - model.snapshot().getMetadata().getIndex() + 6));
-    return snapshot(
-        Math.max(1, index),
-        1 + random.nextInt(9),
-        voters(1, 2 + random.nextInt(3)),
-        "applied " + index);
-  }
-
   private static String describe(List<Entry> entries) {
     return entries.isEmpty()
         ? "[]"
         : "[" + entries.get(0).getIndex() + ".." + entries.get(entries.size() - 1).getIndex() + "]";
-  }
-
-  private void compare(String context, Random random, LogModel model, JdbcStorage storage) {
-    assertThat(storage.firstIndex())
-        .as("firstIndex after %s", context)
-        .isEqualTo(model.firstIndex());
-    assertThat(storage.lastIndex()).as("lastIndex after %s", context).isEqualTo(model.lastIndex());
-    assertThat(storage.initialState())
-        .as("initialState after %s", context)
-        .isEqualTo(model.initialState());
-    assertThat(storage.snapshot()).as("snapshot after %s", context).isEqualTo(model.snapshot());
-    for (long i = model.firstIndex() - 2; i <= model.lastIndex() + 1; i++) {
-      long index = i;
-      same(
-          "term(" + i + ") after " + context,
-          () -> outcome(() -> model.term(index)),
-          () -> outcome(() -> storage.term(index)));
-    }
-    for (int k = 0; k < 4; k++) {
-      long lo =
-          model.firstIndex()
-              - 1
-              + random.nextInt((int) (model.lastIndex() - model.firstIndex() + 3));
-      long hi = lo + random.nextInt((int) Math.max(1, model.lastIndex() + 2 - lo + 1));
-      long[] limits = {-1, 0, 1, random.nextInt(200)};
-      long max = limits[random.nextInt(limits.length)];
-      same(
-          "entries(" + lo + ", " + hi + ", " + max + ") after " + context,
-          () -> outcome(() -> model.entries(lo, hi, max)),
-          () -> outcome(() -> storage.entries(lo, hi, max)));
-    }
-  }
-
-  private static Object outcome(Supplier<?> call) {
-    try {
-      return call.get();
-    } catch (RuntimeException e) {
-      return e.getClass();
-    }
-  }
-
-  private static Object run(Runnable call) {
-    return outcome(
-        () -> {
-          call.run();
-          return "ok";
-        });
-  }
-
-  private static void same(String what, Supplier<Object> model, Supplier<Object> storage) {
-    Object expected = model.get();
-    Object actual = storage.get();
-    assertThat(actual).as(what).isEqualTo(expected);
-    Objects.requireNonNull(actual);
   }
 }

@@ -1,6 +1,7 @@
 package dev.raftboot.spring.autoconfigure.storage;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.raftboot.spring.storage.FileLogStorage;
 import dev.raftboot.spring.storage.JdbcUrls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -100,6 +101,9 @@ final class RaftStorageDataSources {
     return dir != null ? dir : Path.of("data", "raft-" + Long.toUnsignedString(nodeId));
   }
 
+  /** The file of raft's own H2 database in the data-dir. */
+  static final String H2_FILE = "raft.mv.db";
+
   /** The URL of raft's own H2 file database. */
   static String defaultUrl(RaftStorageProperties storage, long nodeId) {
     // The pool closes the database with the application context, after raft has stopped; H2's
@@ -120,6 +124,14 @@ final class RaftStorageDataSources {
               + " for a file or server database.");
     }
     Path dir = dataDir(storage, nodeId).toAbsolutePath().normalize();
+    if (FileLogStorage.holdsLog(dir)) {
+      throw new RaftStorageConfigurationException(
+          "raft.storage.data-dir " + dir + " holds a raft log written with raft.storage.type=file."
+              + " An H2 log started beside it would be empty: the node would forget its votes and"
+              + " acknowledged entries.",
+          "Set raft.storage.type=file for this node, or rebuild the node from its peers with an"
+              + " empty data-dir (src-docs/operations.md, \"Rebuilding a node\").");
+    }
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {

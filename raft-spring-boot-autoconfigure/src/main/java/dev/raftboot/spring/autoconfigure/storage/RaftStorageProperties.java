@@ -8,6 +8,7 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
@@ -35,6 +36,14 @@ import org.springframework.validation.Validator;
  */
 @ConfigurationProperties("raft.storage")
 public class RaftStorageProperties implements Validator {
+
+  /**
+   * How the raft log is kept: jdbc, in a database chosen as described above; or file, in
+   * append-only segment files of raft's own in data-dir (no database needed). A node keeps the type
+   * its log was written with: raft refuses to start on a data-dir that holds a log of the other
+   * type.
+   */
+  private Type type = Type.JDBC;
 
   /**
    * Directory for raft's own files, such as its embedded H2 database. Defaults to
@@ -74,6 +83,20 @@ public class RaftStorageProperties implements Validator {
   private Duration recoveryProbeInterval = Duration.ofSeconds(1);
 
   private final Jdbc jdbc = new Jdbc();
+
+  private final File file = new File();
+
+  public Type getType() {
+    return type;
+  }
+
+  public void setType(Type type) {
+    this.type = type;
+  }
+
+  public File getFile() {
+    return file;
+  }
 
   public @Nullable Path getDataDir() {
     return dataDir;
@@ -245,6 +268,32 @@ public class RaftStorageProperties implements Validator {
 
     public void setLegacyLogClusterId(@Nullable String legacyLogClusterId) {
       this.legacyLogClusterId = legacyLogClusterId;
+    }
+  }
+
+  /** How the raft log is kept. */
+  public enum Type {
+    /** In a database through JDBC. */
+    JDBC,
+    /** In append-only files in data-dir. */
+    FILE
+  }
+
+  /** The file log ({@code raft.storage.type=file}). */
+  public static class File {
+
+    /**
+     * Size beyond which the next write starts a new segment file. Every segment starts with a copy
+     * of the live log (the entries since the last compaction), so it should be well above that.
+     */
+    private DataSize segmentSize = DataSize.ofMegabytes(32);
+
+    public DataSize getSegmentSize() {
+      return segmentSize;
+    }
+
+    public void setSegmentSize(DataSize segmentSize) {
+      this.segmentSize = segmentSize;
     }
   }
 

@@ -9,6 +9,7 @@ import dev.raftboot.raftpb.HardState;
 import dev.raftboot.raftpb.Snapshot;
 import dev.raftboot.spring.autoconfigure.RaftProperties;
 import dev.raftboot.spring.storage.ClusterLogMismatchException;
+import dev.raftboot.spring.storage.FileLogStorage;
 import dev.raftboot.spring.storage.JdbcStorage;
 import dev.raftboot.spring.storage.JdbcStorageSchema;
 import dev.raftboot.spring.storage.RaftStorage;
@@ -456,6 +457,82 @@ class RaftStorageAutoConfigurationTests {
                     .rootCause()
                     .hasMessageContaining("@RaftDataSource DataSource")
                     .hasMessageContaining("in-memory"));
+  }
+
+  // --- the file log (raft.storage.type=file) --------------------------------------------------
+
+  @Test
+  void typeFileKeepsTheLogInFilesOfTheDataDirectoryWithoutADatabase() {
+    runner()
+        .withPropertyValues("raft.storage.type=file", "raft.cluster-id=orders")
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(FileLogStorage.class).hasSingleBean(Storage.class);
+              assertThat(context).doesNotHaveBean(JdbcStorage.class);
+              assertThat(context).doesNotHaveBean(RaftStorageDataSource.class);
+              assertThat(context).doesNotHaveBean(RaftStorageSchemaInitializer.class);
+              FileLogStorage storage = context.getBean(FileLogStorage.class);
+              assertThat(storage.directory()).isEqualTo(dir.toAbsolutePath().normalize());
+              assertThat(storage.clusterId()).isEqualTo("orders");
+              storage.save(
+                  HardState.newBuilder().setTerm(1).setVote(1).setCommit(1).build(),
+                  List.of(Entry.newBuilder().setIndex(1).setTerm(1).build()),
+                  Snapshot.getDefaultInstance());
+            });
+    assertThat(Files.exists(dir.resolve("raft.mv.db"))).isFalse();
+    // closed with the context (else the directory lock would refuse this), and the log is there
+    runner()
+        .withPropertyValues("raft.storage.type=FILE", "raft.cluster-id=orders")
+        .run(context -> assertThat(context.getBean(FileLogStorage.class).lastIndex()).isEqualTo(1));
+  }
+
+  @Test
+  void aDataDirectoryKeepsTheTypeItsLogWasWrittenWith() {
+    runner().run(context -> saveOneEntry(context.getBean(JdbcStorage.class)));
+    runner()
+        .withPropertyValues("raft.storage.type=file")
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .isInstanceOf(RaftStorageConfigurationException.class)
+                    .hasMessageContaining("written with raft.storage.type=jdbc"));
+    Path other = dir.resolve("file-node");
+    contextRunner
+        .withPropertyValues("raft.storage.data-dir=" + other, "raft.storage.type=file")
+        .run(context -> assertThat(context).hasSingleBean(FileLogStorage.class));
+    contextRunner
+        .withPropertyValues("raft.storage.data-dir=" + other)
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .isInstanceOf(RaftStorageConfigurationException.class)
+                    .hasMessageContaining("written with raft.storage.type=file"));
+    assertThat(Files.exists(other.resolve("raft.mv.db"))).isFalse();
+  }
+
+  @Test
+  void badFileLogSettingsAreRefusedWithTheProperty() {
+    runner()
+        .withPropertyValues("raft.storage.type=files")
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .hasStackTraceContaining("raft.storage.type")
+                    .hasStackTraceContaining("files"));
+    runner()
+        .withPropertyValues("raft.storage.type=file", "raft.storage.file.segment-size=0")
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .hasStackTraceContaining("raft.storage.file.segment-size must be a positive size"));
+    runner()
+        .withPropertyValues("raft.storage.type=file", "raft.storage.jdbc.url=jdbc:h2:file:/tmp/x")
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .hasStackTraceContaining("raft.storage.type=file keeps the log in files"));
   }
 
   // --- backing off -----------------------------------------------------------------------------
