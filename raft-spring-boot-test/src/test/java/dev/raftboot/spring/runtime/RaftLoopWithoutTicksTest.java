@@ -42,6 +42,11 @@ class RaftLoopWithoutTicksTest {
     // Refused (and never proposed) until node 3 has acknowledged node 2's log.
     Waits.until(Duration.ofSeconds(30), () -> removed(1), () -> "node 1 is still a member");
     cluster.halt(1);
+    // Raft refuses to campaign on a node that has not applied a committed conf change yet.
+    Waits.until(
+        Duration.ofSeconds(30),
+        () -> cluster.server(3).members().stream().noneMatch(m -> m.id() == 1),
+        () -> "node 3 has not applied the removal of node 1");
   }
 
   private boolean removed(long id) {
