@@ -13,9 +13,9 @@ import java.util.Set;
 /**
  * What this node proposes to raft, on the raft loop thread: commands collected in one turn of the
  * loop go out together, and what raft drops (no leader yet, a leadership transfer, the
- * uncommitted-size limit) is parked and retried every tick until it is accepted or its caller
- * times out. Submission order holds throughout: new proposals queue behind parked ones, and a
- * membership change flushes the commands submitted before it.
+ * uncommitted-size limit) is parked and retried every tick, and as soon as a leader is known,
+ * until it is accepted or its caller times out. Submission order holds throughout: new proposals
+ * queue behind parked ones, and a membership change flushes the commands submitted before it.
  */
 final class Proposals {
 
@@ -62,7 +62,11 @@ final class Proposals {
     toPropose.clear();
   }
 
-  /** Called every tick: proposes the parked proposals again, oldest first, until raft drops one. */
+  /**
+   * Called every tick and when a new leader is known: proposes the parked proposals again, oldest
+   * first, until raft drops one. Only the accepted ones leave the parked queue (and {@link
+   * #unproposedIds}).
+   */
   void retryParked() {
     List<Proposal.Command> run = new ArrayList<>();
     while (!parked.isEmpty()) {

@@ -32,10 +32,27 @@ import org.slf4j.LoggerFactory;
  * It never waits for the disk: it keeps stepping acknowledgements and taking proposals while a
  * write runs. Concurrent callers are thereby batched into one Ready, one request per peer, and
  * (group commit) one storage transaction per write in flight.
+ *
+ * <p>Processing a Ready can itself make the next one: the loop steps the apply acknowledgements of
+ * the committed entries (which releases more of them under {@code maxCommittedSizePerReady}) and
+ * applies their conf changes (after which a leader sends to new members), and proposals parked for
+ * want of a leader are proposed again as soon as a Ready reports one. Such a Ready is processed in
+ * the same turn, up to {@link #MAX_READIES_PER_TURN} in all; if raft has one left after that, the
+ * next turn takes the inputs queued meanwhile without waiting and goes on. No Ready waits for an
+ * input or a tick. Every Ready is processed as the one of a turn is, in the order raft made them,
+ * so the ordering above holds across them: each Ready's write is handed to the persist stage
+ * after the previous one's, and what promises durability still leaves only with its write.
  */
 final class RaftLoop {
 
   private static final Logger log = LoggerFactory.getLogger(RaftLoop.class);
+
+  /**
+   * The most Readies processed in one turn: enough for the ones processing makes, few enough that
+   * the inputs queued meanwhile (acknowledgements, proposals) are not kept waiting behind a long
+   * run of them.
+   */
+  static final int MAX_READIES_PER_TURN = 4;
 
   private final RawNode rawNode;
   private final NodeState state;
@@ -97,6 +114,7 @@ final class RaftLoop {
   private void turns() {
     long nextTick = System.nanoTime() + tickNanos;
     List<LoopInput> batch = new ArrayList<>();
+    boolean readyLeft = false;
     while (state.serving()) {
       try {
         long now = System.nanoTime();
@@ -110,7 +128,7 @@ final class RaftLoop {
             expireTimedOut();
           }
         }
-        if (inbox.takeAll(nextTick - System.nanoTime(), batch)) {
+        if (inbox.takeAll(readyLeft ? 0 : nextTick - System.nanoTime(), batch)) {
           for (LoopInput input : batch) {
             handle(input);
           }
@@ -118,9 +136,7 @@ final class RaftLoop {
         }
         proposals.flush();
         reads.issue(ticks);
-        if (rawNode.hasReady()) {
-          processReady(rawNode.ready());
-        }
+        readyLeft = processReadies();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -157,11 +173,27 @@ final class RaftLoop {
     reads.expire(now, ticks);
   }
 
+  /**
+   * Processes raft's Readies, up to {@link #MAX_READIES_PER_TURN}, and returns whether it has one
+   * left: the next turn must then not wait.
+   */
+  private boolean processReadies() {
+    for (int n = 0; n < MAX_READIES_PER_TURN; n++) {
+      if (!rawNode.hasReady()) {
+        return false;
+      }
+      processReady(rawNode.ready());
+    }
+    return rawNode.hasReady();
+  }
+
   private void processReady(Ready rd) {
+    boolean leaderAppeared = false;
     if (rd.softState() != null) {
       state.role(rd.softState().raftState());
       if (rd.softState().lead() != lastLeader) {
         lastLeader = rd.softState().lead();
+        leaderAppeared = lastLeader != RaftUtil.NONE;
         state.leaderId(lastLeader);
         state.leaderChanges.incrementAndGet();
         long term = rawNode.basicStatus().hardState().getTerm();
@@ -196,6 +228,11 @@ final class RaftLoop {
       }
     }
     reads.confirmed(rd.readStates()).forEach(apply::offer);
+    if (leaderAppeared) {
+      // What was dropped for want of a leader may go now, not a tick later; raft appends (or
+      // forwards) it in the next Ready, after this one's write and messages.
+      proposals.retryParked();
+    }
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -36,6 +37,7 @@ final class ServerCluster implements AutoCloseable {
   private final Map<Long, Member> members = new ConcurrentSkipListMap<>();
   private final Map<Long, HikariDataSource> dataSources = new TreeMap<>();
   private UnaryOperator<RaftTransport> transports = UnaryOperator.identity();
+  private BiFunction<Long, RaftServerSettings, RaftServerSettings> adjustSettings = (id, s) -> s;
 
   /** Nodes 1 to {@code size}; snapshots every {@code snapshotEntries} entries (0: never). */
   ServerCluster(Path dir, int size, long snapshotEntries, long snapshotKeepEntries) {
@@ -48,6 +50,12 @@ final class ServerCluster implements AutoCloseable {
   /** Wraps every node's network transport, e.g. to record what it sends. */
   ServerCluster transports(UnaryOperator<RaftTransport> wrapper) {
     this.transports = wrapper;
+    return this;
+  }
+
+  /** Changes the settings of each node, by id, e.g. to give one node a tick of its own. */
+  ServerCluster adjustSettings(BiFunction<Long, RaftServerSettings, RaftServerSettings> adjuster) {
+    this.adjustSettings = adjuster;
     return this;
   }
 
@@ -115,9 +123,11 @@ final class ServerCluster implements AutoCloseable {
     return members.get(id).server();
   }
 
-  /** The settings every node of this cluster runs with. */
+  /** The settings node {@code id} of this cluster runs with. */
   RaftServerSettings settings(long id) {
-    return settings(id, peers, Duration.ofMillis(10), Duration.ofSeconds(5), snapshotEntries, snapshotKeepEntries);
+    return adjustSettings.apply(
+        id,
+        settings(id, peers, Duration.ofMillis(10), Duration.ofSeconds(5), snapshotEntries, snapshotKeepEntries));
   }
 
   /** Starts every node. */
