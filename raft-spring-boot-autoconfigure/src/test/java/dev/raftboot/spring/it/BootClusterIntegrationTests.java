@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.raftboot.StateType;
 import dev.raftboot.spring.api.NoLeaderException;
 import dev.raftboot.spring.runtime.RaftServer;
+import dev.raftboot.spring.storage.FileLogStorage;
 import dev.raftboot.spring.test.ReplicatedKv;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -254,6 +255,54 @@ class BootClusterIntegrationTests {
     ConfigurableApplicationContext restarted = start(3);
     awaitAll(acknowledged);
     assertThat(restarted.getBean(RaftServer.class).status().snapshotIndex()).isGreaterThan(10);
+  }
+
+  @Test
+  void onTheFileLogANodeCatchesUpThroughASnapshotAndTheWholeClusterRestarts() throws Exception {
+    String[] fileLog = {
+      "raft.storage.type=file",
+      "raft.storage.file.segment-size=16KB",
+      "raft.snapshot.entries=20",
+      "raft.snapshot.keep-entries=5"
+    };
+    startCluster(fileLog);
+    awaitLeader();
+    Map<String, String> acknowledged = new TreeMap<>();
+    put(nodes.get(1), "first", "1");
+    acknowledged.put("first", "1");
+    awaitAll(acknowledged);
+
+    kill(3);
+    int leader = awaitLeader();
+    for (int i = 0; i < 150; i++) {
+      put(nodes.get(leader), "s" + i, "v" + i);
+      acknowledged.put("s" + i, "v" + i);
+    }
+    RaftServer leaderServer = nodes.get(leader).getBean(RaftServer.class);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (leaderServer.status().firstIndex() <= 10) {
+      assertThat(System.nanoTime()).as("the leader compacts its log").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    ConfigurableApplicationContext restarted = start(3, fileLog);
+    awaitAll(acknowledged);
+    assertThat(restarted.getBean(RaftServer.class).status().snapshotIndex()).isGreaterThan(10);
+
+    for (int id = 1; id <= 3; id++) {
+      kill(id);
+    }
+    for (int id = 1; id <= 3; id++) {
+      start(id, fileLog);
+    }
+    awaitAll(acknowledged);
+    put(nodes.get(awaitLeader()), "after", "restart");
+    acknowledged.put("after", "restart");
+    awaitAll(acknowledged);
+    for (int id = 1; id <= 3; id++) {
+      Path data = dir.resolve("node-" + id);
+      assertThat(FileLogStorage.holdsLog(data)).as("node %d keeps a file log", id).isTrue();
+      assertThat(data.resolve("raft.mv.db")).doesNotExist();
+    }
   }
 
   @Test
