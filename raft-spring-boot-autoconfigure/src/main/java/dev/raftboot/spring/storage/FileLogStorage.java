@@ -24,8 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -100,7 +98,7 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
    * Guards the fields below it. They change only in the writer (holding {@link #writeMutex}) under
    * the write lock, so the writer reads them without the lock.
    */
-  private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+  private final ReadWriteGuard guard = new ReadWriteGuard();
 
   private long dummyIndex;
   private long dummyTerm;
@@ -205,12 +203,12 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
 
   @Override
   public InitialState initialState() {
-    return readLocked(() -> new InitialState(hardState, snapshotMetadata.getConfState()));
+    return guard.read(() -> new InitialState(hardState, snapshotMetadata.getConfState()));
   }
 
   @Override
   public List<Entry> entries(long lo, long hi, long maxSize) {
-    return readLocked(
+    return guard.read(
         () -> {
           long last = lastIndexUnlocked();
           if (lo <= dummyIndex) {
@@ -235,7 +233,7 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
 
   @Override
   public long term(long i) {
-    return readLocked(
+    return guard.read(
         () -> {
           if (i < dummyIndex) {
             throw CompactedException.INSTANCE;
@@ -249,17 +247,17 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
 
   @Override
   public long lastIndex() {
-    return readLocked(this::lastIndexUnlocked);
+    return guard.read(this::lastIndexUnlocked);
   }
 
   @Override
   public long firstIndex() {
-    return readLocked(() -> dummyIndex + 1);
+    return guard.read(() -> dummyIndex + 1);
   }
 
   @Override
   public Snapshot snapshot() {
-    return readLocked(
+    return guard.read(
         () -> {
           if (snapshotMetadata.getIndex() == 0) {
             return Snapshot.getDefaultInstance();
@@ -270,12 +268,12 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
 
   /** The hard state last saved (empty for a new node). */
   public HardState hardState() {
-    return readLocked(() -> hardState);
+    return guard.read(() -> hardState);
   }
 
   /** Metadata of the latest snapshot (the default instance when there is none). */
   public SnapshotMetadata snapshotMetadata() {
-    return readLocked(() -> snapshotMetadata);
+    return guard.read(() -> snapshotMetadata);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -325,7 +323,7 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
                   append,
                   withHardState ? hardState : null),
           synced);
-      writeLocked(
+      guard.write(
           () -> {
             if (withSnapshot) {
               snapshotMetadata = meta;
@@ -359,15 +357,9 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
   @Override
   public void compact(long compactIndex) {
     synchronized (writeMutex) {
-      if (compactIndex <= dummyIndex) {
-        throw CompactedException.INSTANCE;
-      }
-      if (compactIndex > lastIndexUnlocked()) {
-        throw new IllegalArgumentException(
-            "compact " + compactIndex + " is out of bound lastindex(" + lastIndexUnlocked() + ")");
-      }
+      LogAppends.checkCompaction(compactIndex, dummyIndex, lastIndexUnlocked());
       long term = term(compactIndex);
-      writeLocked(
+      guard.write(
           () -> {
             live.subList(0, (int) (compactIndex - dummyIndex)).clear();
             dummyIndex = compactIndex;
@@ -392,35 +384,16 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
   public Snapshot createSnapshot(
       long index, @Nullable ConfState confState, @Nullable ByteString data) {
     synchronized (writeMutex) {
-      if (index <= snapshotMetadata.getIndex()) {
-        throw SnapOutOfDateException.INSTANCE;
-      }
-      if (index > lastIndexUnlocked()) {
-        throw new IllegalArgumentException(
-            "snapshot " + index + " is out of bound lastindex(" + lastIndexUnlocked() + ")");
-      }
-      if (index < dummyIndex) {
-        throw CompactedException.INSTANCE;
-      }
-      SnapshotMetadata.Builder meta =
-          SnapshotMetadata.newBuilder().setIndex(index).setTerm(term(index));
-      if (confState != null) {
-        meta.setConfState(confState);
-      } else if (snapshotMetadata.hasConfState()) {
-        meta.setConfState(snapshotMetadata.getConfState());
-      }
-      Snapshot.Builder builder = Snapshot.newBuilder().setMetadata(meta);
-      if (data != null) {
-        builder.setData(data);
-      }
-      Snapshot snapshot = builder.build();
+      Snapshot snapshot =
+          LogAppends.snapshotAt(
+              index, this::term, snapshotMetadata, dummyIndex, lastIndexUnlocked(), confState, data);
       try {
         snapshotFiles.write(snapshot);
       } catch (IOException e) {
         throw failed("write the snapshot at index " + index, e);
       }
       write(new LogFileRecords.Batch().snapshotTaken(index), true);
-      writeLocked(() -> snapshotMetadata = snapshot.getMetadata());
+      guard.write(() -> snapshotMetadata = snapshot.getMetadata());
       removeOldSnapshots();
       return snapshot;
     }
@@ -721,24 +694,6 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
       Files.deleteIfExists(t);
     }
     return segments;
-  }
-
-  private <T> T readLocked(Supplier<T> read) {
-    rw.readLock().lock();
-    try {
-      return read.get();
-    } finally {
-      rw.readLock().unlock();
-    }
-  }
-
-  private void writeLocked(Runnable update) {
-    rw.writeLock().lock();
-    try {
-      update.run();
-    } finally {
-      rw.writeLock().unlock();
-    }
   }
 
   private static void closeQuietly(FileChannel ch) {

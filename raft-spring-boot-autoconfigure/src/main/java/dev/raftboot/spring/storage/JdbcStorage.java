@@ -17,8 +17,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -104,7 +102,7 @@ public final class JdbcStorage implements RaftStorage {
    * Guards the fields below. They are changed only by the writer (holding {@link #writeMutex})
    * under the write lock, so the writer may read them without the lock.
    */
-  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final ReadWriteGuard guard = new ReadWriteGuard();
 
   /** Index and term of the entry just below the first readable one. */
   private long dummyIndex;
@@ -204,12 +202,12 @@ public final class JdbcStorage implements RaftStorage {
 
   @Override
   public InitialState initialState() {
-    return readLocked(() -> new InitialState(hardState, snapshotMetadata.getConfState()));
+    return guard.read(() -> new InitialState(hardState, snapshotMetadata.getConfState()));
   }
 
   @Override
   public List<Entry> entries(long lo, long hi, long maxSize) {
-    return readLocked(
+    return guard.read(
         () -> {
           if (lo <= dummyIndex) {
             throw CompactedException.INSTANCE;
@@ -237,7 +235,7 @@ public final class JdbcStorage implements RaftStorage {
 
   @Override
   public long term(long i) {
-    return readLocked(
+    return guard.read(
         () -> {
           if (i < dummyIndex) {
             throw CompactedException.INSTANCE;
@@ -254,17 +252,17 @@ public final class JdbcStorage implements RaftStorage {
 
   @Override
   public long lastIndex() {
-    return readLocked(() -> lastIndex);
+    return guard.read(() -> lastIndex);
   }
 
   @Override
   public long firstIndex() {
-    return readLocked(() -> dummyIndex + 1);
+    return guard.read(() -> dummyIndex + 1);
   }
 
   @Override
   public Snapshot snapshot() {
-    return readLocked(
+    return guard.read(
         () -> {
           if (snapshotMetadata.getIndex() == 0) {
             return Snapshot.getDefaultInstance();
@@ -280,12 +278,12 @@ public final class JdbcStorage implements RaftStorage {
 
   /** The hard state last saved (empty for a new node). */
   public HardState hardState() {
-    return readLocked(() -> hardState);
+    return guard.read(() -> hardState);
   }
 
   /** Metadata of the latest snapshot (the default instance when there is none). */
   public SnapshotMetadata snapshotMetadata() {
-    return readLocked(() -> snapshotMetadata);
+    return guard.read(() -> snapshotMetadata);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -366,14 +364,14 @@ public final class JdbcStorage implements RaftStorage {
       // Writes that remove entries keep readers out until the new log is committed; appends that
       // only add entries above lastIndex cannot disturb a reader and publish afterwards.
       if (withSnapshot || truncates) {
-        writeLocked(
+        guard.write(
             () -> {
               tables.write(change, true);
               publish.run();
             });
       } else {
         tables.write(change, sync);
-        writeLocked(publish);
+        guard.write(publish);
       }
     }
   }
@@ -388,17 +386,11 @@ public final class JdbcStorage implements RaftStorage {
    */
   public void compact(long compactIndex) {
     synchronized (writeMutex) {
-      if (compactIndex <= dummyIndex) {
-        throw CompactedException.INSTANCE;
-      }
-      if (compactIndex > lastIndex) {
-        throw new IllegalArgumentException(
-            "compact " + compactIndex + " is out of bound lastindex(" + lastIndex + ")");
-      }
+      LogAppends.checkCompaction(compactIndex, dummyIndex, lastIndex);
       long term = term(compactIndex);
       // Readers stop asking for the compacted entries before their rows go. Should the delete
       // fail, the database merely keeps more entries than memory admits to.
-      writeLocked(
+      guard.write(
           () -> {
             dummyIndex = compactIndex;
             dummyTerm = term;
@@ -421,30 +413,11 @@ public final class JdbcStorage implements RaftStorage {
   public Snapshot createSnapshot(
       long index, @Nullable ConfState confState, @Nullable ByteString data) {
     synchronized (writeMutex) {
-      if (index <= snapshotMetadata.getIndex()) {
-        throw SnapOutOfDateException.INSTANCE;
-      }
-      if (index > lastIndex) {
-        throw new IllegalArgumentException(
-            "snapshot " + index + " is out of bound lastindex(" + lastIndex + ")");
-      }
-      if (index < dummyIndex) {
-        throw CompactedException.INSTANCE;
-      }
-      SnapshotMetadata.Builder meta =
-          SnapshotMetadata.newBuilder().setIndex(index).setTerm(term(index));
-      if (confState != null) {
-        meta.setConfState(confState);
-      } else if (snapshotMetadata.hasConfState()) {
-        meta.setConfState(snapshotMetadata.getConfState());
-      }
-      Snapshot.Builder builder = Snapshot.newBuilder().setMetadata(meta);
-      if (data != null) {
-        builder.setData(data);
-      }
-      Snapshot snapshot = builder.build();
+      Snapshot snapshot =
+          LogAppends.snapshotAt(
+              index, this::term, snapshotMetadata, dummyIndex, lastIndex, confState, data);
       tables.saveSnapshot(snapshot);
-      writeLocked(() -> snapshotMetadata = snapshot.getMetadata());
+      guard.write(() -> snapshotMetadata = snapshot.getMetadata());
       return snapshot;
     }
   }
@@ -466,24 +439,6 @@ public final class JdbcStorage implements RaftStorage {
 
   // ---------------------------------------------------------------------------------------------
   // Internals
-
-  private <T> T readLocked(Supplier<T> read) {
-    lock.readLock().lock();
-    try {
-      return read.get();
-    } finally {
-      lock.readLock().unlock();
-    }
-  }
-
-  private void writeLocked(Runnable update) {
-    lock.writeLock().lock();
-    try {
-      update.run();
-    } finally {
-      lock.writeLock().unlock();
-    }
-  }
 
   /** Reads the node's state and the newest entries into memory. */
   private void load(Connection c) throws SQLException {

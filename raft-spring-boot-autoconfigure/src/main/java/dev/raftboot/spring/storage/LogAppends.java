@@ -1,9 +1,20 @@
 package dev.raftboot.spring.storage;
 
+import com.google.protobuf.ByteString;
+import dev.raftboot.CompactedException;
+import dev.raftboot.SnapOutOfDateException;
+import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
+import dev.raftboot.raftpb.Snapshot;
+import dev.raftboot.raftpb.SnapshotMetadata;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
+import org.jspecify.annotations.Nullable;
 
-/** The rules every {@link RaftStorage} applies to a save's entries and to a read's size limit. */
+/**
+ * The rules every {@link RaftStorage} applies to a save's entries, a read's size limit, a
+ * compaction and a snapshot of the applied state.
+ */
 final class LogAppends {
 
   private LogAppends() {}
@@ -43,6 +54,65 @@ final class LogAppends {
           "missing log entry [last: " + last + ", append at: " + first + "]");
     }
     return entries;
+  }
+
+  /**
+   * Checks that {@code compactIndex} may become the compaction point of a log with compaction
+   * point {@code dummy} and last index {@code last}.
+   *
+   * @throws CompactedException if it is not above the current compaction point
+   * @throws IllegalArgumentException if it is beyond the last index
+   */
+  static void checkCompaction(long compactIndex, long dummy, long last) {
+    if (compactIndex <= dummy) {
+      throw CompactedException.INSTANCE;
+    }
+    if (compactIndex > last) {
+      throw new IllegalArgumentException(
+          "compact " + compactIndex + " is out of bound lastindex(" + last + ")");
+    }
+  }
+
+  /**
+   * The snapshot at {@code index} (of term {@code term}) that {@code createSnapshot} stores, after
+   * checking that the log may take it.
+   *
+   * @param previous the stored snapshot's metadata, whose conf state is kept when {@code
+   *     confState} is null
+   * @throws SnapOutOfDateException if {@code index} is not above the stored snapshot's index
+   * @throws CompactedException if {@code index} is below the compaction point {@code dummy}
+   * @throws IllegalArgumentException if {@code index} is beyond the last index {@code last}
+   */
+  static Snapshot snapshotAt(
+      long index,
+      LongUnaryOperator termOf,
+      SnapshotMetadata previous,
+      long dummy,
+      long last,
+      @Nullable ConfState confState,
+      @Nullable ByteString data) {
+    if (index <= previous.getIndex()) {
+      throw SnapOutOfDateException.INSTANCE;
+    }
+    if (index > last) {
+      throw new IllegalArgumentException(
+          "snapshot " + index + " is out of bound lastindex(" + last + ")");
+    }
+    if (index < dummy) {
+      throw CompactedException.INSTANCE;
+    }
+    SnapshotMetadata.Builder meta =
+        SnapshotMetadata.newBuilder().setIndex(index).setTerm(termOf.applyAsLong(index));
+    if (confState != null) {
+      meta.setConfState(confState);
+    } else if (previous.hasConfState()) {
+      meta.setConfState(previous.getConfState());
+    }
+    Snapshot.Builder builder = Snapshot.newBuilder().setMetadata(meta);
+    if (data != null) {
+      builder.setData(data);
+    }
+    return builder.build();
   }
 
   /**

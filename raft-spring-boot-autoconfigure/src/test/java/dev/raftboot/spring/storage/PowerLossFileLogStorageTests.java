@@ -2,17 +2,9 @@ package dev.raftboot.spring.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
-import dev.raftboot.raftpb.ConfState;
-import dev.raftboot.raftpb.Entry;
-import dev.raftboot.raftpb.HardState;
-import dev.raftboot.raftpb.Snapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,9 +68,6 @@ class PowerLossFileLogStorageTests {
 
   private record Outcome(String problem, int acknowledged, int started, int undone) {}
 
-  /** The log and hard state after a number of saves. */
-  private record State(List<Entry> entries, HardState hardState) {}
-
   private Outcome runTrial(Path trialDir, PowerLossFileSystem.Loss loss, long seed, boolean noFsync)
       throws Exception {
     Files.createDirectories(trialDir);
@@ -87,10 +76,7 @@ class PowerLossFileLogStorageTests {
     if (noFsync) {
       disk.ignoreForce();
     }
-    List<State> states = new ArrayList<>();
-    states.add(new State(List.of(), HardState.getDefaultInstance()));
-    AtomicInteger acknowledged = new AtomicInteger();
-    AtomicInteger started = new AtomicInteger();
+    PowerLossWorkload workload = new PowerLossWorkload(NODE, 2, true);
     AtomicReference<RuntimeException> stop = new AtomicReference<>();
     FileLogStorage storage =
         FileLogStorage.builder(trialDir, NODE)
@@ -101,7 +87,7 @@ class PowerLossFileLogStorageTests {
             .open();
     Thread writer =
         new Thread(
-            () -> stop.set(write(storage, new Random(seed + 1), states, acknowledged, started)),
+            () -> stop.set(workload.run(storage, new Random(seed + 1))),
             "power-loss-writer");
     writer.start();
     Thread.sleep(20 + random.nextInt(200));
@@ -114,118 +100,10 @@ class PowerLossFileLogStorageTests {
         .hasStackTraceContaining("the power is off");
     String problem;
     try (FileLogStorage reopened = FileLogStorage.builder(trialDir, NODE).open()) {
-      problem = check(reopened, states, acknowledged.get(), started.get());
+      problem = workload.check(reopened);
     } catch (RuntimeException e) {
       problem = "the log does not open after the power cut: " + e;
     }
-    return new Outcome(problem, acknowledged.get(), started.get(), undone);
-  }
-
-  /**
-   * Saves until the power is gone. Every 40 saves, a snapshot of the committed prefix and a
-   * compaction below it, as the runtime's persist stage does.
-   */
-  private static RuntimeException write(
-      FileLogStorage storage,
-      Random random,
-      List<State> states,
-      AtomicInteger acknowledged,
-      AtomicInteger started) {
-    List<Entry> log = new ArrayList<>();
-    long term = 1;
-    long commit = 0;
-    try {
-      for (int save = 1; ; save++) {
-        HardState hs;
-        List<Entry> batch = new ArrayList<>();
-        boolean mustSync;
-        if (!log.isEmpty() && random.nextInt(2) == 0) {
-          commit = Math.min(log.size(), commit + 1 + random.nextInt(10));
-          hs = HardState.newBuilder().setTerm(term).setVote(NODE).setCommit(commit).build();
-          mustSync = false;
-        } else {
-          long from = log.size() + 1;
-          if (log.size() > commit + 3 && random.nextInt(6) == 0) {
-            term++; // a new leader replaces the uncommitted suffix
-            from = commit + 1 + random.nextInt((int) (log.size() - commit));
-          }
-          int n = 1 + random.nextInt(20);
-          for (int i = 0; i < n; i++) {
-            byte[] data = new byte[100];
-            random.nextBytes(data);
-            batch.add(
-                Entry.newBuilder()
-                    .setIndex(from + i)
-                    .setTerm(term)
-                    .setData(ByteString.copyFrom(data))
-                    .build());
-          }
-          while (log.size() >= from) {
-            log.remove(log.size() - 1);
-          }
-          log.addAll(batch);
-          hs = HardState.newBuilder().setTerm(term).setVote(NODE).setCommit(commit).build();
-          mustSync = true;
-        }
-        synchronized (states) {
-          states.add(new State(List.copyOf(log), hs));
-        }
-        started.incrementAndGet();
-        storage.save(hs, batch, Snapshot.getDefaultInstance(), mustSync);
-        if (mustSync) {
-          acknowledged.set(started.get());
-        }
-        long snapAt = commit - 5;
-        if (save % 40 == 0 && snapAt > storage.snapshotMetadata().getIndex()) {
-          storage.createSnapshot(
-              snapAt, ConfState.newBuilder().addVoters(NODE).build(), ByteString.copyFromUtf8("s"));
-          storage.compact(snapAt - 10 > storage.firstIndex() ? snapAt - 10 : snapAt);
-        }
-      }
-    } catch (RuntimeException e) {
-      // the power is gone (the caller checks): the save in progress was not acknowledged
-      return e;
-    }
-  }
-
-  /**
-   * Null when the reopened log is the state after some save in [acknowledged, started]: the same
-   * entries from its first index on, and a hard state of that term with a commit index no lower
-   * than the acknowledged one.
-   */
-  private static String check(
-      FileLogStorage reopened, List<State> states, int acknowledged, int started) {
-    long first = reopened.firstIndex();
-    long last = reopened.lastIndex();
-    List<Entry> found = last < first ? List.of() : reopened.entries(first, last + 1, Long.MAX_VALUE);
-    HardState hs = reopened.hardState();
-    long ackedCommit = states.get(acknowledged).hardState().getCommit();
-    for (int k = acknowledged; k <= started && k < states.size(); k++) {
-      State s = states.get(k);
-      List<Entry> expected = s.entries();
-      if (last == expected.size()
-          && expected.subList((int) first - 1, expected.size()).equals(found)
-          && s.hardState().getTerm() == hs.getTerm()
-          && hs.getCommit() >= ackedCommit
-          && hs.getCommit() <= s.hardState().getCommit()) {
-        return null;
-      }
-    }
-    State acked = states.get(acknowledged);
-    return "reopened log has entries ["
-        + first
-        + ", "
-        + last
-        + "] (term of hard state "
-        + hs.getTerm()
-        + ", commit "
-        + hs.getCommit()
-        + "); the last acknowledged save left "
-        + acked.entries().size()
-        + " entries (term "
-        + acked.hardState().getTerm()
-        + ", commit "
-        + ackedCommit
-        + ")";
+    return new Outcome(problem, workload.acknowledged(), workload.started(), undone);
   }
 }

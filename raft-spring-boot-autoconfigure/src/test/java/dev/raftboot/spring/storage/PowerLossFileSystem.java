@@ -94,7 +94,7 @@ public final class PowerLossFileSystem extends FilePathWrapper {
 
   @Override
   public FileChannel open(String mode) throws IOException {
-    LossyChannel channel = new LossyChannel(getBase().open(mode));
+    LossyChannel channel = new LossyChannel(getBase().open(mode), getBase());
     synchronized (PowerLossFileSystem.class) {
       channels.add(channel);
     }
@@ -106,11 +106,15 @@ public final class PowerLossFileSystem extends FilePathWrapper {
 
   private static final class LossyChannel extends FileBaseDefault {
 
-    private final FileChannel file;
+    private FileChannel file;
+
+    /** Where the file is: H2 may close a channel before the cut, whose unforced writes are undone all the same. */
+    private final FilePath path;
     private final List<Undo> undo = new ArrayList<>();
     private boolean powerLost;
 
-    LossyChannel(FileChannel file) {
+    LossyChannel(FileChannel file, FilePath path) {
+      this.path = path;
       this.file = file;
     }
 
@@ -182,6 +186,13 @@ public final class PowerLossFileSystem extends FilePathWrapper {
     /** Undoes the writes that did not survive, newest first, and closes the file. */
     synchronized int powerCut(Loss loss, Random random) throws IOException {
       powerLost = true;
+      if (!file.isOpen()) {
+        if (!path.exists()) {
+          undo.clear();
+          return 0; // deleted since: nothing of it is left to lose
+        }
+        file = path.open("rw");
+      }
       int keep = loss == Loss.ALL ? 0 : random.nextInt(undo.size() + 1);
       int undone = 0;
       for (int i = undo.size() - 1; i >= keep; i--) {
