@@ -2,6 +2,7 @@ package dev.raftboot.spring.autoconfigure;
 
 import dev.raftboot.ReadOnlyOption;
 import dev.raftboot.spring.autoconfigure.storage.RaftStorageProperties;
+import dev.raftboot.spring.storage.FileLogStorage;
 import dev.raftboot.spring.autoconfigure.transport.PeerAuthenticationPolicy;
 import dev.raftboot.spring.autoconfigure.transport.RaftTransportProperties;
 import dev.raftboot.spring.storage.JdbcUrls;
@@ -211,6 +212,13 @@ public final class RaftPropertiesValidator {
         "raft.storage.file.segment-size",
         storage.getFile().getSegmentSize(),
         "32MB");
+    DataSize segmentSize = storage.getFile().getSegmentSize();
+    if (segmentSize != null && segmentSize.toBytes() > FileLogStorage.MAX_SEGMENT_SIZE) {
+      errors.rejectValue(
+          "file.segmentSize",
+          "raft.storage.file.segment-size.too-large",
+          "raft.storage.file.segment-size must be at most 1GB (a segment is read whole at start)");
+    }
     String url = storage.getJdbc().getUrl();
     if (storage.getType() == RaftStorageProperties.Type.FILE) {
       if (url != null && !url.isBlank()) {

@@ -77,6 +77,9 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
   /** Size beyond which the next write starts a new segment, unless configured otherwise. */
   public static final long DEFAULT_SEGMENT_SIZE = 32L * 1024 * 1024;
 
+  /** Largest segment size: a segment is read whole when the storage opens. */
+  public static final long MAX_SEGMENT_SIZE = 1L << 30;
+
   private static final System.Logger LOG = System.getLogger(FileLogStorage.class.getName());
   private static final String LOCK_FILE = "raft.lock";
   private static final String TEMPORARY_SUFFIX = ".tmp";
@@ -737,8 +740,9 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
      * should be well above the live log's size.
      */
     public Builder segmentSize(long segmentSize) {
-      if (segmentSize <= 0) {
-        throw new IllegalArgumentException("segment size must be positive: " + segmentSize);
+      if (segmentSize <= 0 || segmentSize > MAX_SEGMENT_SIZE) {
+        throw new IllegalArgumentException(
+            "segment size must be positive and at most " + MAX_SEGMENT_SIZE + ": " + segmentSize);
       }
       this.segmentSize = segmentSize;
       return this;

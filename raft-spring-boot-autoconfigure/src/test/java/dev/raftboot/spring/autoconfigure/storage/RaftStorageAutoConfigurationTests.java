@@ -528,6 +528,12 @@ class RaftStorageAutoConfigurationTests {
                 assertThat(context.getStartupFailure())
                     .hasStackTraceContaining("raft.storage.file.segment-size must be a positive size"));
     runner()
+        .withPropertyValues("raft.storage.type=file", "raft.storage.file.segment-size=2GB")
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .hasStackTraceContaining("raft.storage.file.segment-size must be at most 1GB"));
+    runner()
         .withPropertyValues("raft.storage.type=file", "raft.storage.jdbc.url=jdbc:h2:file:/tmp/x")
         .run(
             context ->
