@@ -18,7 +18,6 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +81,6 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(FileLogStorage.class.getName());
   private static final String LOCK_FILE = "raft.lock";
-  private static final String TEMPORARY_SUFFIX = ".tmp";
   private static final Pattern SEGMENT = Pattern.compile("log-([0-9a-f]{16})\\.raft");
 
   private final Path dir;
@@ -474,20 +472,8 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
   private void roll() throws IOException {
     long next = sequence + 1;
     Path path = segmentPath(next);
-    Path temporary = path.resolveSibling(path.getFileName() + TEMPORARY_SUFFIX);
     LogFileRecords.Batch checkpoint = checkpointBatch();
-    try (FileChannel ch =
-        channels.open(
-            temporary,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      writeFully(ch, checkpoint.buffer(), 0);
-      ch.force(true);
-    }
-    Files.move(
-        temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    LogFileSnapshot.forceDirectory(dir, channels);
+    channels.replace(path, checkpoint.buffer());
     FileChannel ch = channels.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileChannel old = segment;
     Path oldPath = segmentPath(sequence);
@@ -500,7 +486,7 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
     closeQuietly(old);
     try {
       Files.deleteIfExists(oldPath);
-      LogFileSnapshot.forceDirectory(dir, channels);
+      channels.forceDirectory(dir);
     } catch (IOException e) {
       // The new segment is complete and durable: the old one is only garbage, removed at the next
       // open.
@@ -687,7 +673,7 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
             Matcher m = SEGMENT.matcher(f.getFileName().toString());
             if (m.matches()) {
               segments.put(Long.parseUnsignedLong(m.group(1), 16), f);
-            } else if (f.getFileName().toString().endsWith(TEMPORARY_SUFFIX)) {
+            } else if (f.getFileName().toString().endsWith(LogFileChannels.TEMPORARY_SUFFIX)) {
               // A segment or snapshot whose writing was cut short, never renamed into place.
               temporaries.add(f);
             }

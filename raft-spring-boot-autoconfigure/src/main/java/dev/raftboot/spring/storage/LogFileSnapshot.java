@@ -4,11 +4,8 @@ import dev.raftboot.raftpb.Snapshot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -79,23 +76,7 @@ final class LogFileSnapshot {
     crc.update(data);
     ByteBuffer frame = ByteBuffer.allocate(LogFileRecords.FRAME).order(ByteOrder.BIG_ENDIAN);
     frame.putInt(data.length).putInt((int) crc.getValue()).flip();
-    Path file = path(snapshot.getMetadata().getIndex());
-    Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel ch =
-        channels.open(
-            temporary,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ByteBuffer[] parts = {frame, ByteBuffer.wrap(data)};
-      while (parts[1].hasRemaining()) {
-        ch.write(parts);
-      }
-      ch.force(true);
-    }
-    Files.move(
-        temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    forceDirectory(dir, channels);
+    channels.replace(path(snapshot.getMetadata().getIndex()), frame, ByteBuffer.wrap(data));
   }
 
   /** Whether any snapshot file is stored. */
@@ -119,13 +100,6 @@ final class LogFileSnapshot {
     }
     for (Path f : others) {
       Files.deleteIfExists(f);
-    }
-  }
-
-  /** Makes the directory's entries (created, renamed, deleted files) durable. */
-  static void forceDirectory(Path dir, LogFileChannels channels) throws IOException {
-    try (FileChannel d = channels.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
     }
   }
 }

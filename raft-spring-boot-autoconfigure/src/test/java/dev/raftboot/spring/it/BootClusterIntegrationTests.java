@@ -126,6 +126,15 @@ class BootClusterIntegrationTests {
     }
   }
 
+  /** Waits until {@code leader} has compacted its log past its first entries. */
+  private static void awaitCompaction(RaftServer leader) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (leader.status().firstIndex() <= 10) {
+      assertThat(System.nanoTime()).as("the leader compacts its log").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
   @Test
   void survivesTheLossOfTheLeaderAndARestartedNodeCatchesUp() throws Exception {
     startCluster();
@@ -246,11 +255,7 @@ class BootClusterIntegrationTests {
       acknowledged.put("s" + i, "v" + i);
     }
     RaftServer leaderServer = nodes.get(leader).getBean(RaftServer.class);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (leaderServer.status().firstIndex() <= 10) {
-      assertThat(System.nanoTime()).as("the leader compacts its log").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    awaitCompaction(leaderServer);
 
     ConfigurableApplicationContext restarted = start(3);
     awaitAll(acknowledged);
@@ -279,11 +284,7 @@ class BootClusterIntegrationTests {
       acknowledged.put("s" + i, "v" + i);
     }
     RaftServer leaderServer = nodes.get(leader).getBean(RaftServer.class);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (leaderServer.status().firstIndex() <= 10) {
-      assertThat(System.nanoTime()).as("the leader compacts its log").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    awaitCompaction(leaderServer);
     ConfigurableApplicationContext restarted = start(3, fileLog);
     awaitAll(acknowledged);
     assertThat(restarted.getBean(RaftServer.class).status().snapshotIndex()).isGreaterThan(10);
@@ -315,11 +316,7 @@ class BootClusterIntegrationTests {
       acknowledged.put("s" + i, "v" + i);
     }
     RaftServer leaderServer = nodes.get(leader).getBean(RaftServer.class);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (leaderServer.status().firstIndex() <= 10) {
-      assertThat(System.nanoTime()).as("the leader compacts its log").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    awaitCompaction(leaderServer);
     try (ServerSocket s = new ServerSocket(0)) {
       ports[0] = s.getLocalPort();
     }
