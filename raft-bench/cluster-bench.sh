@@ -11,6 +11,13 @@
 #                       the leader's JVM and calls the @ReplicatedCommand method (the Java API)
 #   SERVER_HEAP=1g      heap of each server JVM (-Xms and -Xmx); e.g. SERVER_HEAP=256m
 #   SERVER_JVM_OPTS=    more options for the server JVMs, e.g. -XX:TieredStopAtLevel=1
+#   CDS=                an AppCDS archive per server, e.g. /tmp/cds/node-{node}.jsa ({node} becomes
+#                       the node number). A run whose archives do not exist yet is a training run (its
+#                       numbers do not count): it copies raft-bench's jars beside the archives (CDS
+#                       takes no class folders, and only the jars an archive was made from) and its
+#                       servers write the archives when they stop (-XX:ArchiveClassesAtExit). Later
+#                       runs map them (-XX:SharedArchiveFile) and run that copy of the jars: delete
+#                       the archive folder after changing the code.
 #   CLIENT_HEAP=1g      heap of the load JVM
 #   IDLE=10             seconds of the idle row (0 skips it)
 #   BENCH_DATA=DIR      where the H2 logs go (default: a fresh temporary folder)
@@ -29,6 +36,7 @@ LEVELS=${LEVELS:-1,16,256}
 CLIENT=${CLIENT:-http}
 SERVER_HEAP=${SERVER_HEAP:-1g}
 SERVER_JVM_OPTS=${SERVER_JVM_OPTS:-}
+CDS=${CDS:-}
 CLIENT_HEAP=${CLIENT_HEAP:-1g}
 IDLE=${IDLE:-10}
 BASE_PORT=${BASE_PORT:-18081}
@@ -56,6 +64,20 @@ mkdir -p "$OUT"
 } | tee "$OUT/env.txt"
 
 CP="raft-bench/target/classes:raft-bench/target/lib/*"
+if [ -n "$CDS" ]; then
+  # The archive is only valid with the very jars it was made from (the build rewrites them): the
+  # training run copies them beside it, and every run with this archive uses that copy.
+  CDS_JARS="$(dirname "$CDS")/jars"
+  if [ -e "${CDS//\{node\}/1}" ]; then
+    SERVER_JVM_OPTS="$SERVER_JVM_OPTS -XX:SharedArchiveFile=$CDS"
+  else
+    rm -rf "$CDS_JARS" && mkdir -p "$CDS_JARS"
+    cp raft-bench/target/raft-bench-*.jar raft-bench/target/lib/*.jar "$CDS_JARS/"
+    SERVER_JVM_OPTS="$SERVER_JVM_OPTS -XX:ArchiveClassesAtExit=$CDS"
+  fi
+  CP="$CDS_JARS/*"
+  echo "cds: ${SERVER_JVM_OPTS##* }" | tee -a "$OUT/env.txt"
+fi
 "$JAVA" -Xms"$CLIENT_HEAP" -Xmx"$CLIENT_HEAP" -cp "$CP" dev.raftboot.bench.cluster.ClusterBench \
   --measure "$MEASURE" --warmup "$WARMUP" --idle "$IDLE" --levels "$LEVELS" --client "$CLIENT" \
   --server-opts "-Xms$SERVER_HEAP -Xmx$SERVER_HEAP -XX:+UseG1GC${SERVER_JVM_OPTS:+ $SERVER_JVM_OPTS}" \

@@ -13,7 +13,10 @@
 #   SERVER_HEAP=1g                heap of every server JVM, ours and SOFAJRaft's
 #   VARIANTS=                     more raftboot rows (HTTP client), run after the embedded row,
 #                                 ';'-separated 'name:server args', for example
-#                                 'no-observation:--management.observations.enable.http.server.requests=false'
+#                                 'no-observation:--management.observations.enable.http.server.requests=false';
+#                                 leading NAME=value words set cluster-bench.sh's environment for
+#                                 the row: 'file-embedded:CLIENT=embedded --raft.storage.type=file',
+#                                 'cds:CDS=/tmp/cds/node-{node}.jsa'
 # Output: raft-bench/target/compare/<timestamp>/ (env.txt, results.tsv, compare.md) and the tables
 # on stdout.
 set -euo pipefail
@@ -83,8 +86,18 @@ fi
 IFS=';' read -r -a variants <<<"${VARIANTS:-}"
 for variant in "${variants[@]}"; do
   [ -n "$variant" ] || continue
-  # shellcheck disable=SC2086 # the server arguments are meant to split on spaces
-  ours_run "raftboot-${variant%%:*}" http ${variant#*:}
+  # Leading NAME=value words are settings of cluster-bench.sh for this row, the rest server args.
+  settings=() args=()
+  # shellcheck disable=SC2086 # the words are meant to split on spaces
+  for word in ${variant#*:}; do
+    if [ ${#args[@]} -eq 0 ] && [[ $word =~ ^[A-Z_]+= ]]; then settings+=("$word"); else args+=("$word"); fi
+  done
+  client=http
+  for word in "${settings[@]}"; do [[ $word == CLIENT=* ]] && client=${word#CLIENT=}; done
+  (
+    for word in "${settings[@]}"; do export "${word?}"; done
+    ours_run "raftboot-${variant%%:*}" "$client" "${args[@]}"
+  )
 done
 peer_run jraft-2
 

@@ -130,7 +130,8 @@ final class ServerNodes implements AutoCloseable {
     }
     for (Process p : processes) {
       try {
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        // Long enough for a training run's JVMs to write their class-data archives at exit.
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
           p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
       } catch (InterruptedException e) {
