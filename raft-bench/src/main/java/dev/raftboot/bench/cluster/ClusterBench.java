@@ -78,7 +78,10 @@ public final class ClusterBench {
                   .map(a -> a.substring("--spring.datasource.url=jdbc:".length()))
                   .map(a -> a.substring(0, a.indexOf(':')) + " log (the application's DataSource)")
                   .findFirst()
-                  .orElse("H2 log + CHECKPOINT SYNC");
+                  .orElse(
+                      serverArgs.contains("--raft.storage.type=file")
+                          ? "file log + force"
+                          : "H2 log + CHECKPOINT SYNC");
       setup = "raftboot 0.1.0-SNAPSHOT, 3 JVMs, HTTP/1.1 transport, " + log
           + (embedded ? ", client in the leader's JVM" : "")
           + jvmNote(jvmOptions);

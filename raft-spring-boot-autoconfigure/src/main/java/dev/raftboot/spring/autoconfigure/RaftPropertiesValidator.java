@@ -6,6 +6,7 @@ import dev.raftboot.spring.storage.FileLogStorage;
 import dev.raftboot.spring.autoconfigure.transport.PeerAuthenticationPolicy;
 import dev.raftboot.spring.autoconfigure.transport.RaftTransportProperties;
 import dev.raftboot.spring.storage.JdbcUrls;
+import dev.raftboot.spring.transport.HttpTransportSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
@@ -315,6 +316,14 @@ public final class RaftPropertiesValidator {
               + " largest snapshot of the application's state");
     }
     token(t.getToken(), errors);
+    Duration linger = t.getCommitLinger();
+    if (linger == null || linger.isNegative() || linger.compareTo(HttpTransportSettings.MAX_COMMIT_LINGER) > 0) {
+      errors.rejectValue(
+          "commitLinger",
+          "raft.transport.commit-linger.range",
+          "raft.transport.commit-linger must be between 0 and 100ms, such as 2ms (0 sends commit-index"
+              + " updates at once)");
+    }
     if (t.getQueueSize() <= 0) {
       errors.rejectValue(
           "queueSize",

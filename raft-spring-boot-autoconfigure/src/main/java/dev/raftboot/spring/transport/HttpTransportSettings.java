@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  *     never sent itself; or null for none
  * @param snapshotTimeout how long sending one snapshot may take
  * @param maxSnapshotSize largest request body on the snapshot path, in bytes
+ * @param commitLinger how long a batch of only commit-index updates (appends without entries)
+ *     may wait for the next message to the same peer, so both share one request; zero sends at once
  */
 public record HttpTransportSettings(
     String pathPrefix,
@@ -32,7 +34,8 @@ public record HttpTransportSettings(
     long maxMessageSize,
     @Nullable String token,
     Duration snapshotTimeout,
-    long maxSnapshotSize) {
+    long maxSnapshotSize,
+    Duration commitLinger) {
 
   public static final String DEFAULT_PATH_PREFIX = "/raft";
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
@@ -41,6 +44,9 @@ public record HttpTransportSettings(
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 16L * 1024 * 1024;
   public static final Duration DEFAULT_SNAPSHOT_TIMEOUT = Duration.ofMinutes(5);
   public static final long DEFAULT_MAX_SNAPSHOT_SIZE = 1024L * 1024 * 1024;
+  public static final Duration DEFAULT_COMMIT_LINGER = Duration.ofMillis(2);
+  /** A follower learns the commit index this much later at most; heartbeats carry it too. */
+  public static final Duration MAX_COMMIT_LINGER = Duration.ofMillis(100);
 
   public HttpTransportSettings {
     pathPrefix = normalizePrefix(pathPrefix);
@@ -50,6 +56,11 @@ public record HttpTransportSettings(
     requirePositive(connectTimeout, "connectTimeout");
     requirePositive(requestTimeout, "requestTimeout");
     requirePositive(snapshotTimeout, "snapshotTimeout");
+    Objects.requireNonNull(commitLinger, "commitLinger");
+    if (commitLinger.isNegative() || commitLinger.compareTo(MAX_COMMIT_LINGER) > 0) {
+      throw new IllegalArgumentException(
+          "commitLinger must be between 0 and " + MAX_COMMIT_LINGER.toMillis() + " ms, was " + commitLinger);
+    }
     if (queueSize < 1) {
       throw new IllegalArgumentException("queueSize must be at least 1, was " + queueSize);
     }
@@ -65,7 +76,10 @@ public record HttpTransportSettings(
     }
   }
 
-  /** The defaults: prefix {@code /raft}, 3 s connect, 5 s request, 4096 queued, 16 MiB, no token. */
+  /**
+   * The defaults: prefix {@code /raft}, 3 s connect, 5 s request, 4096 queued, 16 MiB, no token,
+   * commit-index updates linger 2 ms.
+   */
   public static HttpTransportSettings defaults() {
     return new HttpTransportSettings(
         DEFAULT_PATH_PREFIX,
@@ -75,49 +89,56 @@ public record HttpTransportSettings(
         DEFAULT_MAX_MESSAGE_SIZE,
         null,
         DEFAULT_SNAPSHOT_TIMEOUT,
-        DEFAULT_MAX_SNAPSHOT_SIZE);
+        DEFAULT_MAX_SNAPSHOT_SIZE,
+        DEFAULT_COMMIT_LINGER);
   }
 
   public HttpTransportSettings withPathPrefix(String prefix) {
     return new HttpTransportSettings(
         prefix, connectTimeout, requestTimeout, queueSize, maxMessageSize, token, snapshotTimeout,
-        maxSnapshotSize);
+        maxSnapshotSize, commitLinger);
   }
 
   public HttpTransportSettings withConnectTimeout(Duration timeout) {
     return new HttpTransportSettings(
         pathPrefix, timeout, requestTimeout, queueSize, maxMessageSize, token, snapshotTimeout,
-        maxSnapshotSize);
+        maxSnapshotSize, commitLinger);
   }
 
   public HttpTransportSettings withRequestTimeout(Duration timeout) {
     return new HttpTransportSettings(
         pathPrefix, connectTimeout, timeout, queueSize, maxMessageSize, token, snapshotTimeout,
-        maxSnapshotSize);
+        maxSnapshotSize, commitLinger);
   }
 
   public HttpTransportSettings withQueueSize(int size) {
     return new HttpTransportSettings(
         pathPrefix, connectTimeout, requestTimeout, size, maxMessageSize, token, snapshotTimeout,
-        maxSnapshotSize);
+        maxSnapshotSize, commitLinger);
   }
 
   public HttpTransportSettings withMaxMessageSize(long bytes) {
     return new HttpTransportSettings(
         pathPrefix, connectTimeout, requestTimeout, queueSize, bytes, token, snapshotTimeout,
-        maxSnapshotSize);
+        maxSnapshotSize, commitLinger);
   }
 
   public HttpTransportSettings withToken(@Nullable String secret) {
     return new HttpTransportSettings(
         pathPrefix, connectTimeout, requestTimeout, queueSize, maxMessageSize, secret,
-        snapshotTimeout, maxSnapshotSize);
+        snapshotTimeout, maxSnapshotSize, commitLinger);
   }
 
   public HttpTransportSettings withMaxSnapshotSize(long bytes) {
     return new HttpTransportSettings(
         pathPrefix, connectTimeout, requestTimeout, queueSize, maxMessageSize, token,
-        snapshotTimeout, bytes);
+        snapshotTimeout, bytes, commitLinger);
+  }
+
+  public HttpTransportSettings withCommitLinger(Duration linger) {
+    return new HttpTransportSettings(
+        pathPrefix, connectTimeout, requestTimeout, queueSize, maxMessageSize, token,
+        snapshotTimeout, maxSnapshotSize, linger);
   }
 
   /** Path of the batch endpoint, e.g. {@code /raft/messages}. */
@@ -145,7 +166,8 @@ public record HttpTransportSettings(
         + ", maxMessageSize=" + maxMessageSize
         + ", token=" + (token == null ? "none" : "***")
         + ", snapshotTimeout=" + snapshotTimeout
-        + ", maxSnapshotSize=" + maxSnapshotSize + "]";
+        + ", maxSnapshotSize=" + maxSnapshotSize
+        + ", commitLinger=" + commitLinger + "]";
   }
 
   static String normalizePrefix(@Nullable String prefix) {

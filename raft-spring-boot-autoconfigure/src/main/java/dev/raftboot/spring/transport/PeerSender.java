@@ -2,6 +2,7 @@ package dev.raftboot.spring.transport;
 
 import dev.raftboot.SnapshotStatus;
 import dev.raftboot.raftpb.Message;
+import dev.raftboot.raftpb.MessageType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -81,12 +82,14 @@ final class PeerSender implements Runnable {
   /** Message batches go over this connection, owned by the sender thread. */
   private volatile @Nullable PeerConnection connection;
   private @Nullable URI connectionUri;
+  private final long lingerNanos;
 
   PeerSender(Context context, long id, URI base, PeerCounters counters) {
     this.context = context;
     this.id = id;
     this.queue = new ArrayBlockingQueue<>(context.settings().queueSize());
     this.counters = counters;
+    this.lingerNanos = context.settings().commitLinger().toNanos();
     this.thread = new Thread(this, "raft-send-" + context.selfId() + "-to-" + id);
     this.thread.setDaemon(true);
     this.base = base;
@@ -196,6 +199,7 @@ final class PeerSender implements Runnable {
       while (!stopped) {
         pending.add(queue.take());
         queue.drainTo(pending);
+        lingerWhileOnlyCommitUpdates(pending);
         try {
           deliver(pending);
         } catch (RuntimeException e) {
@@ -218,6 +222,40 @@ final class PeerSender implements Runnable {
         c.close();
       }
     }
+  }
+
+  /**
+   * A leader tells a follower about a new commit index with an append that has no entries, and the
+   * follower answers it like any append: with one client in a closed loop that is a second
+   * request and a second answer per command, each way. Holding such a batch back for at most
+   * {@code commitLinger} lets it share a request with the next message (at a steady load, the
+   * next command's append, which carries the same commit index), so each side processes one
+   * request less. Raft tolerates any delay; only the follower's commit index (and so its apply)
+   * lags by up to the linger. Anything else in the batch sends it at once.
+   */
+  private void lingerWhileOnlyCommitUpdates(List<Message> pending) throws InterruptedException {
+    long linger = lingerNanos;
+    if (linger == 0 || !onlyCommitUpdates(pending)) {
+      return;
+    }
+    long deadline = System.nanoTime() + linger;
+    while (onlyCommitUpdates(pending)) {
+      Message next = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      if (next == null) {
+        return;
+      }
+      pending.add(next);
+      queue.drainTo(pending);
+    }
+  }
+
+  static boolean onlyCommitUpdates(List<Message> pending) {
+    for (Message m : pending) {
+      if (m.getType() != MessageType.MsgApp || m.getEntriesCount() != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void deliver(List<Message> pending) throws InterruptedException {

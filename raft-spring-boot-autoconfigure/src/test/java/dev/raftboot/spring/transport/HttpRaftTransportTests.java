@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import dev.raftboot.SnapshotStatus;
+import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.Message;
 import dev.raftboot.raftpb.MessageType;
 import dev.raftboot.spring.transport.RecordingListener.SnapshotReport;
@@ -40,12 +41,17 @@ class HttpRaftTransportTests {
           .withRequestTimeout(Duration.ofSeconds(30))
           .withToken(TOKEN)
           .withMaxMessageSize(1024 * 1024)
-          .withMaxSnapshotSize(8 * 1024 * 1024);
+          .withMaxSnapshotSize(8 * 1024 * 1024)
+          // The appends of these tests carry no entries: they would linger as commit updates.
+          .withCommitLinger(Duration.ZERO);
 
   private static final RecordingReceiver node2 = new RecordingReceiver(2, CLUSTER, Set.of(1L, 2L, 3L));
   private static final RecordingReceiver node3 = new RecordingReceiver(3, CLUSTER, Set.of(1L, 2L, 3L));
   private static PeerApp app2;
   private static PeerApp app3;
+
+  /** The longest linger allowed, so that a test's short pause falls well inside it. */
+  private static final Duration LONG_LINGER = HttpTransportSettings.MAX_COMMIT_LINGER;
 
   private final RecordingListener listener = new RecordingListener();
   private final List<HttpRaftTransport> transports = new ArrayList<>();
@@ -114,6 +120,41 @@ class HttpRaftTransportTests {
     await().atMost(Duration.ofSeconds(10)).until(() -> t.peerStats(2).messagesSent() == 200);
     assertThat(indexes(node2.received)).isEqualTo(range(1, 200));
     assertThat(t.peerStats(2).requestsSent()).as("requests for 200 messages").isEqualTo(2);
+  }
+
+  @Test
+  void aCommitIndexUpdateWaitsToShareARequestWithTheNextMessage() throws Exception {
+    HttpRaftTransport t = start(SETTINGS.withCommitLinger(LONG_LINGER), Map.of(2L, app2.url()));
+
+    t.send(app(2, 1));
+    Thread.sleep(10); // the sender has taken it by now; without the linger it would be on its way
+    t.send(withEntry(app(2, 2)));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.peerStats(2).messagesSent() == 2);
+    assertThat(indexes(node2.received)).isEqualTo(range(1, 2));
+    assertThat(t.peerStats(2).requestsSent()).as("requests for both").isEqualTo(1);
+  }
+
+  @Test
+  void aLoneCommitIndexUpdateIsSentOnceTheLingerIsOver() {
+    HttpRaftTransport t = start(SETTINGS.withCommitLinger(LONG_LINGER), Map.of(2L, app2.url()));
+
+    t.send(app(2, 1));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.peerStats(2).messagesSent() == 1);
+    assertThat(indexes(node2.received)).containsExactly(1L);
+    assertThat(t.peerStats(2).messagesDropped()).isZero();
+  }
+
+  @Test
+  void onlyAppendsWithoutEntriesCountAsCommitUpdates() {
+    Message update = app(2, 1);
+    Message heartbeat = update.toBuilder().setType(MessageType.MsgHeartbeat).build();
+
+    assertThat(PeerSender.onlyCommitUpdates(List.of(update, app(2, 2)))).isTrue();
+    assertThat(PeerSender.onlyCommitUpdates(List.of(update, withEntry(app(2, 2))))).isFalse();
+    assertThat(PeerSender.onlyCommitUpdates(List.of(heartbeat))).isFalse();
+    assertThat(PeerSender.onlyCommitUpdates(List.of(update, heartbeat))).isFalse();
   }
 
   @Test
@@ -427,6 +468,12 @@ class HttpRaftTransportTests {
         .setTo(to)
         .setTerm(1)
         .setIndex(index)
+        .build();
+  }
+
+  private static Message withEntry(Message m) {
+    return m.toBuilder()
+        .addEntries(Entry.newBuilder().setTerm(1).setIndex(m.getIndex() + 1).setData(ByteString.copyFromUtf8("x")))
         .build();
   }
 

@@ -62,7 +62,8 @@ public final class RaftTransportAutoConfiguration {
         transport.getMaxMessageSize().toBytes(),
         transport.getToken(),
         transport.getSnapshotTimeout(),
-        transport.getMaxSnapshotSize().toBytes());
+        transport.getMaxSnapshotSize().toBytes(),
+        transport.getCommitLinger());
   }
 
   /**

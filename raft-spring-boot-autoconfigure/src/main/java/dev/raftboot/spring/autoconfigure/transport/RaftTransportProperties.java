@@ -61,6 +61,22 @@ public class RaftTransportProperties implements Validator {
   /** Largest snapshot a node accepts from a peer. */
   private DataSize maxSnapshotSize = DataSize.ofGigabytes(1);
 
+  /**
+   * How long a leader's message that only tells a follower the new commit index (an append
+   * without entries) may wait for the next message to that follower, so that both go in one
+   * request and the follower answers once. Followers then apply up to this much later; 0 sends
+   * such messages at once. At most 100ms.
+   */
+  private Duration commitLinger = Duration.ofMillis(2);
+
+  public Duration getCommitLinger() {
+    return commitLinger;
+  }
+
+  public void setCommitLinger(Duration commitLinger) {
+    this.commitLinger = commitLinger;
+  }
+
   public @Nullable String getSslBundle() {
     return sslBundle;
   }
