@@ -467,6 +467,9 @@ public final class RaftServer
 
   @Override
   public RaftStatus status() {
+    // Read before raft's commit index: the apply thread only applies what is committed, so an
+    // applied index read earlier never exceeds a commit index read later.
+    long applied = state.appliedIndex();
     Status st;
     try {
       st = inbox.<Status>ask(LoopInput.StatusQuery::new)
@@ -499,7 +502,7 @@ public final class RaftServer
         st.term(),
         st.lead(),
         st.commit(),
-        state.appliedIndex(),
+        applied,
         storage.firstIndex(),
         storage.lastIndex(),
         storage.snapshot().getMetadata().getIndex(),
