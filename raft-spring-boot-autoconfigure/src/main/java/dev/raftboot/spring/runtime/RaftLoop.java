@@ -232,6 +232,7 @@ final class RaftLoop {
       // What was dropped for want of a leader may go now, not a tick later; raft appends (or
       // forwards) it in the next Ready, after this one's write and messages.
       proposals.retryParked();
+      reads.leaderChanged(lastLeader, ticks);
     }
   }
 

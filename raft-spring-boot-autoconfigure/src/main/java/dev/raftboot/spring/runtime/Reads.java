@@ -31,6 +31,7 @@ final class Reads {
   /**
    * Reads sharing one read-index request. {@code fromLease}: answered from this node's lease;
    * {@code leaderTerm}: the term this node led in when it issued the request (0 if it did not);
+   * {@code askedOf}: the leader this node knew when it issued it (none: raft dropped the request);
    * {@code issuedAtNanos}: when it issued it.
    */
   private record ReadBatch(
@@ -39,6 +40,7 @@ final class Reads {
       long issuedAtTick,
       boolean fromLease,
       long leaderTerm,
+      long askedOf,
       long issuedAtNanos) {}
 
   private final RawNode rawNode;
@@ -90,13 +92,29 @@ final class Reads {
       }
       ByteString ctx = ByteString.copyFromUtf8("r" + state.nextRequestId());
       boolean fromLease = c == ReadConsistency.LEASE && leaseValid;
-      inFlight.put(ctx, new ReadBatch(reads, c, ticks, fromLease, leading ? term : 0, now));
+      inFlight.put(ctx, new ReadBatch(reads, c, ticks, fromLease, leading ? term : 0, st.softState().lead(), now));
       if (fromLease) {
         state.leaseReads.addAndGet(reads.size());
       }
       rawNode.readIndex(ctx, fromLease ? ReadOnlyOption.LEASE_BASED : ReadOnlyOption.SAFE);
     }
     toIssue.clear();
+  }
+
+  /**
+   * Once {@code leader} is known: the rounds asked of no leader (raft dropped them) or of another
+   * one (it lost leadership, and with it its pending rounds) are asked again now, rather than after
+   * two election timeouts. An answer to the old request that still comes is ignored.
+   */
+  void leaderChanged(long leader, long ticks) {
+    for (Iterator<ReadBatch> it = inFlight.values().iterator(); it.hasNext(); ) {
+      ReadBatch b = it.next();
+      if (b.askedOf() != leader) {
+        it.remove();
+        toIssue.addAll(b.reads());
+      }
+    }
+    issue(ticks);
   }
 
   /** The rounds a Ready's read states confirm, for the apply thread. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import dev.raftboot.StateType;
 import dev.raftboot.raftpb.MessageType;
+import dev.raftboot.spring.api.ReadConsistency;
 import dev.raftboot.spring.testkit.Waits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,5 +117,23 @@ class RaftLoopWithoutTicksTest {
     assertThat(result.get(30, TimeUnit.SECONDS)).isNull();
     assertThat(candidate.metrics().leaderId()).isEqualTo(3);
     assertThat(cluster.member(3).state().local()).containsEntry("late", "1");
+  }
+
+  @Test
+  void aReadIssuedWhileThereIsNoLeaderIsConfirmedOnceOneIsElectedWithoutATick() throws Exception {
+    cluster.server(2).submit(ByteString.copyFromUtf8("before=1")).get(30, TimeUnit.SECONDS);
+    cluster.firewall().delay(2, 3, Duration.ofSeconds(2), MessageType.MsgVoteResp);
+    cluster.server(2).transferLeadership(3);
+    RaftServer candidate = cluster.server(3);
+    Waits.until(
+        Duration.ofSeconds(30),
+        () -> candidate.metrics().role() == StateType.CANDIDATE,
+        () -> "node 3 is " + candidate.metrics().role() + ", not campaigning");
+    CompletableFuture<Void> read = candidate.readBarrier(ReadConsistency.LINEARIZABLE);
+    // Taken while still campaigning: raft, knowing no leader, dropped its read-index request.
+    assertThat(candidate.status().role()).isEqualTo(StateType.CANDIDATE);
+    read.get(30, TimeUnit.SECONDS);
+    assertThat(candidate.metrics().leaderId()).isEqualTo(3);
+    assertThat(cluster.member(3).state().local()).containsEntry("before", "1");
   }
 }
