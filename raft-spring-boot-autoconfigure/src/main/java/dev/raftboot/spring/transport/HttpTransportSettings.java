@@ -44,7 +44,7 @@ public record HttpTransportSettings(
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 16L * 1024 * 1024;
   public static final Duration DEFAULT_SNAPSHOT_TIMEOUT = Duration.ofMinutes(5);
   public static final long DEFAULT_MAX_SNAPSHOT_SIZE = 1024L * 1024 * 1024;
-  public static final Duration DEFAULT_COMMIT_LINGER = Duration.ofMillis(2);
+  public static final Duration DEFAULT_COMMIT_LINGER = Duration.ZERO;
   /** A follower learns the commit index this much later at most; heartbeats carry it too. */
   public static final Duration MAX_COMMIT_LINGER = Duration.ofMillis(100);
 
@@ -78,7 +78,7 @@ public record HttpTransportSettings(
 
   /**
    * The defaults: prefix {@code /raft}, 3 s connect, 5 s request, 4096 queued, 16 MiB, no token,
-   * commit-index updates linger 2 ms.
+   * commit-index updates sent at once.
    */
   public static HttpTransportSettings defaults() {
     return new HttpTransportSettings(
