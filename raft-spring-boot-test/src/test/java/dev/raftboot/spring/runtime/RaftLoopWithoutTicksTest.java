@@ -100,9 +100,8 @@ class RaftLoopWithoutTicksTest {
         () -> follower.local().size() + " of " + count + " applied on the follower");
   }
 
-  @Test
-  void aCommandProposedWhileThereIsNoLeaderCommitsOnceOneIsElectedWithoutATick() throws Exception {
-    // Node 3 campaigns at once on the transfer and waits for node 2's vote, held back meanwhile.
+  /** Node 3, campaigning: it got leadership handed over and waits for node 2's vote, held back. */
+  private RaftServer campaigningNode3() {
     cluster.firewall().delay(2, 3, Duration.ofSeconds(2), MessageType.MsgVoteResp);
     // Not awaited: node 2 would look for the new leader only a tick later.
     cluster.server(2).transferLeadership(3);
@@ -111,6 +110,12 @@ class RaftLoopWithoutTicksTest {
         Duration.ofSeconds(30),
         () -> candidate.metrics().role() == StateType.CANDIDATE,
         () -> "node 3 is " + candidate.metrics().role() + ", not campaigning");
+    return candidate;
+  }
+
+  @Test
+  void aCommandProposedWhileThereIsNoLeaderCommitsOnceOneIsElectedWithoutATick() throws Exception {
+    RaftServer candidate = campaigningNode3();
     CompletableFuture<Object> result = candidate.submit(ByteString.copyFromUtf8("late=1"));
     // Still campaigning once the loop has taken the command: raft had no leader for it, so it is parked.
     assertThat(candidate.status().role()).isEqualTo(StateType.CANDIDATE);
@@ -122,13 +127,7 @@ class RaftLoopWithoutTicksTest {
   @Test
   void aReadIssuedWhileThereIsNoLeaderIsConfirmedOnceOneIsElectedWithoutATick() throws Exception {
     cluster.server(2).submit(ByteString.copyFromUtf8("before=1")).get(30, TimeUnit.SECONDS);
-    cluster.firewall().delay(2, 3, Duration.ofSeconds(2), MessageType.MsgVoteResp);
-    cluster.server(2).transferLeadership(3);
-    RaftServer candidate = cluster.server(3);
-    Waits.until(
-        Duration.ofSeconds(30),
-        () -> candidate.metrics().role() == StateType.CANDIDATE,
-        () -> "node 3 is " + candidate.metrics().role() + ", not campaigning");
+    RaftServer candidate = campaigningNode3();
     CompletableFuture<Void> read = candidate.readBarrier(ReadConsistency.LINEARIZABLE);
     // Taken while still campaigning: raft, knowing no leader, dropped its read-index request.
     assertThat(candidate.status().role()).isEqualTo(StateType.CANDIDATE);
