@@ -189,6 +189,7 @@ final class RaftLoop {
 
   private void processReady(Ready rd) {
     boolean leaderAppeared = false;
+    long term = 0;
     if (rd.softState() != null) {
       state.role(rd.softState().raftState());
       if (rd.softState().lead() != lastLeader) {
@@ -196,7 +197,7 @@ final class RaftLoop {
         leaderAppeared = lastLeader != RaftUtil.NONE;
         state.leaderId(lastLeader);
         state.leaderChanges.incrementAndGet();
-        long term = rawNode.basicStatus().hardState().getTerm();
+        term = rawNode.basicStatus().hardState().getTerm();
         apply.offer(new ApplyInput.LeaderChanged(term, lastLeader));
       }
     }
@@ -232,7 +233,7 @@ final class RaftLoop {
       // What was dropped for want of a leader may go now, not a tick later; raft appends (or
       // forwards) it in the next Ready, after this one's write and messages.
       proposals.retryParked();
-      reads.leaderChanged(lastLeader, ticks);
+      reads.leaderChanged(lastLeader, term, ticks);
     }
   }
 

@@ -31,8 +31,8 @@ final class Reads {
   /**
    * Reads sharing one read-index request. {@code fromLease}: answered from this node's lease;
    * {@code leaderTerm}: the term this node led in when it issued the request (0 if it did not);
-   * {@code askedOf}: the leader this node knew when it issued it (none: raft dropped the request);
-   * {@code issuedAtNanos}: when it issued it.
+   * {@code askedOf}, {@code askedInTerm}: the leader this node knew when it issued it, and the term
+   * (no leader: raft dropped the request); {@code issuedAtNanos}: when it issued it.
    */
   private record ReadBatch(
       List<PendingRead> reads,
@@ -41,6 +41,7 @@ final class Reads {
       boolean fromLease,
       long leaderTerm,
       long askedOf,
+      long askedInTerm,
       long issuedAtNanos) {}
 
   private final RawNode rawNode;
@@ -92,7 +93,8 @@ final class Reads {
       }
       ByteString ctx = ByteString.copyFromUtf8("r" + state.nextRequestId());
       boolean fromLease = c == ReadConsistency.LEASE && leaseValid;
-      inFlight.put(ctx, new ReadBatch(reads, c, ticks, fromLease, leading ? term : 0, st.softState().lead(), now));
+      inFlight.put(
+          ctx, new ReadBatch(reads, c, ticks, fromLease, leading ? term : 0, st.softState().lead(), term, now));
       if (fromLease) {
         state.leaseReads.addAndGet(reads.size());
       }
@@ -102,14 +104,15 @@ final class Reads {
   }
 
   /**
-   * Once {@code leader} is known: the rounds asked of no leader (raft dropped them) or of another
-   * one (it lost leadership, and with it its pending rounds) are asked again now, rather than after
-   * two election timeouts. An answer to the old request that still comes is ignored.
+   * Once {@code leader} is known in {@code term}: the rounds not asked of it in this term — asked
+   * of no leader (raft dropped them), or of a leader that has since lost leadership, and with it
+   * its pending rounds — are asked again now rather than after two election timeouts. An answer to
+   * an old request that still comes is ignored.
    */
-  void leaderChanged(long leader, long ticks) {
+  void leaderChanged(long leader, long term, long ticks) {
     for (Iterator<ReadBatch> it = inFlight.values().iterator(); it.hasNext(); ) {
       ReadBatch b = it.next();
-      if (b.askedOf() != leader) {
+      if (b.askedOf() != leader || b.askedInTerm() != term) {
         it.remove();
         toIssue.addAll(b.reads());
       }
