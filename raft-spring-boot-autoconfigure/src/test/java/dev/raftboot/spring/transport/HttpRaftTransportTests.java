@@ -42,7 +42,8 @@ class HttpRaftTransportTests {
           .withToken(TOKEN)
           .withMaxMessageSize(1024 * 1024)
           .withMaxSnapshotSize(8 * 1024 * 1024)
-          // The appends of these tests carry no entries: they would linger as commit updates.
+          // Whatever the default: the appends of these tests carry no entries, so a linger would
+          // hold each of them back as a commit-index update.
           .withCommitLinger(Duration.ZERO);
 
   private static final RecordingReceiver node2 = new RecordingReceiver(2, CLUSTER, Set.of(1L, 2L, 3L));
