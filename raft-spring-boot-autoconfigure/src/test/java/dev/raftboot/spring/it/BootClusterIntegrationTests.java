@@ -242,6 +242,15 @@ class BootClusterIntegrationTests {
   @Test
   void aNodeBehindTheCompactedLogCatchesUpThroughASnapshotOverHttp() throws Exception {
     startCluster("raft.snapshot.entries=20", "raft.snapshot.keep-entries=5");
+    catchUpNode3ThroughASnapshot(100);
+  }
+
+  /**
+   * Node 3 is down while the leader takes {@code puts} writes and compacts its log; restarted with
+   * {@code restartProperties}, it must catch up through a snapshot. Returns what was acknowledged.
+   */
+  private Map<String, String> catchUpNode3ThroughASnapshot(int puts, String... restartProperties)
+      throws Exception {
     awaitLeader();
     Map<String, String> acknowledged = new TreeMap<>();
     put(nodes.get(1), "first", "1");
@@ -250,16 +259,17 @@ class BootClusterIntegrationTests {
 
     kill(3);
     int leader = awaitLeader();
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < puts; i++) {
       put(nodes.get(leader), "s" + i, "v" + i);
       acknowledged.put("s" + i, "v" + i);
     }
     RaftServer leaderServer = nodes.get(leader).getBean(RaftServer.class);
     awaitCompaction(leaderServer);
 
-    ConfigurableApplicationContext restarted = start(3);
+    ConfigurableApplicationContext restarted = start(3, restartProperties);
     awaitAll(acknowledged);
     assertThat(restarted.getBean(RaftServer.class).status().snapshotIndex()).isGreaterThan(10);
+    return acknowledged;
   }
 
   @Test
@@ -271,23 +281,7 @@ class BootClusterIntegrationTests {
       "raft.snapshot.keep-entries=5"
     };
     startCluster(fileLog);
-    awaitLeader();
-    Map<String, String> acknowledged = new TreeMap<>();
-    put(nodes.get(1), "first", "1");
-    acknowledged.put("first", "1");
-    awaitAll(acknowledged);
-
-    kill(3);
-    int leader = awaitLeader();
-    for (int i = 0; i < 150; i++) {
-      put(nodes.get(leader), "s" + i, "v" + i);
-      acknowledged.put("s" + i, "v" + i);
-    }
-    RaftServer leaderServer = nodes.get(leader).getBean(RaftServer.class);
-    awaitCompaction(leaderServer);
-    ConfigurableApplicationContext restarted = start(3, fileLog);
-    awaitAll(acknowledged);
-    assertThat(restarted.getBean(RaftServer.class).status().snapshotIndex()).isGreaterThan(10);
+    Map<String, String> acknowledged = catchUpNode3ThroughASnapshot(150, fileLog);
 
     for (int id = 1; id <= 3; id++) {
       kill(id);
