@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,6 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * forced content plus, depending on the {@link PowerLossFileSystem.Loss}, nothing, a random prefix,
  * or a random prefix with some sectors of the lost part read back as zeros. Snapshot files and
  * renamed segments are forced before they are renamed, so they are kept as they are.
+ *
+ * <p>{@link #cutAfterNextWrite} cuts the power the moment a segment write returns, before any
+ * force, so the cut certainly finds unforced bytes; a cut at an arbitrary instant mostly lands
+ * while every segment is forced, because a force holds the disk far longer than a write.
  *
  * <p>{@link #failWrites} and {@link #failForces} make the next writes or forces throw, the first
  * after writing half of its bytes; {@link #ignoreForce} is a disk that acknowledges a force without
@@ -36,6 +41,10 @@ final class LossyFileChannels implements LogFileChannels {
   private volatile boolean ignoreForce;
   private final AtomicInteger failWrites = new AtomicInteger();
   private final AtomicInteger failForces = new AtomicInteger();
+  private PendingCut pendingCut;
+
+  private record PendingCut(
+      PowerLossFileSystem.Loss loss, Random random, CompletableFuture<Integer> undone) {}
 
   @Override
   public FileChannel open(Path path, OpenOption... options) throws IOException {
@@ -108,6 +117,25 @@ final class LossyFileChannels implements LogFileChannels {
     return lost;
   }
 
+  /**
+   * Arms a {@link #cut} that the next segment write makes right after its bytes reached the file.
+   * The future completes with the number of unforced bytes lost or zeroed.
+   */
+  CompletableFuture<Integer> cutAfterNextWrite(PowerLossFileSystem.Loss loss, Random random) {
+    synchronized (durable) {
+      pendingCut = new PendingCut(loss, random, new CompletableFuture<>());
+      return pendingCut.undone;
+    }
+  }
+
+  private void cutIfArmed() throws IOException {
+    PendingCut armed = pendingCut;
+    if (armed != null) {
+      pendingCut = null;
+      armed.undone.complete(cut(armed.loss, armed.random));
+    }
+  }
+
   private static boolean isSegment(Path path) {
     String name = path.getFileName().toString();
     return name.startsWith("log-") && name.endsWith(".raft");
@@ -140,7 +168,9 @@ final class LossyFileChannels implements LogFileChannels {
           real.write(half, position);
           throw new IOException("injected write failure");
         }
-        return real.write(src, position);
+        int written = real.write(src, position);
+        cutIfArmed();
+        return written;
       }
     }
 
