@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The callers on this node waiting for their command or membership change, by request id.
@@ -58,15 +59,20 @@ final class PendingCommands {
   /**
    * Fails every caller whose deadline passed before {@code now}: with {@link NoLeaderException}
    * when its proposal never left this node ({@code neverProposed}), so it was certainly not
-   * applied; else with {@link CommandTimeoutException}, since it may still commit.
+   * applied; else with {@link CommandTimeoutException}, since it may still commit. {@code
+   * neverProposed} is asked only if some deadline passed: this runs on every tick.
    */
-  void expire(long now, Set<Long> neverProposed) {
+  void expire(long now, Supplier<Set<Long>> neverProposedIds) {
+    Set<Long> neverProposed = null;
     for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Long, Pending> e = it.next();
       Pending p = e.getValue();
       if (now - p.deadline() > 0) {
         it.remove();
         state.proposalsFailed.incrementAndGet();
+        if (neverProposed == null) {
+          neverProposed = neverProposedIds.get();
+        }
         if (neverProposed.contains(e.getKey())) {
           p.future().completeExceptionally(
               new NoLeaderException(

@@ -124,9 +124,7 @@ final class RaftLoop {
           proposals.retryParked();
           // Do not try to catch up on missed ticks after a pause: that would fire timeouts at once.
           nextTick = Math.max(nextTick + tickNanos, now);
-          if (ticks % 10 == 0) {
-            expireTimedOut();
-          }
+          expireTimedOut();
         }
         if (inbox.takeAll(readyLeft ? 0 : nextTick - System.nanoTime(), batch)) {
           for (LoopInput input : batch) {
@@ -169,7 +167,7 @@ final class RaftLoop {
 
   private void expireTimedOut() {
     long now = System.nanoTime();
-    pending.expire(now, proposals.unproposedIds());
+    pending.expire(now, proposals::unproposedIds);
     reads.expire(now, ticks);
   }
 

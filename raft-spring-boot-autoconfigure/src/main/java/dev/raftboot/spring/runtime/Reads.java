@@ -29,7 +29,8 @@ final class Reads {
   record PendingRead(CompletableFuture<Void> future, ReadConsistency consistency, long deadline) {}
 
   /**
-   * Reads sharing one read-index request. {@code fromLease}: answered from this node's lease;
+   * Reads sharing one read-index request ({@code reads} loses those that time out meanwhile; a
+   * heartbeat round left without reads still renews the lease). {@code fromLease}: answered from this node's lease;
    * {@code leaderTerm}: the term this node led in when it issued the request (0 if it did not);
    * {@code askedOf}, {@code askedInTerm}: the leader this node knew when it issued it, and the term
    * (no leader: raft dropped the request); {@code issuedAtNanos}: when it issued it.
@@ -136,27 +137,29 @@ final class Reads {
   }
 
   /**
-   * Asks again for the rounds that got no answer for two election timeouts (no leader, lost
-   * messages), and fails the reads whose deadline passed before {@code now} while they waited to be
-   * asked.
+   * Fails the reads whose deadline passed before {@code now}, asked or not (a round that comes
+   * later confirms only the reads still in it), and asks again for the rounds that got no answer
+   * for two election timeouts (no leader, lost messages).
    */
   void expire(long now, long ticks) {
     for (Iterator<ReadBatch> it = inFlight.values().iterator(); it.hasNext(); ) {
       ReadBatch b = it.next();
+      b.reads().removeIf(r -> failIfLate(r, now));
       if (ticks - b.issuedAtTick() > 2L * electionTick) {
         it.remove();
         toIssue.addAll(b.reads());
       }
     }
-    toIssue.removeIf(
-        r -> {
-          if (now - r.deadline() > 0) {
-            r.future().completeExceptionally(
-                new ReadTimeoutException("read not confirmed by a leader in time"));
-            return true;
-          }
-          return false;
-        });
+    toIssue.removeIf(r -> failIfLate(r, now));
+  }
+
+  private static boolean failIfLate(PendingRead read, long now) {
+    if (now - read.deadline() > 0) {
+      read.future().completeExceptionally(
+          new ReadTimeoutException("read not confirmed by a leader in time"));
+      return true;
+    }
+    return false;
   }
 
   /** Fails every read not yet handed to the apply thread; once the loop has ended. */

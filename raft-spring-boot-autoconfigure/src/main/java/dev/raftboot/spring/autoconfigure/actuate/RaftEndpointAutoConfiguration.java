@@ -105,8 +105,9 @@ public final class RaftEndpointAutoConfiguration {
   }
 
   /**
-   * The node expires timed-out commands every ten ticks, so the endpoint waits that much (and a
-   * little) longer than the command timeout before it gives up itself.
+   * The node fails a timed-out command at the first tick after its deadline, so the endpoint waits
+   * a little longer than that before it gives up itself: the node's answer says whether the
+   * command was applied, the endpoint's own timeout cannot.
    */
   static Duration operationTimeout(@Nullable RaftProperties properties) {
     if (properties == null) {
@@ -114,7 +115,7 @@ public final class RaftEndpointAutoConfiguration {
     }
     return properties
         .getCommandTimeout()
-        .plus(properties.getTickInterval().multipliedBy(20))
+        .plus(properties.getTickInterval().multipliedBy(2))
         .plusMillis(500);
   }
 }

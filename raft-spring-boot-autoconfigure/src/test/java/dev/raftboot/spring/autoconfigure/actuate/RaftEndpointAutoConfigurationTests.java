@@ -115,7 +115,7 @@ class RaftEndpointAutoConfigurationTests {
             context -> {
               var properties = context.getBean(dev.raftboot.spring.autoconfigure.RaftProperties.class);
               assertThat(RaftEndpointAutoConfiguration.operationTimeout(properties))
-                  .isEqualTo(Duration.ofMillis(2000 + 20 * 50 + 500));
+                  .isEqualTo(Duration.ofMillis(2000 + 2 * 50 + 500));
             });
   }
 
