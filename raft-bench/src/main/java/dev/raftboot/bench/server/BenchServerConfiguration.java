@@ -2,6 +2,7 @@ package dev.raftboot.bench.server;
 
 import dev.raftboot.bench.cluster.EmbeddedLoadServlet;
 import dev.raftboot.spring.api.RaftOperations;
+import java.util.Locale;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -19,11 +20,14 @@ class BenchServerConfiguration {
   @Bean
   ServletRegistrationBean<PutServlet> putServlet(
       BenchKvStore store, RaftOperations raft, @Value("${bench.put:async}") String put) {
-    if (!put.equals("async") && !put.equals("sync")) {
-      throw new IllegalArgumentException("bench.put must be async or sync, not " + put);
+    PutServlet.Mode mode;
+    try {
+      mode = PutServlet.Mode.valueOf(put.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("bench.put must be async, sync or none, not " + put, e);
     }
     ServletRegistrationBean<PutServlet> bean =
-        new ServletRegistrationBean<>(new PutServlet(store, raft, put.equals("sync")), "/kv/*");
+        new ServletRegistrationBean<>(new PutServlet(store, raft, mode), "/kv/*");
     bean.setAsyncSupported(true);
     bean.setLoadOnStartup(1);
     return bean;

@@ -23,7 +23,9 @@ import java.util.concurrent.CompletableFuture;
  * thread returns at once and the response is written by whichever thread completes the replicated
  * call. With {@code bench.put=sync} the request thread calls the blocking command and writes the
  * response itself, as a typical application controller does (one container thread per outstanding
- * put: size {@code server.tomcat.threads.max} for the concurrency).
+ * put: size {@code server.tomcat.threads.max} for the concurrency). With {@code bench.put=none} it
+ * answers {@code 204} at once without a replicated call: what the client's HTTP path alone costs
+ * on the machine, the ceiling of any row measured through it.
  */
 final class PutServlet extends HttpServlet {
 
@@ -32,12 +34,22 @@ final class PutServlet extends HttpServlet {
 
   private final transient BenchKvStore store;
   private final transient RaftOperations raft;
-  private final boolean sync;
+  private final Mode mode;
 
-  PutServlet(BenchKvStore store, RaftOperations raft, boolean sync) {
+  /** How a put is answered ({@code bench.put}). */
+  enum Mode {
+    /** The request thread returns; the thread that completes the put writes the response. */
+    ASYNC,
+    /** The request thread waits for the put and answers. */
+    SYNC,
+    /** No put: answered at once, to measure the client's HTTP path alone. */
+    NONE
+  }
+
+  PutServlet(BenchKvStore store, RaftOperations raft, Mode mode) {
     this.store = store;
     this.raft = raft;
-    this.sync = sync;
+    this.mode = mode;
   }
 
   @Override
@@ -61,7 +73,11 @@ final class PutServlet extends HttpServlet {
         return;
       }
     }
-    if (sync) {
+    if (mode == Mode.NONE) {
+      resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
+      return;
+    }
+    if (mode == Mode.SYNC) {
       putAndWait(key, value, resp);
       return;
     }
