@@ -2,10 +2,7 @@ package dev.raftboot.spring.storage;
 
 import com.google.protobuf.ByteString;
 import dev.raftboot.CompactedException;
-import dev.raftboot.InitialState;
-import dev.raftboot.RaftUtil;
 import dev.raftboot.SnapOutOfDateException;
-import dev.raftboot.UnavailableException;
 import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.HardState;
@@ -71,7 +68,7 @@ import org.jspecify.annotations.Nullable;
  * waits); any number of threads may read meanwhile. Readers see a write's effect only once it is
  * complete.
  */
-public final class FileLogStorage implements RaftStorage, AutoCloseable {
+public final class FileLogStorage extends AbstractRaftStorage implements AutoCloseable {
 
   /** Size beyond which the next write starts a new segment, unless configured otherwise. */
   public static final long DEFAULT_SEGMENT_SIZE = 32L * 1024 * 1024;
@@ -92,23 +89,11 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
 
-  /** Serializes the write methods. */
-  private final Object writeMutex = new Object();
-
   /**
-   * Guards the fields below it. They change only in the writer (holding {@link #writeMutex}) under
-   * the write lock, so the writer reads them without the lock.
+   * The entries after the compaction point; {@code live.get(i)} has index {@code dummyIndex + 1 +
+   * i}. Guarded as the fields of {@link AbstractRaftStorage} are.
    */
-  private final ReadWriteGuard guard = new ReadWriteGuard();
-
-  private long dummyIndex;
-  private long dummyTerm;
-
-  /** The entries after the compaction point; {@code live.get(i)} has index {@code dummyIndex + 1 + i}. */
   private final ArrayList<Entry> live = new ArrayList<>();
-
-  private HardState hardState = HardState.getDefaultInstance();
-  private SnapshotMetadata snapshotMetadata = SnapshotMetadata.getDefaultInstance();
 
   // The writer's own state.
   private FileChannel segment;
@@ -203,78 +188,22 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
   // Read side
 
   @Override
-  public InitialState initialState() {
-    return guard.read(() -> new InitialState(hardState, snapshotMetadata.getConfState()));
+  void readEntries(long lo, long hi, LogAppends.SizeBudget budget) {
+    for (long i = lo; i < hi; i++) {
+      if (!budget.add(live.get((int) (i - dummyIndex - 1)))) {
+        return;
+      }
+    }
   }
 
   @Override
-  public List<Entry> entries(long lo, long hi, long maxSize) {
-    return guard.read(
-        () -> {
-          long last = lastIndexUnlocked();
-          if (lo <= dummyIndex) {
-            throw CompactedException.INSTANCE;
-          }
-          if (hi > last + 1 || last == dummyIndex) {
-            throw UnavailableException.INSTANCE;
-          }
-          if (lo > hi) {
-            throw new IllegalArgumentException("invalid range: lo " + lo + " > hi " + hi);
-          }
-          List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 256));
-          LogAppends.SizeBudget budget = new LogAppends.SizeBudget(maxSize, out);
-          for (long i = lo; i < hi; i++) {
-            if (!budget.add(live.get((int) (i - dummyIndex - 1)))) {
-              break;
-            }
-          }
-          return out;
-        });
+  long termOf(long i) {
+    return live.get((int) (i - dummyIndex - 1)).getTerm();
   }
 
   @Override
-  public long term(long i) {
-    return guard.read(
-        () -> {
-          if (i < dummyIndex) {
-            throw CompactedException.INSTANCE;
-          }
-          if (i > lastIndexUnlocked()) {
-            throw UnavailableException.INSTANCE;
-          }
-          return i == dummyIndex ? dummyTerm : live.get((int) (i - dummyIndex - 1)).getTerm();
-        });
-  }
-
-  @Override
-  public long lastIndex() {
-    return guard.read(this::lastIndexUnlocked);
-  }
-
-  @Override
-  public long firstIndex() {
-    return guard.read(() -> dummyIndex + 1);
-  }
-
-  @Override
-  public Snapshot snapshot() {
-    return guard.read(
-        () -> {
-          if (snapshotMetadata.getIndex() == 0) {
-            return Snapshot.getDefaultInstance();
-          }
-          return snapshotFiles.read(snapshotMetadata.getIndex());
-        });
-  }
-
-  /** The hard state last saved (empty for a new node). */
-  public HardState hardState() {
-    return guard.read(() -> hardState);
-  }
-
-  /** Metadata of the latest snapshot (the default instance when there is none). */
-  public SnapshotMetadata snapshotMetadata() {
-    return guard.read(() -> snapshotMetadata);
+  Snapshot readSnapshot(long index) {
+    return snapshotFiles.read(index);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -292,22 +221,15 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
    */
   @Override
   public void save(HardState hardState, List<Entry> entries, Snapshot snapshot, boolean sync) {
-    Objects.requireNonNull(hardState, "hardState");
-    Objects.requireNonNull(entries, "entries");
-    Objects.requireNonNull(snapshot, "snapshot");
     synchronized (writeMutex) {
-      boolean withSnapshot = !RaftUtil.isEmptySnap(snapshot);
-      SnapshotMetadata meta = snapshot.getMetadata();
-      if (withSnapshot && meta.getIndex() <= snapshotMetadata.getIndex()) {
-        throw SnapOutOfDateException.INSTANCE;
-      }
-      long baseDummy = withSnapshot ? meta.getIndex() : dummyIndex;
-      long baseLast = withSnapshot ? meta.getIndex() : lastIndexUnlocked();
-      List<Entry> append = LogAppends.entriesToAppend(entries, baseDummy, baseLast);
-      boolean withHardState = !RaftUtil.isEmptyHardState(hardState);
-      if (!withSnapshot && append.isEmpty() && !withHardState) {
+      Change change = change(hardState, entries, snapshot);
+      if (change == null) {
         return;
       }
+      boolean withSnapshot = change.snapshot() != null;
+      SnapshotMetadata meta = snapshot.getMetadata();
+      List<Entry> append = change.append();
+      boolean withHardState = change.hardState() != null;
       if (withSnapshot) {
         try {
           snapshotFiles.write(snapshot);
@@ -421,7 +343,8 @@ public final class FileLogStorage implements RaftStorage, AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Internals
 
-  private long lastIndexUnlocked() {
+  @Override
+  long lastIndexUnlocked() {
     return dummyIndex + live.size();
   }
 

@@ -2,11 +2,8 @@ package dev.raftboot.spring.storage;
 
 import com.google.protobuf.ByteString;
 import dev.raftboot.CompactedException;
-import dev.raftboot.InitialState;
-import dev.raftboot.RaftUtil;
 import dev.raftboot.SnapOutOfDateException;
 import dev.raftboot.Storage;
-import dev.raftboot.UnavailableException;
 import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.HardState;
@@ -78,7 +75,7 @@ import org.jspecify.annotations.Nullable;
  * conflicting suffix, installing a snapshot) hold the write lock for their transaction so that no
  * reader sees a half-replaced log. A reader never sees entries whose transaction has not committed.
  */
-public final class JdbcStorage implements RaftStorage {
+public final class JdbcStorage extends AbstractRaftStorage {
 
   /** Cluster id of a storage whose builder is given none; the default of {@code raft.cluster-id}. */
   public static final String DEFAULT_CLUSTER_ID = "raft";
@@ -95,29 +92,15 @@ public final class JdbcStorage implements RaftStorage {
   private final long nodeId;
   private final LogTables tables;
 
-  /** Serializes the write methods. */
-  private final Object writeMutex = new Object();
-
-  /**
-   * Guards the fields below. They are changed only by the writer (holding {@link #writeMutex})
-   * under the write lock, so the writer may read them without the lock.
-   */
-  private final ReadWriteGuard guard = new ReadWriteGuard();
-
-  /** Index and term of the entry just below the first readable one. */
-  private long dummyIndex;
-
-  private long dummyTerm;
-
   /**
    * Whether {@code raft_cluster_log} holds the dummy row; false only for a log that never had
    * entries.
    */
   private boolean dummyStored;
 
+  /** Guarded as the fields of {@link AbstractRaftStorage} are, and so is {@link #tail}. */
   private long lastIndex;
-  private HardState hardState;
-  private SnapshotMetadata snapshotMetadata;
+
   private final TailCache tail;
 
   private JdbcStorage(Builder builder) {
@@ -201,89 +184,36 @@ public final class JdbcStorage implements RaftStorage {
   // Read side (raft's Storage)
 
   @Override
-  public InitialState initialState() {
-    return guard.read(() -> new InitialState(hardState, snapshotMetadata.getConfState()));
+  long lastIndexUnlocked() {
+    return lastIndex;
   }
 
   @Override
-  public List<Entry> entries(long lo, long hi, long maxSize) {
-    return guard.read(
-        () -> {
-          if (lo <= dummyIndex) {
-            throw CompactedException.INSTANCE;
-          }
-          if (hi > lastIndex + 1 || lastIndex == dummyIndex) {
-            throw UnavailableException.INSTANCE;
-          }
-          if (lo > hi) {
-            throw new IllegalArgumentException("invalid range: lo " + lo + " > hi " + hi);
-          }
-          List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 256));
-          LogAppends.SizeBudget budget = new LogAppends.SizeBudget(maxSize, out);
-          long cached = tail.isEmpty() ? hi : Math.max(lo, Math.min(hi, tail.firstIndex()));
-          if (lo < cached && !tables.readRange(lo, cached, budget::add)) {
-            return out;
-          }
-          for (long i = Math.max(lo, cached); i < hi; i++) {
-            if (!budget.add(tail.get(i))) {
-              break;
-            }
-          }
-          return out;
-        });
+  void readEntries(long lo, long hi, LogAppends.SizeBudget budget) {
+    long cached = tail.isEmpty() ? hi : Math.max(lo, Math.min(hi, tail.firstIndex()));
+    if (lo < cached && !tables.readRange(lo, cached, budget::add)) {
+      return;
+    }
+    for (long i = Math.max(lo, cached); i < hi; i++) {
+      if (!budget.add(tail.get(i))) {
+        return;
+      }
+    }
   }
 
   @Override
-  public long term(long i) {
-    return guard.read(
-        () -> {
-          if (i < dummyIndex) {
-            throw CompactedException.INSTANCE;
-          }
-          if (i > lastIndex) {
-            throw UnavailableException.INSTANCE;
-          }
-          if (i == dummyIndex) {
-            return dummyTerm;
-          }
-          return tail.contains(i) ? tail.get(i).getTerm() : tables.term(i);
-        });
+  long termOf(long i) {
+    return tail.contains(i) ? tail.get(i).getTerm() : tables.term(i);
   }
 
   @Override
-  public long lastIndex() {
-    return guard.read(() -> lastIndex);
-  }
-
-  @Override
-  public long firstIndex() {
-    return guard.read(() -> dummyIndex + 1);
-  }
-
-  @Override
-  public Snapshot snapshot() {
-    return guard.read(
-        () -> {
-          if (snapshotMetadata.getIndex() == 0) {
-            return Snapshot.getDefaultInstance();
-          }
-          Snapshot stored = tables.snapshot();
-          if (stored == null) {
-            throw new JdbcStorageException(
-                "The snapshot row of node " + Long.toUnsignedString(nodeId) + " disappeared");
-          }
-          return stored;
-        });
-  }
-
-  /** The hard state last saved (empty for a new node). */
-  public HardState hardState() {
-    return guard.read(() -> hardState);
-  }
-
-  /** Metadata of the latest snapshot (the default instance when there is none). */
-  public SnapshotMetadata snapshotMetadata() {
-    return guard.read(() -> snapshotMetadata);
+  Snapshot readSnapshot(long index) {
+    Snapshot stored = tables.snapshot();
+    if (stored == null) {
+      throw new JdbcStorageException(
+          "The snapshot row of node " + Long.toUnsignedString(nodeId) + " disappeared");
+    }
+    return stored;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -313,33 +243,28 @@ public final class JdbcStorage implements RaftStorage {
    */
   @Override
   public void save(HardState hardState, List<Entry> entries, Snapshot snapshot, boolean sync) {
-    Objects.requireNonNull(hardState, "hardState");
-    Objects.requireNonNull(entries, "entries");
-    Objects.requireNonNull(snapshot, "snapshot");
     synchronized (writeMutex) {
-      boolean withSnapshot = !RaftUtil.isEmptySnap(snapshot);
-      SnapshotMetadata meta = snapshot.getMetadata();
-      if (withSnapshot && meta.getIndex() <= snapshotMetadata.getIndex()) {
-        throw SnapOutOfDateException.INSTANCE;
-      }
-      long baseDummy = withSnapshot ? meta.getIndex() : dummyIndex;
-      long baseDummyTerm = withSnapshot ? meta.getTerm() : dummyTerm;
-      long baseLast = withSnapshot ? meta.getIndex() : lastIndex;
-      List<Entry> append = LogAppends.entriesToAppend(entries, baseDummy, baseLast);
-      boolean withHardState = !RaftUtil.isEmptyHardState(hardState);
-      if (!withSnapshot && append.isEmpty() && !withHardState) {
+      Change c = change(hardState, entries, snapshot);
+      if (c == null) {
         return;
       }
+      boolean withSnapshot = c.snapshot() != null;
+      SnapshotMetadata meta = snapshot.getMetadata();
+      long baseDummy = c.baseDummy();
+      long baseDummyTerm = c.baseDummyTerm();
+      long baseLast = c.baseLast();
+      List<Entry> append = c.append();
+      boolean withHardState = c.hardState() != null;
       long first = append.isEmpty() ? 0 : append.get(0).getIndex();
-      boolean truncates = !append.isEmpty() && first <= baseLast;
+      boolean truncates = c.truncatesFrom() > 0;
       boolean insertDummy = withSnapshot || (!append.isEmpty() && !dummyStored);
       LogTables.LogChange change =
           new LogTables.LogChange(
-              withSnapshot ? snapshot : null,
-              !withSnapshot && truncates ? first : 0,
+              c.snapshot(),
+              withSnapshot ? 0 : c.truncatesFrom(),
               insertDummy ? new LogTables.Dummy(baseDummy, baseDummyTerm) : null,
               append,
-              withHardState ? hardState : null);
+              c.hardState());
       Runnable publish =
           () -> {
             if (withSnapshot) {
