@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * 16 and 256 entries of {@value #ENTRY_BYTES} bytes with a hard state, synced, one after the other
  * from one thread. Prints entries per second, the saving thread's CPU time per entry (the
  * database server's own CPU is not in it for PostgreSQL and MariaDB; embedded H2 works on the
- * calling thread, apart from its background writer) and, for H2, the database file's size per
+ * calling thread, apart from its background writer), the same for an unsynced save of a hard state
+ * alone (row {@code commit}: what a commit-index update costs) and, for H2, the database file's size per
  * entry after a number of saves, with and without compaction. A program, not a test; run it with
  *
  * <pre>
@@ -163,6 +164,22 @@ public final class StorageBench {
             cpu / 1e3 / entries,
             nanos / 1e6 / count);
       }
+      // What a commit-index update costs: a hard state alone, unsynced.
+      commitUpdates(storage, next[0] - 1, Math.max(10, saves / 5));
+      long cpu0 = THREADS.getCurrentThreadCpuTime();
+      long t0 = System.nanoTime();
+      commitUpdates(storage, next[0] - 1, saves);
+      long nanos = System.nanoTime() - t0;
+      long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+      System.out.printf(
+          Locale.ROOT,
+          "%-11s %6s %8d %11s %12.1f %11.3f%n",
+          name,
+          "commit",
+          saves,
+          "-",
+          cpu / 1e3 / saves,
+          nanos / 1e6 / saves);
     } finally {
       deleteNode(ds, nodeId);
     }
@@ -173,6 +190,14 @@ public final class StorageBench {
       List<Entry> entries = batch(next, batch);
       HardState hs = HardState.newBuilder().setTerm(1).setVote(1).setCommit(next[0] - 1).build();
       storage.save(hs, entries, Snapshot.getDefaultInstance());
+    }
+  }
+
+  /** {@code saves} unsynced saves of a hard state alone, committing {@code last} (written each time). */
+  private static void commitUpdates(JdbcStorage storage, long last, int saves) {
+    HardState hs = HardState.newBuilder().setTerm(1).setVote(1).setCommit(last).build();
+    for (int s = 0; s < saves; s++) {
+      storage.save(hs, List.of(), Snapshot.getDefaultInstance(), false);
     }
   }
 
