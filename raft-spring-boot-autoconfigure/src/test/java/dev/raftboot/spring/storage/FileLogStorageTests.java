@@ -1,27 +1,14 @@
 package dev.raftboot.spring.storage;
 
-import static dev.raftboot.spring.storage.StorageFixtures.compare;
 import static dev.raftboot.spring.storage.StorageFixtures.entry;
 import static dev.raftboot.spring.storage.StorageFixtures.hardState;
-import static dev.raftboot.spring.storage.StorageFixtures.outcome;
-import static dev.raftboot.spring.storage.StorageFixtures.randomEntries;
-import static dev.raftboot.spring.storage.StorageFixtures.randomSnapshot;
-import static dev.raftboot.spring.storage.StorageFixtures.run;
-import static dev.raftboot.spring.storage.StorageFixtures.same;
 import static dev.raftboot.spring.storage.StorageFixtures.snapshot;
 import static dev.raftboot.spring.storage.StorageFixtures.voters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import dev.raftboot.CompactedException;
-import dev.raftboot.InitialState;
-import dev.raftboot.SnapOutOfDateException;
-import dev.raftboot.UnavailableException;
-import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
-import dev.raftboot.raftpb.EntryType;
-import dev.raftboot.raftpb.HardState;
 import dev.raftboot.raftpb.Snapshot;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -34,15 +21,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link FileLogStorage}: the storage contract (the behaviour of etcd's MemoryStorage, as {@link
- * JdbcStorage} has it), restarts, torn tails, damage, other clusters' logs, failing writes, and the
- * space a compacted log takes. Power cuts are in {@link PowerLossFileLogStorageTests}.
+ * {@link FileLogStorage} beyond the {@link RaftStorageContractTests storage contract}: torn tails,
+ * damage, other clusters' logs, failing writes, and the space a compacted log takes. Power cuts are
+ * in {@link PowerLossFileLogStorageTests}.
  */
-class FileLogStorageTests {
+class FileLogStorageTests extends RaftStorageContractTests<FileLogStorage> {
 
   private static final long NODE = 7;
 
@@ -55,7 +40,8 @@ class FileLogStorageTests {
     opened.forEach(FileLogStorage::close);
   }
 
-  private FileLogStorage open() {
+  @Override
+  protected FileLogStorage open() {
     return open(FileLogStorage.builder(dir, NODE));
   }
 
@@ -65,25 +51,30 @@ class FileLogStorageTests {
     return s;
   }
 
-  /** Closes {@code storage} and opens the directory again, as a restarted node does. */
-  private FileLogStorage reopen(FileLogStorage storage) {
+  /**
+   * Closes {@code storage} and opens the directory again, as a restarted node does. Closing writes
+   * nothing, so this is also what a killed process leaves: the contract's crashes are these.
+   */
+  @Override
+  protected FileLogStorage reopen(FileLogStorage storage) {
     storage.close();
     return open();
   }
 
-  private static void append(FileLogStorage storage, Entry... entries) {
-    storage.save(HardState.getDefaultInstance(), List.of(entries), Snapshot.getDefaultInstance());
+  /** Segments of a few records, so that random operations roll, compact and drop many of them. */
+  private FileLogStorage.Builder smallSegments() {
+    return FileLogStorage.builder(dir, NODE).segmentSize(600);
   }
 
-  /** A log whose compaction point is 3 (term 3), with entries 4 and 5 of terms 4 and 5. */
-  private FileLogStorage threeFourFive() {
-    FileLogStorage storage = open();
-    storage.save(
-        HardState.getDefaultInstance(),
-        List.of(),
-        snapshot(3, 3, voters(1, 2, 3), "state at 3"));
-    append(storage, entry(4, 4), entry(5, 5));
-    return storage;
+  @Override
+  protected FileLogStorage openForRandomOperations() {
+    return open(smallSegments());
+  }
+
+  @Override
+  protected FileLogStorage reopenForRandomOperations(FileLogStorage storage, Random random) {
+    storage.close();
+    return open(smallSegments());
   }
 
   private Path segment() throws IOException {
@@ -93,144 +84,6 @@ class FileLogStorageTests {
       assertThat(segments).as("segment files").hasSize(1);
       return segments.get(0);
     }
-  }
-
-  // --- a new node and reads --------------------------------------------------------------------
-
-  @Test
-  void newLogIsEmpty() {
-    FileLogStorage storage = open();
-    assertThat(storage.firstIndex()).isEqualTo(1);
-    assertThat(storage.lastIndex()).isZero();
-    assertThat(storage.term(0)).isZero();
-    assertThat(storage.initialState())
-        .isEqualTo(
-            new InitialState(HardState.getDefaultInstance(), ConfState.getDefaultInstance()));
-    assertThat(storage.snapshot()).isEqualTo(Snapshot.getDefaultInstance());
-    assertThatThrownBy(() -> storage.entries(1, 1, -1)).isSameAs(UnavailableException.INSTANCE);
-    assertThatThrownBy(() -> storage.term(1)).isSameAs(UnavailableException.INSTANCE);
-    assertThat(reopen(storage).lastIndex()).isZero();
-  }
-
-  @Test
-  void termCoversCompactionPointToLastIndex() {
-    FileLogStorage storage = threeFourFive();
-    assertThatThrownBy(() -> storage.term(2)).isSameAs(CompactedException.INSTANCE);
-    assertThat(storage.term(3)).isEqualTo(3);
-    assertThat(storage.term(4)).isEqualTo(4);
-    assertThat(storage.term(5)).isEqualTo(5);
-    assertThatThrownBy(() -> storage.term(6)).isSameAs(UnavailableException.INSTANCE);
-  }
-
-  @Test
-  void entriesHonourRangeAndSize() {
-    FileLogStorage storage = threeFourFive();
-    append(storage, entry(6, 6));
-    long size4 = entry(4, 4).getSerializedSize();
-    long size5 = entry(5, 5).getSerializedSize();
-    long size6 = entry(6, 6).getSerializedSize();
-    assertThatThrownBy(() -> storage.entries(3, 4, -1)).isSameAs(CompactedException.INSTANCE);
-    assertThatThrownBy(() -> storage.entries(4, 8, -1)).isSameAs(UnavailableException.INSTANCE);
-    assertThat(storage.entries(4, 7, -1)).containsExactly(entry(4, 4), entry(5, 5), entry(6, 6));
-    assertThat(storage.entries(5, 5, -1)).isEmpty();
-    assertThat(storage.entries(4, 7, 0)).containsExactly(entry(4, 4));
-    assertThat(storage.entries(4, 7, size4 + size5 + size6 - 1))
-        .containsExactly(entry(4, 4), entry(5, 5));
-    assertThat(storage.entries(4, 7, size4 + size5 + size6))
-        .containsExactly(entry(4, 4), entry(5, 5), entry(6, 6));
-  }
-
-  @Test
-  void absentAndPresentFieldsSurviveARestart() {
-    FileLogStorage storage = open();
-    Entry bare = entry(1, 1);
-    Entry emptyData = Entry.newBuilder().setIndex(2).setTerm(1).setData(ByteString.EMPTY).build();
-    Entry confChange =
-        Entry.newBuilder()
-            .setIndex(3)
-            .setTerm(2)
-            .setType(EntryType.EntryConfChangeV2)
-            .setData(ByteString.copyFrom(new byte[] {0, 1, 2, (byte) 255}))
-            .build();
-    append(storage, bare, emptyData, confChange);
-    assertThat(reopen(storage).entries(1, 4, -1)).containsExactly(bare, emptyData, confChange);
-  }
-
-  // --- writes ----------------------------------------------------------------------------------
-
-  @Test
-  void appendReplacesAConflictingSuffixAlsoAfterARestart() {
-    FileLogStorage storage = threeFourFive();
-    append(storage, entry(3, 3), entry(4, 6), entry(5, 6));
-    append(storage, entry(5, 7));
-    assertThat(storage.entries(4, 6, -1)).containsExactly(entry(4, 6), entry(5, 7));
-    FileLogStorage reopened = reopen(storage);
-    assertThat(reopened.entries(4, 6, -1)).containsExactly(entry(4, 6), entry(5, 7));
-    assertThat(reopened.lastIndex()).isEqualTo(5);
-  }
-
-  @Test
-  void appendSkipsEntriesAtOrBelowTheCompactionPointAndRefusesGaps() {
-    FileLogStorage storage = threeFourFive();
-    append(storage, entry(2, 3), entry(3, 3), entry(4, 5));
-    assertThat(storage.entries(4, 5, -1)).containsExactly(entry(4, 5));
-    assertThat(storage.lastIndex()).isEqualTo(4);
-    assertThatThrownBy(() -> append(storage, entry(7, 5)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("missing log entry");
-    assertThatThrownBy(() -> append(storage, entry(5, 5), entry(7, 5)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("not contiguous");
-    assertThat(reopen(storage).lastIndex()).isEqualTo(4);
-  }
-
-  @Test
-  void compactKeepsTheTermOfTheCompactionPoint() {
-    FileLogStorage storage = threeFourFive();
-    assertThatThrownBy(() -> storage.compact(3)).isSameAs(CompactedException.INSTANCE);
-    assertThatThrownBy(() -> storage.compact(6)).isInstanceOf(IllegalArgumentException.class);
-    storage.compact(4);
-    assertThat(storage.firstIndex()).isEqualTo(5);
-    assertThat(storage.term(4)).isEqualTo(4);
-    assertThatThrownBy(() -> storage.entries(4, 6, -1)).isSameAs(CompactedException.INSTANCE);
-    FileLogStorage reopened = reopen(storage);
-    assertThat(reopened.firstIndex()).isEqualTo(5);
-    assertThat(reopened.term(4)).isEqualTo(4);
-    assertThat(reopened.entries(5, 6, -1)).containsExactly(entry(5, 5));
-  }
-
-  @Test
-  void snapshotsAreStoredAndReplaceTheLogWhenSaved() {
-    FileLogStorage storage = threeFourFive();
-    Snapshot four = storage.createSnapshot(4, voters(1, 2), ByteString.copyFromUtf8("at 4"));
-    assertThat(storage.snapshot()).isEqualTo(four);
-    assertThat(storage.firstIndex()).as("createSnapshot leaves the log alone").isEqualTo(4);
-    assertThatThrownBy(() -> storage.createSnapshot(4, null, null))
-        .isSameAs(SnapOutOfDateException.INSTANCE);
-    Snapshot twenty = snapshot(20, 8, voters(1, 2, 3), "state at 20");
-    storage.save(hardState(9, 2, 21), List.of(entry(21, 9, "a"), entry(22, 9, "b")), twenty);
-    assertThatThrownBy(
-            () ->
-                storage.save(
-                    HardState.getDefaultInstance(), List.of(), snapshot(20, 8, voters(1), "old")))
-        .isSameAs(SnapOutOfDateException.INSTANCE);
-    FileLogStorage reopened = reopen(storage);
-    assertThat(reopened.initialState())
-        .isEqualTo(new InitialState(hardState(9, 2, 21), voters(1, 2, 3)));
-    assertThat(reopened.firstIndex()).isEqualTo(21);
-    assertThat(reopened.term(20)).isEqualTo(8);
-    assertThat(reopened.entries(21, 23, -1)).containsExactly(entry(21, 9, "a"), entry(22, 9, "b"));
-    assertThat(reopened.snapshot()).isEqualTo(twenty);
-  }
-
-  @Test
-  void unsyncedSavesAreVisibleAtOnceAndSurviveAProcessRestart() {
-    FileLogStorage storage = open();
-    storage.save(hardState(1, 1, 0), List.of(entry(1, 1, "a")), Snapshot.getDefaultInstance());
-    storage.save(hardState(1, 1, 1), List.of(), Snapshot.getDefaultInstance(), false);
-    assertThat(storage.hardState()).isEqualTo(hardState(1, 1, 1));
-    // the bytes reached the file, so a process (not a machine) restart keeps them
-    assertThat(reopen(storage).hardState()).isEqualTo(hardState(1, 1, 1));
   }
 
   // --- damage, torn tails, other logs ----------------------------------------------------------
@@ -486,70 +339,5 @@ class FileLogStorageTests {
       }
       return total;
     }
-  }
-
-  // --- random operations against the model -----------------------------------------------------
-
-  @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {1, 2, 3, 4, 5, 6})
-  void randomOperationsMatchTheModel(long seed) {
-    Random random = new Random(seed);
-    LogModel model = new LogModel();
-    FileLogStorage.Builder builder = FileLogStorage.builder(dir, NODE).segmentSize(600);
-    FileLogStorage storage = open(builder);
-    int changes = 0;
-    for (int step = 0; step < 300; step++) {
-      long before = model.lastIndex() * 31 + model.firstIndex() * 17;
-      int op = random.nextInt(100);
-      FileLogStorage s = storage;
-      String what;
-      if (op < 50) {
-        HardState hs =
-            random.nextInt(3) == 0
-                ? HardState.getDefaultInstance()
-                : hardState(random.nextInt(9), random.nextInt(4), random.nextInt(40));
-        List<Entry> entries = randomEntries(random, model);
-        Snapshot snap =
-            random.nextInt(12) == 0 ? randomSnapshot(random, model) : Snapshot.getDefaultInstance();
-        boolean sync = random.nextBoolean();
-        what = "save " + entries.size() + " entries, snapshot " + snap.getMetadata().getIndex();
-        same(
-            what,
-            () -> run(() -> model.save(hs, entries, snap)),
-            () -> run(() -> s.save(hs, entries, snap, sync)));
-      } else if (op < 60) {
-        long at =
-            model.firstIndex()
-                - 2
-                + random.nextInt((int) (model.lastIndex() - model.firstIndex() + 4));
-        what = "compact " + at;
-        same(what, () -> run(() -> model.compact(at)), () -> run(() -> s.compact(at)));
-      } else if (op < 68) {
-        long at =
-            model.snapshot().getMetadata().getIndex()
-                - 1
-                + random.nextInt(
-                    // a suffix replaced below the snapshot can leave the log shorter than it
-                    (int) Math.max(1, model.lastIndex() - model.snapshot().getMetadata().getIndex() + 3));
-        ConfState cs = random.nextBoolean() ? voters(1 + random.nextInt(3)) : null;
-        ByteString data = random.nextBoolean() ? ByteString.copyFromUtf8("snap " + step) : null;
-        what = "createSnapshot " + at;
-        same(
-            what,
-            () -> outcome(() -> model.createSnapshot(at, cs, data)),
-            () -> outcome(() -> s.createSnapshot(at, cs, data)));
-      } else if (op < 80) {
-        what = "restart";
-        storage.close();
-        storage = open(builder);
-      } else {
-        what = "read";
-      }
-      compare(what + " (step " + step + ", seed " + seed + ")", random, model, storage);
-      changes += before != model.lastIndex() * 31 + model.firstIndex() * 17 ? 1 : 0;
-    }
-    storage.close();
-    compare("final restart", random, model, open(builder));
-    assertThat(changes).as("operations that changed the log").isGreaterThan(60);
   }
 }

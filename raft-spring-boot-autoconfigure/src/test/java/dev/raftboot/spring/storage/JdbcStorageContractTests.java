@@ -1,47 +1,34 @@
 package dev.raftboot.spring.storage;
 
-import static dev.raftboot.spring.storage.StorageFixtures.compare;
 import static dev.raftboot.spring.storage.StorageFixtures.entry;
 import static dev.raftboot.spring.storage.StorageFixtures.hardState;
-import static dev.raftboot.spring.storage.StorageFixtures.outcome;
-import static dev.raftboot.spring.storage.StorageFixtures.randomEntries;
-import static dev.raftboot.spring.storage.StorageFixtures.randomSnapshot;
-import static dev.raftboot.spring.storage.StorageFixtures.same;
 import static dev.raftboot.spring.storage.StorageFixtures.snapshot;
 import static dev.raftboot.spring.storage.StorageFixtures.voters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import dev.raftboot.CompactedException;
 import dev.raftboot.InitialState;
-import dev.raftboot.SnapOutOfDateException;
 import dev.raftboot.UnavailableException;
-import dev.raftboot.raftpb.ConfState;
 import dev.raftboot.raftpb.Entry;
 import dev.raftboot.raftpb.EntryType;
 import dev.raftboot.raftpb.HardState;
 import dev.raftboot.raftpb.Snapshot;
-import dev.raftboot.raftpb.SnapshotMetadata;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * What every database behind {@link JdbcStorage} must do: the semantics of etcd's MemoryStorage,
- * one-transaction saves, restarts that see exactly what was saved, and agreement with {@link
- * LogModel} over random operation sequences. Subclasses supply the database; each test works on its
- * own node id and removes its rows afterwards, so runs may share a database.
+ * What every database behind {@link JdbcStorage} must do beyond the {@link RaftStorageContractTests
+ * storage contract}: entries in the tail cache and below it, checksummed rows and run rows, nodes
+ * and clusters sharing a database, and the log raftboot 0.1 left. Subclasses supply the database;
+ * each test works on its own node id and removes its rows afterwards, so runs may share a database.
  */
-abstract class JdbcStorageContractTests {
+abstract class JdbcStorageContractTests extends RaftStorageContractTests<JdbcStorage> {
 
   private static final int SMALL_CACHE = 3;
 
@@ -68,7 +55,9 @@ abstract class JdbcStorageContractTests {
     TestDatabases.deleteNode(dataSource(), nodeId);
   }
 
-  private JdbcStorage open() {
+  /** A small tail cache, so that the contract's logs reach below it. */
+  @Override
+  protected JdbcStorage open() {
     return open(SMALL_CACHE);
   }
 
@@ -76,16 +65,26 @@ abstract class JdbcStorageContractTests {
     return JdbcStorage.builder(dataSource(), nodeId).tailCacheEntries(cacheEntries).build();
   }
 
-  private void appendEntries(JdbcStorage storage, Entry... entries) {
-    storage.save(HardState.getDefaultInstance(), List.of(entries), Snapshot.getDefaultInstance());
+  /** Nothing to close: a restarted node is a new storage on the rows the old one left. */
+  @Override
+  protected JdbcStorage reopen(JdbcStorage storage) {
+    return open();
   }
 
-  /** The log of etcd's storage tests: compaction point 3 (term 3), entries 4 and 5. */
-  private JdbcStorage threeFourFive() {
-    JdbcStorage storage = open();
-    storage.applySnapshot(snapshot(3, 3, voters(1, 2, 3), "state at 3"));
-    appendEntries(storage, entry(4, 4), entry(5, 5));
-    return storage;
+  @Override
+  protected JdbcStorage reopenAfterACrash(JdbcStorage storage) {
+    return JdbcStorage.create(crashAndReopen(), nodeId);
+  }
+
+  @Override
+  protected void installSnapshot(JdbcStorage storage, Snapshot snapshot) {
+    storage.applySnapshot(snapshot);
+  }
+
+  /** Restarts with tail caches from none to more than the log usually holds. */
+  @Override
+  protected JdbcStorage reopenForRandomOperations(JdbcStorage storage, Random random) {
+    return open(new int[] {0, 1, SMALL_CACHE, 16}[random.nextInt(4)]);
   }
 
   // --- checksums -------------------------------------------------------------------------------
@@ -122,7 +121,7 @@ abstract class JdbcStorageContractTests {
   private JdbcStorage sixEntries() {
     JdbcStorage storage = open();
     for (Entry e : sixEntryList()) {
-      appendEntries(storage, e);
+      append(storage, e);
     }
     return storage;
   }
@@ -205,9 +204,9 @@ abstract class JdbcStorageContractTests {
   void rowsWithoutAChecksumAreReadUnverified() {
     JdbcStorage storage = threeFourFive();
     // one save per entry: entry rows, the only kind older versions wrote without a checksum
-    appendEntries(storage, entry(6, 5, "x"));
-    appendEntries(storage, entry(7, 5, "y"));
-    appendEntries(storage, entry(8, 5, "z"));
+    append(storage, entry(6, 5, "x"));
+    append(storage, entry(7, 5, "y"));
+    append(storage, entry(8, 5, "z"));
     String node = " WHERE cluster_id = 'raft' AND node_id = " + nodeId;
     execute("UPDATE raft_cluster_log SET checksum = NULL" + node);
     execute("UPDATE raft_cluster_snapshot SET checksum = NULL" + node);
@@ -391,7 +390,7 @@ abstract class JdbcStorageContractTests {
     JdbcStorage storage = open();
     List<Entry> expected = new ArrayList<>();
     for (Entry e : run(1, 3, 1)) {
-      appendEntries(storage, e); // entry rows, as a log written one entry per save, or by 0.2
+      append(storage, e); // entry rows, as a log written one entry per save, or by 0.2
     }
     expected.addAll(run(1, 3, 1));
     save(storage, run(4, 9, 1));
@@ -453,68 +452,7 @@ abstract class JdbcStorageContractTests {
         .isInstanceOf(StorageCorruptionException.class);
   }
 
-  // --- a new node ------------------------------------------------------------------------------
-
-  @Test
-  void newLogIsEmpty() {
-    JdbcStorage storage = open();
-    assertThat(storage.firstIndex()).isEqualTo(1);
-    assertThat(storage.lastIndex()).isZero();
-    assertThat(storage.term(0)).isZero();
-    assertThat(storage.initialState())
-        .isEqualTo(
-            new InitialState(HardState.getDefaultInstance(), ConfState.getDefaultInstance()));
-    assertThat(storage.snapshot()).isEqualTo(Snapshot.getDefaultInstance());
-    assertThatThrownBy(() -> storage.entries(1, 1, -1)).isSameAs(UnavailableException.INSTANCE);
-    assertThatThrownBy(() -> storage.term(1)).isSameAs(UnavailableException.INSTANCE);
-  }
-
-  @Test
-  void firstAppendStartsAtIndexOne() {
-    JdbcStorage storage = open();
-    appendEntries(storage, entry(1, 1), entry(2, 1));
-    assertThat(storage.firstIndex()).isEqualTo(1);
-    assertThat(storage.lastIndex()).isEqualTo(2);
-    assertThat(storage.entries(1, 3, -1)).containsExactly(entry(1, 1), entry(2, 1));
-    assertThat(open().entries(1, 3, -1)).containsExactly(entry(1, 1), entry(2, 1));
-  }
-
-  // --- reads -----------------------------------------------------------------------------------
-
-  @Test
-  void termCoversCompactionPointToLastIndex() {
-    JdbcStorage storage = threeFourFive();
-    assertThatThrownBy(() -> storage.term(2)).isSameAs(CompactedException.INSTANCE);
-    assertThat(storage.term(3)).isEqualTo(3);
-    assertThat(storage.term(4)).isEqualTo(4);
-    assertThat(storage.term(5)).isEqualTo(5);
-    assertThatThrownBy(() -> storage.term(6)).isSameAs(UnavailableException.INSTANCE);
-  }
-
-  @Test
-  void entriesHonourRangeAndSize() {
-    JdbcStorage storage = threeFourFive();
-    appendEntries(storage, entry(6, 6));
-    long size4 = entry(4, 4).getSerializedSize();
-    long size5 = entry(5, 5).getSerializedSize();
-    long size6 = entry(6, 6).getSerializedSize();
-    assertThatThrownBy(() -> storage.entries(2, 6, -1)).isSameAs(CompactedException.INSTANCE);
-    assertThatThrownBy(() -> storage.entries(3, 4, -1)).isSameAs(CompactedException.INSTANCE);
-    assertThatThrownBy(() -> storage.entries(4, 8, -1)).isSameAs(UnavailableException.INSTANCE);
-    assertThat(storage.entries(4, 5, -1)).containsExactly(entry(4, 4));
-    assertThat(storage.entries(4, 6, -1)).containsExactly(entry(4, 4), entry(5, 5));
-    assertThat(storage.entries(4, 7, -1)).containsExactly(entry(4, 4), entry(5, 5), entry(6, 6));
-    assertThat(storage.entries(5, 5, -1)).isEmpty();
-    // at least one entry, whatever the limit
-    assertThat(storage.entries(4, 7, 0)).containsExactly(entry(4, 4));
-    assertThat(storage.entries(4, 7, size4 + size5)).containsExactly(entry(4, 4), entry(5, 5));
-    assertThat(storage.entries(4, 7, size4 + size5 + size6 / 2))
-        .containsExactly(entry(4, 4), entry(5, 5));
-    assertThat(storage.entries(4, 7, size4 + size5 + size6 - 1))
-        .containsExactly(entry(4, 4), entry(5, 5));
-    assertThat(storage.entries(4, 7, size4 + size5 + size6))
-        .containsExactly(entry(4, 4), entry(5, 5), entry(6, 6));
-  }
+  // --- the tail cache --------------------------------------------------------------------------
 
   @Test
   void readsBelowTheTailCacheComeFromTheDatabase() {
@@ -542,51 +480,12 @@ abstract class JdbcStorageContractTests {
   }
 
   @Test
-  void absentAndPresentFieldsSurviveTheDatabase() {
-    JdbcStorage storage = open(0);
-    Entry bare = entry(1, 1);
-    Entry emptyData = Entry.newBuilder().setIndex(2).setTerm(1).setData(ByteString.EMPTY).build();
-    Entry confChange =
-        Entry.newBuilder()
-            .setIndex(3)
-            .setTerm(2)
-            .setType(EntryType.EntryConfChangeV2)
-            .setData(ByteString.copyFrom(new byte[] {0, 1, 2, (byte) 255}))
-            .build();
-    Entry normalType =
-        Entry.newBuilder().setIndex(4).setTerm(2).setType(EntryType.EntryNormal).build();
-    appendEntries(storage, bare, emptyData, confChange, normalType);
-    assertThat(storage.entries(1, 5, -1)).containsExactly(bare, emptyData, confChange, normalType);
-    assertThat(open(0).entries(1, 5, -1)).containsExactly(bare, emptyData, confChange, normalType);
-  }
-
-  // --- append ----------------------------------------------------------------------------------
-
-  @Test
-  void appendOfTheSameEntriesChangesNothing() {
-    JdbcStorage storage = threeFourFive();
-    appendEntries(storage, entry(3, 3), entry(4, 4), entry(5, 5));
-    assertThat(storage.entries(4, 6, -1)).containsExactly(entry(4, 4), entry(5, 5));
-    assertThat(storage.firstIndex()).isEqualTo(4);
-  }
-
-  @Test
-  void appendReplacesAConflictingSuffix() {
-    JdbcStorage storage = threeFourFive();
-    appendEntries(storage, entry(3, 3), entry(4, 6), entry(5, 6));
-    assertThat(storage.entries(4, 6, -1)).containsExactly(entry(4, 6), entry(5, 6));
-    appendEntries(storage, entry(5, 7));
-    assertThat(storage.entries(4, 6, -1)).containsExactly(entry(4, 6), entry(5, 7));
-    assertThat(open().entries(4, 6, -1)).containsExactly(entry(4, 6), entry(5, 7));
-  }
-
-  @Test
   void appendTruncatesBelowTheCacheAndDropsTheLongerTail() {
     JdbcStorage storage = open(2);
     for (long i = 1; i <= 10; i++) {
-      appendEntries(storage, entry(i, 1));
+      append(storage, entry(i, 1));
     }
-    appendEntries(storage, entry(4, 2), entry(5, 2));
+    append(storage, entry(4, 2), entry(5, 2));
     assertThat(storage.lastIndex()).isEqualTo(5);
     assertThat(storage.entries(1, 6, -1))
         .containsExactly(entry(1, 1), entry(2, 1), entry(3, 1), entry(4, 2), entry(5, 2));
@@ -597,68 +496,10 @@ abstract class JdbcStorageContractTests {
   }
 
   @Test
-  void appendExtendsTheLog() {
-    JdbcStorage storage = threeFourFive();
-    appendEntries(storage, entry(3, 3), entry(4, 4), entry(5, 5), entry(6, 5));
-    assertThat(storage.entries(4, 7, -1)).containsExactly(entry(4, 4), entry(5, 5), entry(6, 5));
-    appendEntries(storage, entry(7, 5));
-    assertThat(storage.lastIndex()).isEqualTo(7);
-  }
-
-  @Test
-  void appendSkipsEntriesAtOrBelowTheCompactionPoint() {
-    JdbcStorage storage = threeFourFive();
-    appendEntries(storage, entry(2, 3), entry(3, 3), entry(4, 5));
-    assertThat(storage.entries(4, 5, -1)).containsExactly(entry(4, 5));
-    assertThat(storage.lastIndex()).isEqualTo(4);
-    appendEntries(storage, entry(1, 1), entry(2, 2));
-    assertThat(storage.lastIndex()).isEqualTo(4);
-  }
-
-  @Test
-  void appendThatWouldLeaveAGapFails() {
-    JdbcStorage storage = threeFourFive();
-    assertThatThrownBy(() -> appendEntries(storage, entry(7, 5)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("missing log entry");
-    assertThatThrownBy(() -> appendEntries(storage, entry(6, 5), entry(8, 5)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("not contiguous");
-    assertThat(storage.lastIndex()).isEqualTo(5);
-    assertThat(open().lastIndex()).isEqualTo(5);
-  }
-
-  // --- compaction ------------------------------------------------------------------------------
-
-  @Test
-  void compactKeepsTheTermOfTheCompactionPoint() {
-    JdbcStorage storage = threeFourFive();
-    assertThatThrownBy(() -> storage.compact(2)).isSameAs(CompactedException.INSTANCE);
-    assertThatThrownBy(() -> storage.compact(3)).isSameAs(CompactedException.INSTANCE);
-    assertThatThrownBy(() -> storage.compact(6)).isInstanceOf(IllegalArgumentException.class);
-    storage.compact(4);
-    assertThat(storage.firstIndex()).isEqualTo(5);
-    assertThat(storage.term(4)).isEqualTo(4);
-    assertThatThrownBy(() -> storage.term(3)).isSameAs(CompactedException.INSTANCE);
-    assertThatThrownBy(() -> storage.entries(4, 6, -1)).isSameAs(CompactedException.INSTANCE);
-    assertThat(storage.entries(5, 6, -1)).containsExactly(entry(5, 5));
-    JdbcStorage reopened = open();
-    assertThat(reopened.firstIndex()).isEqualTo(5);
-    assertThat(reopened.term(4)).isEqualTo(4);
-    storage.compact(5);
-    assertThat(storage.firstIndex()).isEqualTo(6);
-    assertThat(storage.lastIndex()).isEqualTo(5);
-    assertThatThrownBy(() -> storage.entries(6, 6, -1)).isSameAs(UnavailableException.INSTANCE);
-    assertThat(open().term(5)).isEqualTo(5);
-    appendEntries(storage, entry(6, 6));
-    assertThat(open().entries(6, 7, -1)).containsExactly(entry(6, 6));
-  }
-
-  @Test
   void compactionWorksBelowTheTailCache() {
     JdbcStorage storage = open(2);
     for (long i = 1; i <= 8; i++) {
-      appendEntries(storage, entry(i, i));
+      append(storage, entry(i, i));
     }
     storage.compact(3);
     assertThat(storage.term(3)).isEqualTo(3);
@@ -668,115 +509,7 @@ abstract class JdbcStorageContractTests {
     assertThat(storage.entries(8, 9, -1)).containsExactly(entry(8, 8));
   }
 
-  // --- snapshots -------------------------------------------------------------------------------
-
-  @Test
-  void createSnapshotStoresMetadataAndData() {
-    JdbcStorage storage = threeFourFive();
-    ConfState cs = voters(1, 2, 3);
-    ByteString data = ByteString.copyFromUtf8("state at 4");
-    Snapshot four = storage.createSnapshot(4, cs, data);
-    assertThat(four).isEqualTo(snapshot(4, 4, cs, "state at 4"));
-    assertThat(storage.snapshot()).isEqualTo(four);
-    assertThat(storage.initialState().confState()).isEqualTo(cs);
-    assertThatThrownBy(() -> storage.createSnapshot(4, cs, data))
-        .isSameAs(SnapOutOfDateException.INSTANCE);
-    assertThatThrownBy(() -> storage.createSnapshot(3, cs, data))
-        .isSameAs(SnapOutOfDateException.INSTANCE);
-    assertThatThrownBy(() -> storage.createSnapshot(6, cs, data))
-        .isInstanceOf(IllegalArgumentException.class);
-    // the log is left alone
-    assertThat(storage.firstIndex()).isEqualTo(4);
-    Snapshot five = storage.createSnapshot(5, null, ByteString.copyFromUtf8("state at 5"));
-    assertThat(five.getMetadata().getConfState()).isEqualTo(cs);
-    assertThat(five.getMetadata().getTerm()).isEqualTo(5);
-    assertThat(open().snapshot()).isEqualTo(five);
-  }
-
-  @Test
-  void applySnapshotReplacesTheLog() {
-    JdbcStorage storage = threeFourFive();
-    storage.save(hardState(5, 1, 5), List.of(), Snapshot.getDefaultInstance());
-    Snapshot snap = snapshot(10, 7, voters(1, 2), "state at 10");
-    storage.applySnapshot(snap);
-    assertThat(storage.firstIndex()).isEqualTo(11);
-    assertThat(storage.lastIndex()).isEqualTo(10);
-    assertThat(storage.term(10)).isEqualTo(7);
-    assertThatThrownBy(() -> storage.term(5)).isSameAs(CompactedException.INSTANCE);
-    assertThat(storage.snapshot()).isEqualTo(snap);
-    assertThat(storage.initialState())
-        .isEqualTo(new InitialState(hardState(5, 1, 5), voters(1, 2)));
-    assertThatThrownBy(() -> storage.applySnapshot(snapshot(10, 7, voters(1), "again")))
-        .isSameAs(SnapOutOfDateException.INSTANCE);
-    assertThatThrownBy(() -> storage.applySnapshot(snapshot(9, 7, voters(1), "older")))
-        .isSameAs(SnapOutOfDateException.INSTANCE);
-    appendEntries(storage, entry(11, 7));
-    JdbcStorage reopened = open();
-    assertThat(reopened.firstIndex()).isEqualTo(11);
-    assertThat(reopened.term(10)).isEqualTo(7);
-    assertThat(reopened.entries(11, 12, -1)).containsExactly(entry(11, 7));
-    assertThat(reopened.snapshot()).isEqualTo(snap);
-  }
-
-  @Test
-  void snapshotWithoutDataOrConfStateRoundTrips() {
-    JdbcStorage storage = open();
-    Snapshot bare =
-        Snapshot.newBuilder()
-            .setMetadata(SnapshotMetadata.newBuilder().setIndex(5).setTerm(2))
-            .build();
-    storage.applySnapshot(bare);
-    assertThat(storage.snapshot()).isEqualTo(bare);
-    assertThat(open().snapshot()).isEqualTo(bare);
-    assertThat(open().initialState().confState()).isEqualTo(ConfState.getDefaultInstance());
-  }
-
-  // --- save ------------------------------------------------------------------------------------
-
-  @Test
-  void saveWritesSnapshotEntriesAndHardStateTogether() {
-    JdbcStorage storage = threeFourFive();
-    Snapshot snap = snapshot(20, 8, voters(1, 2, 3), "state at 20");
-    storage.save(hardState(9, 2, 21), List.of(entry(21, 9, "a"), entry(22, 9, "b")), snap);
-    JdbcStorage reopened = open();
-    assertThat(reopened.initialState())
-        .isEqualTo(new InitialState(hardState(9, 2, 21), voters(1, 2, 3)));
-    assertThat(reopened.firstIndex()).isEqualTo(21);
-    assertThat(reopened.lastIndex()).isEqualTo(22);
-    assertThat(reopened.term(20)).isEqualTo(8);
-    assertThat(reopened.entries(21, 23, -1)).containsExactly(entry(21, 9, "a"), entry(22, 9, "b"));
-    assertThat(reopened.snapshot()).isEqualTo(snap);
-  }
-
-  @Test
-  void rejectedSaveChangesNothing() {
-    JdbcStorage storage = threeFourFive();
-    storage.save(hardState(5, 1, 4), List.of(), Snapshot.getDefaultInstance());
-    assertThatThrownBy(
-            () ->
-                storage.save(
-                    hardState(6, 2, 5), List.of(entry(6, 6)), snapshot(2, 2, voters(1), "old")))
-        .isSameAs(SnapOutOfDateException.INSTANCE);
-    assertThatThrownBy(
-            () ->
-                storage.save(
-                    hardState(6, 2, 5), List.of(entry(9, 6)), Snapshot.getDefaultInstance()))
-        .isInstanceOf(IllegalArgumentException.class);
-    for (JdbcStorage s : List.of(storage, open())) {
-      assertThat(s.initialState().hardState()).isEqualTo(hardState(5, 1, 4));
-      assertThat(s.lastIndex()).isEqualTo(5);
-    }
-  }
-
-  @Test
-  void emptySaveIsANoOpAndHardStateAloneIsSaved() {
-    JdbcStorage storage = threeFourFive();
-    storage.save(HardState.getDefaultInstance(), List.of(), Snapshot.getDefaultInstance());
-    storage.save(hardState(7, 3, 5), List.of(), Snapshot.getDefaultInstance());
-    storage.save(hardState(8, 0, 5), List.of(), Snapshot.getDefaultInstance());
-    assertThat(open().initialState().hardState()).isEqualTo(hardState(8, 0, 5));
-    assertThat(open().lastIndex()).isEqualTo(5);
-  }
+  // --- nodes sharing a database ----------------------------------------------------------------
 
   @Test
   void nodesSharingADatabaseDoNotSeeEachOther() {
@@ -914,211 +647,5 @@ abstract class JdbcStorageContractTests {
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  // --- durability and restarts -----------------------------------------------------------------
-
-  @Test
-  void restartAfterACrashSeesEverythingSaved() {
-    JdbcStorage storage = threeFourFive();
-    storage.save(
-        hardState(6, 2, 5),
-        List.of(entry(6, 6, "x"), entry(7, 6, "y")),
-        Snapshot.getDefaultInstance());
-    Snapshot snap = storage.createSnapshot(6, voters(1, 2, 3), ByteString.copyFromUtf8("six"));
-    storage.compact(5);
-    DataSource after = crashAndReopen();
-    JdbcStorage reopened = JdbcStorage.create(after, nodeId);
-    assertThat(reopened.initialState())
-        .isEqualTo(new InitialState(hardState(6, 2, 5), voters(1, 2, 3)));
-    assertThat(reopened.firstIndex()).isEqualTo(6);
-    assertThat(reopened.lastIndex()).isEqualTo(7);
-    assertThat(reopened.term(5)).isEqualTo(5);
-    assertThat(reopened.entries(6, 8, -1)).containsExactly(entry(6, 6, "x"), entry(7, 6, "y"));
-    assertThat(reopened.snapshot()).isEqualTo(snap);
-  }
-
-  // --- unsynced saves (a Ready whose MustSync is false) ----------------------------------------
-
-  @Test
-  void unsyncedSaveIsVisibleAtOnce() {
-    JdbcStorage storage = open();
-    storage.save(hardState(1, 1, 0), List.of(entry(1, 1, "a"), entry(2, 1, "b")), Snapshot.getDefaultInstance());
-    storage.save(hardState(1, 1, 2), List.of(), Snapshot.getDefaultInstance(), false);
-    assertThat(storage.initialState().hardState()).isEqualTo(hardState(1, 1, 2));
-    JdbcStorage other = JdbcStorage.create(dataSource(), nodeId);
-    assertThat(other.initialState().hardState()).isEqualTo(hardState(1, 1, 2));
-  }
-
-  @Test
-  void nextSyncedSaveCoversAnEarlierUnsyncedOne() {
-    JdbcStorage storage = open();
-    storage.save(hardState(1, 1, 0), List.of(entry(1, 1, "a"), entry(2, 1, "b")), Snapshot.getDefaultInstance());
-    storage.save(hardState(1, 1, 2), List.of(), Snapshot.getDefaultInstance(), false);
-    storage.save(hardState(1, 1, 2), List.of(entry(3, 1, "c")), Snapshot.getDefaultInstance(), true);
-    DataSource after = crashAndReopen();
-    JdbcStorage reopened = JdbcStorage.create(after, nodeId);
-    assertThat(reopened.initialState().hardState()).isEqualTo(hardState(1, 1, 2));
-    assertThat(reopened.entries(1, 4, -1))
-        .containsExactly(entry(1, 1, "a"), entry(2, 1, "b"), entry(3, 1, "c"));
-  }
-
-  @Test
-  void crashAfterUnsyncedSaveLeavesTheOldOrTheNewStateWhole() {
-    JdbcStorage storage = open();
-    storage.save(hardState(1, 1, 0), List.of(entry(1, 1, "a")), Snapshot.getDefaultInstance());
-    storage.save(hardState(2, 2, 1), List.of(entry(2, 2, "b")), Snapshot.getDefaultInstance(), false);
-    DataSource after = crashAndReopen();
-    JdbcStorage reopened = JdbcStorage.create(after, nodeId);
-    if (reopened.lastIndex() == 2) {
-      assertThat(reopened.initialState().hardState()).isEqualTo(hardState(2, 2, 1));
-      assertThat(reopened.entries(1, 3, -1)).containsExactly(entry(1, 1, "a"), entry(2, 2, "b"));
-    } else {
-      assertThat(reopened.lastIndex()).isEqualTo(1);
-      assertThat(reopened.initialState().hardState()).isEqualTo(hardState(1, 1, 0));
-      assertThat(reopened.entries(1, 2, -1)).containsExactly(entry(1, 1, "a"));
-    }
-  }
-
-  @Test
-  void readersRunConcurrentlyWithTheWriter() throws Exception {
-    JdbcStorage storage = open(8);
-    AtomicBoolean done = new AtomicBoolean();
-    List<Throwable> failures = new CopyOnWriteArrayList<>();
-    List<Thread> readers = new ArrayList<>();
-    for (int r = 0; r < 2; r++) {
-      Thread reader =
-          new Thread(
-              () -> {
-                Random random = new Random();
-                try {
-                  while (!done.get()) {
-                    long first = storage.firstIndex();
-                    long last = storage.lastIndex();
-                    if (last < first) {
-                      continue;
-                    }
-                    long lo = first + random.nextInt((int) (last - first + 1));
-                    try {
-                      List<Entry> got = storage.entries(lo, last + 1, -1);
-                      for (Entry e : got) {
-                        // the writer's terms are a function of the index
-                        assertThat(e.getTerm()).isEqualTo(1 + e.getIndex() / 7);
-                      }
-                      assertThat(storage.term(lo)).isEqualTo(1 + lo / 7);
-                    } catch (CompactedException e) {
-                      // compacted between our two reads: fine
-                    }
-                  }
-                } catch (Throwable t) {
-                  failures.add(t);
-                }
-              });
-      reader.start();
-      readers.add(reader);
-    }
-    try {
-      for (long i = 1; i <= 120; i += 3) {
-        appendEntries(
-            storage,
-            entry(i, 1 + i / 7),
-            entry(i + 1, 1 + (i + 1) / 7),
-            entry(i + 2, 1 + (i + 2) / 7));
-        if (i % 30 == 1 && i > 30) {
-          storage.compact(i - 20);
-        }
-      }
-    } finally {
-      done.set(true);
-      for (Thread reader : readers) {
-        reader.join(10_000);
-      }
-    }
-    assertThat(failures).isEmpty();
-    assertThat(storage.lastIndex()).isEqualTo(120);
-  }
-
-  // --- random operations against the model -----------------------------------------------------
-
-  @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {1, 2, 3})
-  void randomOperationsMatchTheModel(long seed) {
-    Random random = new Random(seed);
-    LogModel model = new LogModel();
-    JdbcStorage storage = open(SMALL_CACHE);
-    int changes = 0;
-    long longest = 0;
-    for (int step = 0; step < 150; step++) {
-      long before =
-          model.lastIndex() * 31
-              + model.firstIndex() * 17
-              + model.snapshot().getMetadata().getIndex();
-      int op = random.nextInt(100);
-      JdbcStorage s = storage;
-      String what;
-      if (op < 50) {
-        HardState hs =
-            random.nextInt(3) == 0
-                ? HardState.getDefaultInstance()
-                : hardState(random.nextInt(9), random.nextInt(4), random.nextInt(40));
-        List<Entry> entries = randomEntries(random, model);
-        Snapshot snap =
-            random.nextInt(12) == 0 ? randomSnapshot(random, model) : Snapshot.getDefaultInstance();
-        what = "save " + describe(entries) + " snapshot " + snap.getMetadata().getIndex();
-        same(
-            what,
-            () -> StorageFixtures.run(() -> model.save(hs, entries, snap)),
-            () -> StorageFixtures.run(() -> s.save(hs, entries, snap)));
-      } else if (op < 60) {
-        long at =
-            model.firstIndex()
-                - 2
-                + random.nextInt((int) (model.lastIndex() - model.firstIndex() + 4));
-        what = "compact " + at;
-        same(what, () -> StorageFixtures.run(() -> model.compact(at)), () -> StorageFixtures.run(() -> s.compact(at)));
-      } else if (op < 68) {
-        long at =
-            model.snapshot().getMetadata().getIndex()
-                - 1
-                + random.nextInt(
-                    (int) (model.lastIndex() - model.snapshot().getMetadata().getIndex() + 3));
-        ConfState cs = random.nextBoolean() ? voters(1 + random.nextInt(3)) : null;
-        ByteString data = random.nextBoolean() ? ByteString.copyFromUtf8("snap " + step) : null;
-        what = "createSnapshot " + at;
-        same(
-            what,
-            () -> outcome(() -> model.createSnapshot(at, cs, data)),
-            () -> outcome(() -> s.createSnapshot(at, cs, data)));
-      } else if (op < 73) {
-        Snapshot snap = randomSnapshot(random, model);
-        what = "applySnapshot " + snap.getMetadata().getIndex();
-        same(
-            what,
-            () -> StorageFixtures.run(() -> model.applySnapshot(snap)),
-            () -> StorageFixtures.run(() -> s.applySnapshot(snap)));
-      } else if (op < 80) {
-        what = "restart";
-        storage = open(new int[] {0, 1, SMALL_CACHE, 16}[random.nextInt(4)]);
-      } else {
-        what = "read";
-      }
-      compare(what + " (step " + step + ", seed " + seed + ")", random, model, storage);
-      long after =
-          model.lastIndex() * 31
-              + model.firstIndex() * 17
-              + model.snapshot().getMetadata().getIndex();
-      changes += before != after ? 1 : 0;
-      longest = Math.max(longest, model.lastIndex() - model.firstIndex() + 1);
-    }
-    compare("final restart", random, model, open(SMALL_CACHE));
-    // the sequence must have done real work, not just provoked errors
-    assertThat(changes).as("operations that changed the log").isGreaterThan(30);
-    assertThat(longest).as("longest log").isGreaterThan(2L * SMALL_CACHE);
-  }
-
-  private static String describe(List<Entry> entries) {
-    return entries.isEmpty()
-        ? "[]"
-        : "[" + entries.get(0).getIndex() + ".." + entries.get(entries.size() - 1).getIndex() + "]";
   }
 }

@@ -15,9 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The reference the randomised tests compare {@link JdbcStorage} with: a plain in-memory log with
- * the semantics of etcd's MemoryStorage, written for clarity and nothing else. {@code log.get(0)}
- * is the entry at the compaction point, whose index and term are all that is kept of it.
+ * The reference the randomised tests compare each {@link RaftStorage} with: a plain in-memory log
+ * with the semantics of etcd's MemoryStorage, written for clarity and nothing else. {@code
+ * log.get(0)} is the entry at the compaction point, whose index and term are all that is kept of it.
  */
 final class LogModel {
 
@@ -83,7 +83,7 @@ final class LogModel {
   }
 
   void save(HardState hs, List<Entry> entries, Snapshot snap) {
-    // Work on copies so that a rejected save changes nothing, as the database transaction does.
+    // Work on copies so that a rejected save changes nothing, as a storage's save does.
     List<Entry> newLog = new ArrayList<>(log);
     Snapshot newSnapshot = snapshot;
     if (!RaftUtil.isEmptySnap(snap)) {
