@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -147,42 +148,37 @@ public final class StorageBench {
       long[] next = {1};
       for (int batch : BATCHES) {
         int count = batch >= 256 ? Math.max(20, saves / 10) : saves;
-        run(storage, next, batch, Math.max(10, count / 5)); // warm-up
-        long cpu0 = THREADS.getCurrentThreadCpuTime();
-        long t0 = System.nanoTime();
-        run(storage, next, batch, count);
-        long nanos = System.nanoTime() - t0;
-        long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
-        long entries = (long) count * batch;
-        System.out.printf(
-            Locale.ROOT,
-            "%-11s %6d %8d %11.0f %12.1f %11.3f%n",
-            name,
-            batch,
-            count,
-            entries / (nanos / 1e9),
-            cpu / 1e3 / entries,
-            nanos / 1e6 / count);
+        measure(name, Integer.toString(batch), count, batch, n -> run(storage, next, batch, n));
       }
       // What a commit-index update costs: a hard state alone, unsynced.
-      commitUpdates(storage, next[0] - 1, Math.max(10, saves / 5));
-      long cpu0 = THREADS.getCurrentThreadCpuTime();
-      long t0 = System.nanoTime();
-      commitUpdates(storage, next[0] - 1, saves);
-      long nanos = System.nanoTime() - t0;
-      long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
-      System.out.printf(
-          Locale.ROOT,
-          "%-11s %6s %8d %11s %12.1f %11.3f%n",
-          name,
-          "commit",
-          saves,
-          "-",
-          cpu / 1e3 / saves,
-          nanos / 1e6 / saves);
+      measure(name, "commit", saves, 0, n -> commitUpdates(storage, next[0] - 1, n));
     } finally {
       deleteNode(ds, nodeId);
     }
+  }
+
+  /**
+   * Runs {@code saves} saves (after a fifth as many to warm up) and prints their row: entries per
+   * second and CPU per entry, or with {@code entriesPerSave} 0 CPU per save.
+   */
+  private static void measure(
+      String name, String kind, int saves, int entriesPerSave, IntConsumer savesRun) {
+    savesRun.accept(Math.max(10, saves / 5));
+    long cpu0 = THREADS.getCurrentThreadCpuTime();
+    long t0 = System.nanoTime();
+    savesRun.accept(saves);
+    long nanos = System.nanoTime() - t0;
+    long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+    long entries = (long) saves * entriesPerSave;
+    System.out.printf(
+        Locale.ROOT,
+        "%-11s %6s %8d %11s %12.1f %11.3f%n",
+        name,
+        kind,
+        saves,
+        entries > 0 ? String.format(Locale.ROOT, "%.0f", entries / (nanos / 1e9)) : "-",
+        cpu / 1e3 / (entries > 0 ? entries : saves),
+        nanos / 1e6 / saves);
   }
 
   private static void run(JdbcStorage storage, long[] next, int batch, int saves) {

@@ -58,9 +58,9 @@ final class PendingCommands {
 
   /**
    * Fails every caller whose deadline passed before {@code now}: with {@link NoLeaderException}
-   * when its proposal never left this node ({@code neverProposed}), so it was certainly not
-   * applied; else with {@link CommandTimeoutException}, since it may still commit. {@code
-   * neverProposed} is asked only if some deadline passed: this runs on every tick.
+   * when its proposal never left this node (its id is in {@code neverProposedIds}), so it was
+   * certainly not applied; else with {@link CommandTimeoutException}, since it may still commit.
+   * {@code neverProposedIds} is asked only if some deadline passed: this runs on every tick.
    */
   void expire(long now, Supplier<Set<Long>> neverProposedIds) {
     Set<Long> neverProposed = null;

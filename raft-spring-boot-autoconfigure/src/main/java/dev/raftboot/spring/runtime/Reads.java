@@ -30,8 +30,8 @@ final class Reads {
 
   /**
    * Reads sharing one read-index request ({@code reads} loses those that time out meanwhile; a
-   * heartbeat round left without reads still renews the lease). {@code fromLease}: answered from this node's lease;
-   * {@code leaderTerm}: the term this node led in when it issued the request (0 if it did not);
+   * heartbeat round left without reads still renews the lease). {@code fromLease}: answered from
+   * this node's lease; {@code leaderTerm}: the term this node led in when it issued the request (0 if it did not);
    * {@code askedOf}, {@code askedInTerm}: the leader this node knew when it issued it, and the term
    * (no leader: raft dropped the request); {@code issuedAtNanos}: when it issued it.
    */
@@ -94,8 +94,9 @@ final class Reads {
       }
       ByteString ctx = ByteString.copyFromUtf8("r" + state.nextRequestId());
       boolean fromLease = c == ReadConsistency.LEASE && leaseValid;
+      long lead = st.softState().lead();
       inFlight.put(
-          ctx, new ReadBatch(reads, c, ticks, fromLease, leading ? term : 0, st.softState().lead(), term, now));
+          ctx, new ReadBatch(reads, c, ticks, fromLease, leading ? term : 0, lead, term, now));
       if (fromLease) {
         state.leaseReads.addAndGet(reads.size());
       }
