@@ -247,6 +247,9 @@ public final class RaftServer
     join(raftLoop);
     join(applyThread);
     join(persistThread);
+    if (!persistThread.isAlive() && state.failure() == null) {
+      persist.writeCommitIndexAfterStop();
+    }
     // A stopped node follows no one: metrics and health must not report the last leader.
     state.leaderId(0);
     state.role(StateType.FOLLOWER);
