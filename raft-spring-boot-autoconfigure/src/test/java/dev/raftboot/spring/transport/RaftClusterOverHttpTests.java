@@ -85,8 +85,9 @@ class RaftClusterOverHttpTests {
   }
 
   /**
-   * Runs closed-loop load at one and at 256 outstanding commands and prints the peer requests per
-   * committed command (a measurement under whatever load the machine has). Asserts what must hold
+   * Runs closed-loop load at one and at 256 outstanding commands and prints the peer requests and
+   * the storage writes (of all three nodes) per committed command (a measurement under whatever
+   * load the machine has). Asserts what must hold
    * whatever the timing: every command is applied on every node, and each sender kept its one
    * connection through thousands of requests.
    */
@@ -94,8 +95,11 @@ class RaftClusterOverHttpTests {
   void keepsOneConnectionPerPeerUnderLoadAndCountsRequestsPerCommand() throws Exception {
     startCluster(0);
     RaftServer leader = awaitLeader();
+    java.util.concurrent.atomic.LongAdder writes = new java.util.concurrent.atomic.LongAdder();
+    nodes.values().forEach(n -> n.server.metrics().addPersistListener(nanos -> writes.increment()));
     int total = 0;
     for (int[] level : new int[][] {{1, 300}, {256, 6000}}) {
+      long writesBefore = writes.sum();
       Map<Long, PeerStats> before = stats();
       Map<String, Long> typesBefore = receivedTypes();
       runClosedLoop(leader, level[0], level[1], total);
@@ -116,6 +120,9 @@ class RaftClusterOverHttpTests {
           "C=%d: %d commands, %.2f peer requests, %.2f messages, %.0f bytes per committed command%n",
           level[0], level[1], (double) requests / level[1], (double) messages / level[1], (double) bytes / level[1]);
       System.out.printf("C=%d: messages received by type: %s%n", level[0], types);
+      System.out.printf(
+          "C=%d: %.2f storage writes per committed command%n",
+          level[0], (double) (writes.sum() - writesBefore) / level[1]);
     }
     int expected = total;
     await().atMost(Duration.ofSeconds(30)).until(() -> nodes.values().stream().allMatch(n -> n.state.applied.size() == expected));
