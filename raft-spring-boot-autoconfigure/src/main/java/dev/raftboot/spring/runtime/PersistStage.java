@@ -180,9 +180,7 @@ final class PersistStage {
       state.hardState(unwritten.getTerm(), unwritten.getCommit());
     } else if (g.changesStorage()) {
       // Entries, a snapshot, a new term or vote: raft promises them only once synced (MustSync).
-      HardState hs = g.hardState != null ? g.hardState : unwritten;
-      long last = g.entries.isEmpty() ? 0 : g.entries.get(g.entries.size() - 1).getIndex();
-      save(hs, g.entries, g.snapshot, true, last);
+      save(g.hardState != null ? g.hardState : unwritten, g.entries, g.snapshot, true);
     }
     if (g.snapshot != null) {
       apply.offer(new ApplyInput.InstallSnapshot(g.snapshot));
@@ -215,13 +213,13 @@ final class PersistStage {
    */
   private void writeCommitIndex() {
     if (unwritten != null) {
-      save(unwritten, List.of(), null, false, 0);
+      save(unwritten, List.of(), null, false);
     }
   }
 
   private void save(
-      @Nullable HardState hs, List<Entry> entries, @Nullable Snapshot snapshot, boolean sync,
-      long last) {
+      @Nullable HardState hs, List<Entry> entries, @Nullable Snapshot snapshot, boolean sync) {
+    long last = entries.isEmpty() ? 0 : entries.get(entries.size() - 1).getIndex();
     StageEvent.emit(StageEvent.Stage.PERSIST_START, nodeId, last, 0);
     long start = System.nanoTime();
     storage.save(
